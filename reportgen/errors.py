@@ -1,0 +1,50 @@
+"""The one error type users see.
+
+Library code raises :class:`InputError` for anything wrong with what the user gave (files, options, the
+project file). The CLI prints its message as ``Error: ...`` and exits with code 2. Any other exception is a
+bug and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class ReportgenError(Exception):
+    """Base class of reportgen's user-facing errors."""
+
+
+class InputError(ReportgenError):
+    """Bad user input, located as precisely as possible.
+
+    ``InputError(path, "expected a number, found 'abc'", line=12, field="score")`` renders as
+    ``preds.csv: line 12: field 'score': expected a number, found 'abc'``.
+    ``record`` is used for records that have no line number (an index in a JSON array:
+    ``record="annotations[3]"``).
+    """
+
+    def __init__(
+        self,
+        source: str | Path | None,
+        message: str,
+        *,
+        line: int | None = None,
+        record: str | None = None,
+        field: str | None = None,
+    ) -> None:
+        self.source = str(source) if source is not None else None
+        self.line = line
+        self.record = record
+        self.field = field
+        self.detail = message
+        parts: list[str] = []
+        if self.source:
+            parts.append(self.source)
+        if line is not None:
+            parts.append(f"line {line}")
+        if record is not None:
+            parts.append(record)
+        if field is not None:
+            parts.append(f"field '{field}'")
+        parts.append(message)
+        super().__init__(": ".join(parts))
