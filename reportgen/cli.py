@@ -1,0 +1,306 @@
+"""Command line: a thin layer that parses options, calls the library, and turns user errors into exit 2."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from reportgen import __version__
+from reportgen.errors import ReportgenError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+app = typer.Typer(
+    name="reportgen",
+    help="Offline model-evaluation reports: every metric, for every segment, inference set and preset.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"reportgen {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    """reportgen: evaluate detection and classification models and write one self-contained HTML report."""
+
+
+def stderr(message: str) -> None:
+    typer.echo(message, err=True)
+
+
+# ----------------------------------------------------------------------------------------------- options
+GtOpt = Annotated[
+    Path,
+    typer.Option(
+        "--gt",
+        help="Ground truth: COCO JSON, CSV / Parquet / JSONL table, "
+        "YOLO or Padilla txt folder, or Pascal VOC xml folder.",
+    ),
+]
+PredOpt = Annotated[
+    list[str],
+    typer.Option(
+        "--pred",
+        help="An inference set as [NAME=]PATH (any prediction "
+        "format); repeat for several. NAME defaults to the file stem.",
+    ),
+]
+FormatOpt = Annotated[
+    str,
+    typer.Option(
+        "--format",
+        help="Format of the ground truth and predictions: auto, coco, "
+        "csv, parquet, jsonl, yolo, padilla, voc, classification. 'auto' "
+        "detects it from the content.",
+    ),
+]
+PredFormatOpt = Annotated[
+    str | None, typer.Option("--pred-format", help="Format of the predictions when it differs from --format.")
+]
+BoxOpt = Annotated[
+    str,
+    typer.Option(
+        "--box-format",
+        help="Box layout of table and txt inputs: xywh, xyxy or cxcywh (COCO is always xywh, YOLO always cxcywh).",
+    ),
+]
+NormOpt = Annotated[
+    bool,
+    typer.Option(
+        "--normalized/--absolute",
+        help="Table / txt boxes are fractions of the image size (needs image sizes) or absolute pixels.",
+    ),
+]
+SizesOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--image-sizes",
+        help="CSV or JSON with frame_id,width,height, for normalized boxes when the ground truth has no sizes.",
+    ),
+]
+NamesOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--class-names", help="File with one class name per line; class indices in txt and table inputs refer to it."
+    ),
+]
+UnknownOpt = Annotated[
+    bool,
+    typer.Option(
+        "--ignore-unknown-frames",
+        help="Drop predictions on frames the ground truth does not have (and say how many) instead of failing.",
+    ),
+]
+TaskOpt = Annotated[str, typer.Option("--task", help="auto, detection or classification.")]
+
+
+def load_options(
+    fmt: str,
+    pred_format: str | None,
+    box_format: str,
+    normalized: bool,
+    image_sizes: Path | None,
+    class_names: Path | None,
+    ignore_unknown_frames: bool,
+    task: str,
+) -> Any:
+    from reportgen.errors import InputError
+    from reportgen.io.options import LoadOptions
+
+    formats = ("auto", "coco", "csv", "parquet", "jsonl", "yolo", "padilla", "voc", "classification")
+    for name, value in (("--format", fmt), ("--pred-format", pred_format or fmt)):
+        if value not in formats:
+            raise InputError(None, f"{name}: expected one of {', '.join(formats)}, found {value!r}")
+    if box_format not in ("xywh", "xyxy", "cxcywh"):
+        raise InputError(None, f"--box-format: expected xywh, xyxy or cxcywh, found {box_format!r}")
+    if task not in ("auto", "detection", "classification"):
+        raise InputError(None, f"--task: expected auto, detection or classification, found {task!r}")
+    return LoadOptions(
+        gt_format=fmt,  # type: ignore[arg-type]
+        pred_format=(pred_format or fmt),  # type: ignore[arg-type]
+        box_format=box_format,  # type: ignore[arg-type]
+        normalized=normalized,
+        image_sizes=image_sizes,
+        class_names=class_names,
+        ignore_unknown_frames=ignore_unknown_frames,
+        task=task,  # type: ignore[arg-type]
+    )
+
+
+def run_guarded(fn: Callable[[], int]) -> None:
+    """Run a command body: user errors print ``Error: ...`` and exit 2; anything else is a bug."""
+    try:
+        code = fn()
+    except ReportgenError as exc:
+        stderr(f"Error: {exc}")
+        raise typer.Exit(2) from None
+    raise typer.Exit(code)
+
+
+class StageProgress:
+    """A one-line progress display on stderr (only on a terminal; silent in CI logs)."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled and sys.stderr.isatty()
+        self.last = 0
+
+    def __call__(self, message: str) -> None:
+        if self.enabled:
+            text = f"  {message}"
+            sys.stderr.write("\r" + text.ljust(self.last))
+            sys.stderr.flush()
+            self.last = len(text)
+
+    def done(self) -> None:
+        if self.enabled and self.last:
+            sys.stderr.write("\r" + " " * self.last + "\r")
+            sys.stderr.flush()
+
+
+# ----------------------------------------------------------------------------------------------- evaluate
+@app.command()
+def evaluate(
+    gt: GtOpt,
+    pred: PredOpt,
+    iou: Annotated[str, typer.Option("--iou", help="IoU threshold of the printed report (default 0.5).")] = "0.5",
+    confidence: Annotated[
+        str,
+        typer.Option(
+            "--confidence",
+            help="Confidence threshold of the printed report (default 0.1). Off-grid values are computed exactly.",
+        ),
+    ] = "0.1",
+    iou_grid: Annotated[
+        str, typer.Option("--iou-grid", help="IoU presets: 'start:stop:step' and values, comma separated.")
+    ] = "0.1:0.9:0.1,0.5:0.95:0.05",
+    confidence_grid: Annotated[
+        str, typer.Option("--confidence-grid", help="Confidence presets, same syntax.")
+    ] = "0:0.95:0.05",
+    json_path: Annotated[
+        Path | None,
+        typer.Option("--json", help="Write every number at every preset to this file (schema in docs/json-schema.md)."),
+    ] = None,
+    voc: Annotated[
+        bool,
+        typer.Option(
+            "--voc",
+            help="Also compute Pascal VOC AP (all-point and 11-point) "
+            "with VOC matching at every IoU of the grid, and print it.",
+        ),
+    ] = False,
+    pixel_inclusive: Annotated[
+        bool,
+        typer.Option("--pixel-inclusive", help="VOC IoU with the devkit's +1 pixel convention (width = x2 - x1 + 1)."),
+    ] = False,
+    fmt: FormatOpt = "auto",
+    pred_format: PredFormatOpt = None,
+    box_format: BoxOpt = "xywh",
+    normalized: NormOpt = False,
+    image_sizes: SizesOpt = None,
+    class_names: NamesOpt = None,
+    ignore_unknown_frames: UnknownOpt = False,
+    task: TaskOpt = "auto",
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
+) -> None:
+    """Evaluate inference sets: the COCO summary (pycocotools' 12 lines) and a classification report.
+
+    Prints, for each --pred, the COCO summary exactly as pycocotools' summarize() prints it (detection), then
+    the classification report at --iou and --confidence. --json writes every metric at every preset.
+    """
+
+    def body() -> int:
+        from reportgen.atomic import write_atomic
+        from reportgen.evaluate import EvalConfig, evaluate_model
+        from reportgen.grids import parse_grid, parse_threshold
+        from reportgen.io import load_ground_truth, load_predictions, parse_pred_argument
+        from reportgen.jsonout import dumps, evaluation_document
+        from reportgen.textreport import classification_report, curve_lines, voc_lines
+
+        options = load_options(
+            fmt, pred_format, box_format, normalized, image_sizes, class_names, ignore_unknown_frames, task
+        )
+        config = EvalConfig(
+            iou_grid=parse_grid(iou_grid, what="--iou-grid"),
+            confidence_grid=parse_grid(confidence_grid, what="--confidence-grid"),
+            iou=parse_threshold(iou, what="--iou"),
+            confidence=parse_threshold(confidence, what="--confidence"),
+            voc=voc,
+            pixel_inclusive=pixel_inclusive,
+        ).normalized()
+        if not pred:
+            from reportgen.errors import InputError
+
+            raise InputError(None, "--pred: at least one inference set is required")
+        progress = StageProgress(not quiet)
+        progress(f"loading {gt}")
+        truth = load_ground_truth(gt, options)
+        named = [parse_pred_argument(p) for p in pred]
+        _check_unique([n for n, _ in named])
+        results = []
+        for name, path in named:
+            progress(f"loading {path}")
+            preds = load_predictions(path, truth, options, name=name)
+            if preds.dropped_unknown_frames:
+                progress.done()
+                stderr(
+                    f"{path}: ignored {preds.dropped_unknown_frames} predictions on frames the ground truth "
+                    "does not have (--ignore-unknown-frames)"
+                )
+            results.append(evaluate_model(truth, preds, config, progress=progress))
+        if json_path is not None:
+            progress(f"writing {json_path}")
+            doc = evaluation_document(truth, results, config, gt_path=gt, pred_paths=[p for _, p in named])
+            write_atomic(json_path, dumps(doc))
+        progress.done()
+        out: list[str] = []
+        for result in results:
+            if len(results) > 1:
+                out.append(f"== {result.name} ==")
+            if result.coco is not None:
+                out.extend(result.coco.lines())
+                out.append("")
+            out.extend(classification_report(truth, result, config.iou, config.confidence))
+            out.append("")
+            out.extend(curve_lines(truth, result, config.iou))
+            if result.voc is not None:
+                out.append("")
+                out.extend(voc_lines(truth, result.voc, [config.iou]))
+            out.append("")
+        typer.echo("\n".join(out).rstrip("\n"))
+        if json_path is not None:
+            stderr(f"wrote {json_path}")
+        return 0
+
+    run_guarded(body)
+
+
+def _check_unique(names: list[str]) -> None:
+    from reportgen.errors import InputError
+
+    seen: set[str] = set()
+    for name in names:
+        if name in seen:
+            raise InputError(None, f"--pred: two inference sets are named {name!r}; name them with NAME=PATH")
+        seen.add(name)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,320 @@
+"""The COCO bbox summary, computed exactly as pycocotools' ``COCOeval`` computes it.
+
+Rules kept from pycocotools (``cocoeval.py``, ``maskApi.c``), so the 12 numbers equal its output to 1e-9:
+
+- categories: every category of the ground truth; images: every image, in ascending image id;
+- per (image, category): detections sorted by descending score (stable), only the first 100 used;
+  ground truth sorted so that ignored objects come last (stable);
+- an object is ignored when ``iscrowd`` or when its ``area`` field lies outside the size range
+  (all / small < 32² / medium / large >= 96², bounds inclusive); a crowd object's IoU is
+  intersection / detection area and it can absorb any number of detections;
+- matching per IoU threshold in pycocotools' loop order: a detection takes the last object with the largest
+  IoU >= threshold, preferring non-ignored objects; a detection matched to an ignored object, or unmatched
+  and outside the size range (by ``w * h``), is ignored;
+- precision interpolated at 101 recall points, recall at the last detection; maxDets 1 / 10 / 100 truncate
+  the per-image lists; undefined cells are -1 and are left out of the means.
+
+Deliberate difference: pycocotools treats an annotation id of 0 as "unmatched" (it stores ids in its match
+arrays and tests them for zero). Here matches are kept by position, so id 0 is an ordinary id.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numba
+import numpy as np
+
+from reportgen.data import BoolArray, FloatArray, GroundTruth, IntArray, Predictions
+from reportgen.grids import COCO_IOU_THRESHOLDS, COCO_RECALL_THRESHOLDS
+from reportgen.match import _iou
+
+AREA_RANGES: tuple[tuple[str, float, float], ...] = (
+    ("all", 0.0, 1e5**2),
+    ("small", 0.0, 32.0**2),
+    ("medium", 32.0**2, 96.0**2),
+    ("large", 96.0**2, 1e5**2),
+)
+MAX_DETS: tuple[int, ...] = (1, 10, 100)
+
+#: (name, is_ap, iou threshold or None, area name, maxDets) in pycocotools' order
+SUMMARY_ROWS: tuple[tuple[str, bool, float | None, str, int], ...] = (
+    ("AP", True, None, "all", 100),
+    ("AP50", True, 0.5, "all", 100),
+    ("AP75", True, 0.75, "all", 100),
+    ("APs", True, None, "small", 100),
+    ("APm", True, None, "medium", 100),
+    ("APl", True, None, "large", 100),
+    ("AR1", False, None, "all", 1),
+    ("AR10", False, None, "all", 10),
+    ("AR100", False, None, "all", 100),
+    ("ARs", False, None, "small", 100),
+    ("ARm", False, None, "medium", 100),
+    ("ARl", False, None, "large", 100),
+)
+
+
+@dataclass(frozen=True, eq=False)
+class CocoSummary:
+    """Result of the COCO evaluation.
+
+    Attributes:
+        stats: ``(12,)`` the summary in pycocotools' order; NaN where pycocotools prints -1.
+        precision: ``(T, R, K, A, M)`` as pycocotools' ``eval['precision']`` (-1 = undefined).
+        recall: ``(T, K, A, M)`` as ``eval['recall']``.
+        class_index: ``(K,)`` class index (into ``GroundTruth.classes``) of each K position, in ascending
+            category id.
+    """
+
+    stats: FloatArray
+    precision: FloatArray
+    recall: FloatArray
+    class_index: IntArray
+
+    def stat(self, name: str) -> float | None:
+        """One summary number by name (``"AP"``, ``"AP50"``, ... ``"ARl"``), None when undefined."""
+        names = [row[0] for row in SUMMARY_ROWS]
+        value = float(self.stats[names.index(name)])
+        return None if np.isnan(value) else value
+
+    def ap_per_class(self) -> dict[int, float | None]:
+        """AP@[.50:.95] (area all, maxDets 100) per class index; None for a class without ground truth."""
+        out: dict[int, float | None] = {}
+        for k, cls in enumerate(self.class_index):
+            s = self.precision[:, :, k, 0, -1]
+            s = s[s > -1]
+            out[int(cls)] = float(np.mean(s)) if s.size else None
+        return out
+
+    def lines(self) -> list[str]:
+        """The 12 lines pycocotools' ``summarize()`` prints, character for character."""
+        out = []
+        for (_, is_ap, iou, area, max_det), value in zip(SUMMARY_ROWS, self.stats, strict=True):
+            title = "Average Precision" if is_ap else "Average Recall"
+            kind = "(AP)" if is_ap else "(AR)"
+            iou_str = f"{COCO_IOU_THRESHOLDS[0]:0.2f}:{COCO_IOU_THRESHOLDS[-1]:0.2f}" if iou is None else f"{iou:0.2f}"
+            shown = -1.0 if np.isnan(value) else float(value)
+            out.append(
+                f" {title:<18} {kind} @[ IoU={iou_str:<9} | area={area:>6s} | maxDets={max_det:>3d} ] = {shown:0.3f}"
+            )
+        return out
+
+
+@numba.njit(cache=True)
+def _coco_match_kernel(
+    thresholds: FloatArray,
+    area_lo: FloatArray,
+    area_hi: FloatArray,
+    d_order: IntArray,
+    d_off: IntArray,
+    d_box: FloatArray,
+    g_order: IntArray,
+    g_off: IntArray,
+    g_box: FloatArray,
+    g_area: FloatArray,
+    g_crowd: BoolArray,
+    max_det: int,
+    out_rank: IntArray,
+    out_matched: BoolArray,
+    out_ignored: BoolArray,
+) -> None:
+    """Per (image, category) block: pycocotools' evaluateImg for every area range and IoU threshold.
+
+    Blocks are the groups of ``d_off`` / ``g_off`` (same block count). ``out_rank[d]`` is the detection's
+    rank in its block (kept only below ``max_det``); ``out_matched`` / ``out_ignored`` are ``(A, T, M)``.
+    """
+    nblocks = d_off.shape[0] - 1
+    na = area_lo.shape[0]
+    nt = thresholds.shape[0]
+    for blk in range(nblocks):
+        d0, d1 = d_off[blk], d_off[blk + 1]
+        g0, g1 = g_off[blk], g_off[blk + 1]
+        nd = min(d1 - d0, max_det)
+        ng = g1 - g0
+        for a in range(d1 - d0):
+            out_rank[d_order[d0 + a]] = a
+        if nd == 0:
+            continue
+        for ai in range(na):
+            lo, hi = area_lo[ai], area_hi[ai]
+            # ground truth in pycocotools' order: not-ignored first, stable
+            gsorted = np.empty(ng, dtype=np.int64)
+            gign = np.empty(ng, dtype=np.bool_)
+            k = 0
+            for pass_ignored in (False, True):
+                for b in range(ng):
+                    gi = g_order[g0 + b]
+                    ig = g_crowd[gi] or g_area[gi] < lo or g_area[gi] > hi
+                    if ig == pass_ignored:
+                        gsorted[k] = gi
+                        gign[k] = ig
+                        k += 1
+            ious = np.zeros((nd, max(ng, 1)))
+            for a in range(nd):
+                di = d_order[d0 + a]
+                for b in range(ng):
+                    gi = gsorted[b]
+                    ious[a, b] = _iou(
+                        d_box[di, 0],
+                        d_box[di, 1],
+                        d_box[di, 2],
+                        d_box[di, 3],
+                        g_box[gi, 0],
+                        g_box[gi, 1],
+                        g_box[gi, 2],
+                        g_box[gi, 3],
+                        g_crowd[gi],
+                        0.0,
+                    )
+            gtm = np.zeros(max(ng, 1), dtype=np.bool_)
+            for t in range(nt):
+                gtm[:] = False
+                for a in range(nd):
+                    di = d_order[d0 + a]
+                    iou = min(thresholds[t], 1 - 1e-10)
+                    m = -1
+                    for b in range(ng):
+                        if gtm[b] and not g_crowd[gsorted[b]]:
+                            continue
+                        if m > -1 and not gign[m] and gign[b]:
+                            break
+                        if ious[a, b] < iou:
+                            continue
+                        iou = ious[a, b]
+                        m = b
+                    if m == -1:
+                        darea = d_box[di, 2] * d_box[di, 3]
+                        out_ignored[ai, t, di] = darea < lo or darea > hi
+                        continue
+                    out_ignored[ai, t, di] = gign[m]
+                    out_matched[ai, t, di] = True
+                    gtm[m] = True
+
+
+def _image_rank(gt: GroundTruth) -> IntArray:
+    """Rank of each frame in pycocotools' image order (ascending image id; ids compared as numbers)."""
+    try:
+        keys = np.array([int(f) for f in gt.frame_ids], dtype=np.int64)
+        order = np.argsort(keys, kind="stable")
+    except ValueError:
+        order = np.array(sorted(range(gt.num_frames), key=lambda i: gt.frame_ids[i]), dtype=np.int64)
+    rank = np.empty(gt.num_frames, dtype=np.int64)
+    rank[order] = np.arange(gt.num_frames)
+    return rank
+
+
+def evaluate_coco(gt: GroundTruth, preds: Predictions) -> CocoSummary:
+    """pycocotools' bbox evaluation (``evaluate(); accumulate(); summarize()``) in one call."""
+    num_classes = gt.num_classes
+    class_index = np.argsort(np.asarray(gt.category_ids, dtype=np.int64), kind="stable")
+    cat_pos = np.empty(num_classes, dtype=np.int64)
+    cat_pos[class_index] = np.arange(num_classes)
+    image_rank = _image_rank(gt)
+    nimg = gt.num_frames
+    # blocks ordered by (category position, image rank)
+    g_block = cat_pos[gt.cls] * nimg + image_rank[gt.frame]
+    d_block = cat_pos[preds.cls] * nimg + image_rank[preds.frame]
+    nblocks = num_classes * nimg
+    g_order = np.argsort(g_block, kind="stable").astype(np.int64)
+    d_order = np.lexsort((-preds.score, d_block)).astype(np.int64)
+    g_off = np.zeros(nblocks + 1, dtype=np.int64)
+    np.cumsum(np.bincount(g_block, minlength=nblocks), out=g_off[1:])
+    d_off = np.zeros(nblocks + 1, dtype=np.int64)
+    np.cumsum(np.bincount(d_block, minlength=nblocks), out=d_off[1:])
+
+    thresholds = COCO_IOU_THRESHOLDS
+    area_lo = np.array([r[1] for r in AREA_RANGES])
+    area_hi = np.array([r[2] for r in AREA_RANGES])
+    na, nt, m = len(AREA_RANGES), thresholds.shape[0], preds.num_predictions
+    rank = np.zeros(m, dtype=np.int64)
+    matched = np.zeros((na, nt, m), dtype=np.bool_)
+    ignored = np.zeros((na, nt, m), dtype=np.bool_)
+    _coco_match_kernel(
+        thresholds,
+        area_lo,
+        area_hi,
+        d_order,
+        d_off,
+        np.ascontiguousarray(preds.box),
+        g_order,
+        g_off,
+        np.ascontiguousarray(gt.box),
+        gt.area,
+        gt.crowd,
+        MAX_DETS[-1],
+        rank,
+        matched,
+        ignored,
+    )
+
+    nr, nm = COCO_RECALL_THRESHOLDS.shape[0], len(MAX_DETS)
+    precision = -np.ones((nt, nr, num_classes, na, nm))
+    recall = -np.ones((nt, num_classes, na, nm))
+    # ground truth ignore flags per area range
+    g_ignored = [gt.crowd | (gt.area < lo) | (gt.area > hi) for _, lo, hi in AREA_RANGES]
+    # detections of a category, in pycocotools' accumulate order: image order, then score order in the image,
+    # then a stable sort by descending score over the category
+    kept = rank < MAX_DETS[-1]
+    d_cat = cat_pos[preds.cls]
+    seq = d_order[kept[d_order]]
+    seq_cat = d_cat[seq]
+    cat_off = np.zeros(num_classes + 1, dtype=np.int64)
+    np.cumsum(np.bincount(seq_cat, minlength=num_classes), out=cat_off[1:])
+    g_cat = cat_pos[gt.cls]
+    # "E" in pycocotools: a category is evaluated where some image holds a ground truth or a detection of it
+    has_gt = np.bincount(g_cat, minlength=num_classes) > 0
+    for k in range(num_classes):
+        dets = seq[cat_off[k] : cat_off[k + 1]]
+        if dets.size == 0 and not has_gt[k]:
+            continue
+        dets = dets[np.argsort(-preds.score[dets], kind="mergesort")]
+        drank = rank[dets]
+        for ai in range(na):
+            npig = int(np.count_nonzero(~g_ignored[ai][g_cat == k]))
+            if npig == 0:
+                continue
+            dtm_all = matched[ai][:, dets]
+            dtig_all = ignored[ai][:, dets]
+            for mi, max_det in enumerate(MAX_DETS):
+                sel = drank < max_det
+                dtm = dtm_all[:, sel]
+                dtig = dtig_all[:, sel]
+                tps = np.logical_and(dtm, np.logical_not(dtig))
+                fps = np.logical_and(np.logical_not(dtm), np.logical_not(dtig))
+                tp_sum = np.cumsum(tps, axis=1).astype(dtype=float)
+                fp_sum = np.cumsum(fps, axis=1).astype(dtype=float)
+                nd = tp_sum.shape[1]
+                for t in range(nt):
+                    tp = tp_sum[t]
+                    fp = fp_sum[t]
+                    rc = tp / npig
+                    pr = tp / (fp + tp + np.spacing(1))
+                    recall[t, k, ai, mi] = rc[-1] if nd else 0
+                    q = np.zeros(nr)
+                    if nd:
+                        pr = np.maximum.accumulate(pr[::-1])[::-1]
+                        inds = np.searchsorted(rc, COCO_RECALL_THRESHOLDS, side="left")
+                        valid = inds < nd
+                        q[valid] = pr[inds[valid]]  # past the last detection: 0, as pycocotools
+                    precision[t, :, k, ai, mi] = q
+    stats = np.array([_summarize(precision, recall, row) for row in SUMMARY_ROWS])
+    return CocoSummary(stats=stats, precision=precision, recall=recall, class_index=class_index.astype(np.int64))
+
+
+def _summarize(precision: FloatArray, recall: FloatArray, row: tuple[str, bool, float | None, str, int]) -> float:
+    _, is_ap, iou, area, max_det = row
+    aind = [r[0] for r in AREA_RANGES].index(area)
+    mind = MAX_DETS.index(max_det)
+    if is_ap:
+        s = precision
+        if iou is not None:
+            s = s[np.where(iou == COCO_IOU_THRESHOLDS)[0]]
+        s = s[:, :, :, aind, mind]
+    else:
+        s = recall
+        if iou is not None:
+            s = s[np.where(iou == COCO_IOU_THRESHOLDS)[0]]
+        s = s[:, :, aind, mind]
+    if len(s[s > -1]) == 0:
+        return float("nan")
+    return float(np.mean(s[s > -1]))

@@ -1,0 +1,228 @@
+"""Evaluate inference sets against ground truth: every metric at every preset.
+
+``evaluate_model`` runs one matching pass per IoU threshold of the grid, then derives every confidence
+preset by cumulative sums, the PR curves, AP, the F1-optimal confidences, the COCO summary and (on request)
+the VOC numbers. Segments reuse the same matching through :func:`segment_counts`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from reportgen.aggregate import PresetCounts, count_presets, score_bins
+from reportgen.cocoeval import CocoSummary, evaluate_coco
+from reportgen.data import BoolArray, FloatArray, GroundTruth, IntArray, Predictions
+from reportgen.grids import (
+    DEFAULT_CONFIDENCE,
+    DEFAULT_CONFIDENCE_GRID,
+    DEFAULT_IOU,
+    DEFAULT_IOU_GRID,
+    parse_grid,
+    with_value,
+)
+from reportgen.match import IGNORED, MatchResult, match_report, match_voc
+from reportgen.metrics import Curve, curve_from_outcomes, safe_div, voc_ap
+
+#: confidence grid of the sampled PR curves written to JSON and the report: 0.00 .. 1.00 by 0.01
+CURVE_GRID: FloatArray = np.arange(101) / 100
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class EvalConfig:
+    """What to compute.
+
+    Attributes:
+        iou_grid / confidence_grid: the presets (the operating point is added when off the grid).
+        iou / confidence: the operating point for text output and verdicts.
+        coco: compute the COCO summary (detection only).
+        voc: compute VOC all-point and 11-point AP at every IoU of the grid.
+        pixel_inclusive: VOC IoU with the ``+1`` pixel convention.
+    """
+
+    iou_grid: FloatArray
+    confidence_grid: FloatArray
+    iou: float = DEFAULT_IOU
+    confidence: float = DEFAULT_CONFIDENCE
+    coco: bool = True
+    voc: bool = False
+    pixel_inclusive: bool = False
+
+    @staticmethod
+    def default(**kwargs: object) -> EvalConfig:
+        cfg = EvalConfig(parse_grid(DEFAULT_IOU_GRID), parse_grid(DEFAULT_CONFIDENCE_GRID), **kwargs)  # type: ignore[arg-type]
+        return cfg.normalized()
+
+    def normalized(self) -> EvalConfig:
+        """The same config with the operating point placed on both grids."""
+        return EvalConfig(
+            with_value(self.iou_grid, self.iou),
+            with_value(self.confidence_grid, self.confidence),
+            self.iou,
+            self.confidence,
+            self.coco,
+            self.voc,
+            self.pixel_inclusive,
+        )
+
+
+@dataclass(frozen=True, eq=False)
+class CurveSet:
+    """PR curves of every class and of all classes pooled, at every IoU threshold.
+
+    Attributes:
+        confidence: ``(P,)`` the sampled confidences (:data:`CURVE_GRID`).
+        tp, predicted: ``(U, P, C + 1)`` counts at each sampled confidence; index ``C`` is all classes pooled.
+        support: ``(C + 1,)`` objects per class, then all.
+        ap101: ``(U, C + 1)`` COCO-style 101-point AP of the full-resolution curve (NaN: no objects).
+        best_f1_confidence, best_f1: ``(U, C + 1)`` the F1-optimal confidence (ties: lowest) and its F1.
+    """
+
+    confidence: FloatArray
+    tp: IntArray
+    predicted: IntArray
+    support: IntArray
+    ap101: FloatArray
+    best_f1_confidence: FloatArray
+    best_f1: FloatArray
+
+    @property
+    def precision(self) -> FloatArray:
+        return safe_div(self.tp, self.predicted)
+
+    @property
+    def recall(self) -> FloatArray:
+        return safe_div(self.tp, np.broadcast_to(self.support, self.tp.shape))
+
+
+@dataclass(frozen=True, eq=False)
+class VocResult:
+    """VOC AP per IoU threshold and class: ``(U, C)`` arrays (NaN: class without objects)."""
+
+    iou_thresholds: FloatArray
+    pixel_inclusive: bool
+    ap_all_point: FloatArray
+    ap_11_point: FloatArray
+    mean_all_point: FloatArray  # (U,) mean over classes with objects
+    mean_11_point: FloatArray
+
+
+@dataclass(frozen=True, eq=False)
+class ModelResult:
+    """Everything computed for one inference set on all frames."""
+
+    predictions: Predictions
+    match: MatchResult
+    counts: PresetCounts
+    curves: CurveSet
+    coco: CocoSummary | None
+    voc: VocResult | None
+
+    @property
+    def name(self) -> str:
+        return self.predictions.name
+
+
+def _noop(_: str) -> None:
+    return None
+
+
+def evaluate_model(
+    gt: GroundTruth, preds: Predictions, config: EvalConfig, *, progress: Progress = _noop
+) -> ModelResult:
+    """Every metric of one inference set at every preset of ``config``."""
+    progress(f"{preds.name}: matching at {config.iou_grid.size} IoU thresholds")
+    match = match_report(gt, preds, config.iou_grid)
+    progress(f"{preds.name}: counting {config.iou_grid.size * config.confidence_grid.size} presets")
+    counts = count_presets(gt, preds, match, config.confidence_grid)
+    progress(f"{preds.name}: PR curves")
+    curves = curve_set(gt, preds, match)
+    coco = None
+    if config.coco and gt.task == "detection":
+        progress(f"{preds.name}: COCO summary")
+        coco = evaluate_coco(gt, preds)
+    voc = None
+    if config.voc:
+        progress(f"{preds.name}: VOC AP")
+        voc = evaluate_voc(gt, preds, config.iou_grid, pixel_inclusive=config.pixel_inclusive)
+    return ModelResult(preds, match, counts, curves, coco, voc)
+
+
+def segment_counts(gt: GroundTruth, result: ModelResult, frame_mask: BoolArray) -> PresetCounts:
+    """Counts at every preset over a subset of the frames, reusing the model's matching."""
+    return count_presets(gt, result.predictions, result.match, result.counts.conf_thresholds, frame_mask)
+
+
+def curve_set(gt: GroundTruth, preds: Predictions, match: MatchResult, frame_mask: BoolArray | None = None) -> CurveSet:
+    """Sampled and full-resolution PR curves for every class and pooled, at every IoU of ``match``."""
+    c = gt.num_classes
+    nu = match.iou_thresholds.shape[0]
+    npts = CURVE_GRID.shape[0]
+    p_sel = np.ones(preds.num_predictions, dtype=bool) if frame_mask is None else frame_mask[preds.frame]
+    g_sel = ~gt.crowd if frame_mask is None else (~gt.crowd & frame_mask[gt.frame])
+    support = np.bincount(gt.cls[g_sel], minlength=c).astype(np.int64)
+    support = np.append(support, support.sum())
+    pbin = score_bins(preds.score, CURVE_GRID)
+    tp = np.zeros((nu, npts, c + 1), dtype=np.int64)
+    predicted = np.zeros((nu, npts, c + 1), dtype=np.int64)
+    ap = np.full((nu, c + 1), np.nan)
+    best_conf = np.full((nu, c + 1), np.nan)
+    best_f1 = np.full((nu, c + 1), np.nan)
+    # one global order: descending score, ties in input order; grouped by class keeping that order
+    order = np.argsort(-preds.score, kind="stable")
+    order = order[p_sel[order]]
+    by_class = order[np.argsort(preds.cls[order], kind="stable")]
+    class_off = np.zeros(c + 1, dtype=np.int64)
+    np.cumsum(np.bincount(preds.cls[by_class], minlength=c), out=class_off[1:])
+    for u in range(nu):
+        outcome = match.pred_outcome[u]
+        counted = outcome != IGNORED
+        correct = counted & (outcome >= 0) & (gt.cls[np.maximum(outcome, 0)] == preds.cls)
+        sel = p_sel & counted & (pbin >= 0)
+        for arr, flags in ((tp, correct & sel), (predicted, sel)):
+            hist = np.bincount(pbin[flags] * c + preds.cls[flags], minlength=npts * c).reshape(npts, c)
+            cum = np.cumsum(hist[::-1], axis=0)[::-1]
+            arr[u, :, :c] = cum
+            arr[u, :, c] = cum.sum(axis=1)
+        for k in range(c + 1):
+            idx = order if k == c else by_class[class_off[k] : class_off[k + 1]]
+            idx = idx[counted[idx]]
+            full = curve_from_outcomes(preds.score[idx], correct[idx], int(support[k]))
+            _summarize_curve(full, u, k, ap, best_conf, best_f1)
+    return CurveSet(CURVE_GRID, tp, predicted, support, ap, best_conf, best_f1)
+
+
+def _summarize_curve(full: Curve, u: int, k: int, ap: FloatArray, best_conf: FloatArray, best_f1: FloatArray) -> None:
+    value = full.ap101()
+    if value is not None:
+        ap[u, k] = value
+    best = full.best_f1()
+    if best is not None:
+        best_conf[u, k], best_f1[u, k] = best
+
+
+def evaluate_voc(
+    gt: GroundTruth, preds: Predictions, iou_thresholds: FloatArray, *, pixel_inclusive: bool
+) -> VocResult:
+    """Pascal VOC AP (all-point and 11-point) per class at each IoU threshold."""
+    c = gt.num_classes
+    nu = iou_thresholds.shape[0]
+    ap_all = np.full((nu, c), np.nan)
+    ap_11 = np.full((nu, c), np.nan)
+    support = np.bincount(gt.cls[~gt.crowd], minlength=c)
+    for u, thr in enumerate(iou_thresholds):
+        tp, ignored, order = match_voc(gt, preds, float(thr), pixel_inclusive=pixel_inclusive)
+        for k in range(c):
+            idx = order[(preds.cls[order] == k) & ~ignored[order]]
+            a_all, a_11, _, _ = voc_ap(tp[idx], int(support[k]))
+            if a_all is not None and a_11 is not None:
+                ap_all[u, k], ap_11[u, k] = a_all, a_11
+    with np.errstate(invalid="ignore"):
+        has = support > 0
+        mean_all = ap_all[:, has].mean(axis=1) if has.any() else np.full(nu, np.nan)
+        mean_11 = ap_11[:, has].mean(axis=1) if has.any() else np.full(nu, np.nan)
+    return VocResult(iou_thresholds, pixel_inclusive, ap_all, ap_11, mean_all, mean_11)

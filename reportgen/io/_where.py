@@ -1,0 +1,127 @@
+"""Where a record came from, so that every error names its file and line (or record).
+
+Loaders keep one ``Where`` per input. Validation works on whole arrays and, on failure, asks the ``Where``
+for an :class:`InputError` located at the first bad row.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal, Protocol
+
+from reportgen.data import IntArray
+from reportgen.errors import InputError
+
+
+class Where(Protocol):
+    """Locates row ``row`` (0-based, in read order) of one input."""
+
+    def error(self, row: int, field: str | None, message: str) -> InputError: ...
+
+
+@dataclass(frozen=True)
+class JsonWhere:
+    """Rows of a JSON array: ``annotations[3]`` (or ``[3]`` for a top-level array)."""
+
+    source: str
+    array: str = ""
+
+    def error(self, row: int, field: str | None, message: str) -> InputError:
+        return InputError(self.source, message, record=f"{self.array}[{row}]", field=field)
+
+
+@dataclass(frozen=True)
+class LineWhere:
+    """Rows with a known line number each (JSON Lines)."""
+
+    source: str
+    lines: IntArray
+
+    def error(self, row: int, field: str | None, message: str) -> InputError:
+        return InputError(self.source, message, line=int(self.lines[row]), field=field)
+
+
+@dataclass(frozen=True)
+class ParquetWhere:
+    """Rows of a Parquet file, named ``row N`` (0-based, as pandas and pyarrow number them)."""
+
+    source: str
+
+    def error(self, row: int, field: str | None, message: str) -> InputError:
+        return InputError(self.source, message, record=f"row {row}", field=field)
+
+
+@dataclass(frozen=True)
+class CsvWhere:
+    """Rows of a CSV file; the file's line of a row is found by re-reading the file, only on error.
+
+    pandas skips blank lines and lets quoted fields span lines, so the line is not ``row + 2``.
+    """
+
+    source: str
+    path: Path
+
+    def error(self, row: int, field: str | None, message: str) -> InputError:
+        return InputError(self.source, message, line=self.line(row), field=field)
+
+    def line(self, row: int) -> int:
+        with self.path.open(newline="", encoding="utf-8-sig", errors="replace") as handle:
+            reader = csv.reader(handle)
+            end = 0
+            seen = -1  # the header is record -1
+            for record in reader:
+                start, end = end + 1, reader.line_num
+                if not record:
+                    continue
+                if seen == row:
+                    return start
+                seen += 1
+        return end
+
+
+@dataclass(frozen=True)
+class FilesWhere:
+    """Rows read from a folder of files: each row has a file and a line (txt) or an object index (xml)."""
+
+    files: tuple[str, ...]
+    file_of: IntArray
+    position: IntArray
+    unit: Literal["line", "object"] = "line"
+
+    def error(self, row: int, field: str | None, message: str) -> InputError:
+        source = self.files[int(self.file_of[row])]
+        position = int(self.position[row])
+        if self.unit == "line":
+            return InputError(source, message, line=position, field=field)
+        return InputError(source, message, record=f"object[{position}]", field=field)
+
+
+def describe(value: object) -> str:
+    """A value as a message shows it: ``'abc'``, ``3.5``, ``nan``, ``null``, ``a list``."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return repr(value) if math.isfinite(value) else str(value)
+    if isinstance(value, str):
+        return repr(value) if value else "an empty value"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    if hasattr(value, "item"):  # numpy scalar
+        return describe(value.item())
+    return repr(value)
+
+
+def listing(names: Sequence[object], limit: int = 8) -> str:
+    """``a, b, c`` or ``a, b, ... (80 in all)`` for messages."""
+    shown = ", ".join(str(n) for n in names[:limit])
+    return shown if len(names) <= limit else f"{shown}, ... ({len(names)} in all)"

@@ -1,0 +1,188 @@
+"""The versioned JSON form of an evaluation (``reportgen evaluate --json``).
+
+Schema (``schema_version`` 1), documented in ``docs/json-schema.md``. Undefined numbers are ``null``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import orjson
+
+from reportgen import __version__
+from reportgen.cocoeval import SUMMARY_ROWS
+from reportgen.data import GroundTruth
+from reportgen.evaluate import EvalConfig, ModelResult
+from reportgen.metrics import scores_from_matrix
+
+SCHEMA_VERSION = 1
+
+
+def nullable(values: Any) -> Any:
+    """Numpy values to JSON-ready Python: NaN / inf become None, arrays become (nested) lists."""
+    if isinstance(values, np.ndarray):
+        if values.dtype.kind == "f":
+            obj = values.astype(object)
+            obj[~np.isfinite(values)] = None
+            return obj.tolist()
+        return values.tolist()
+    if isinstance(values, (float, np.floating)):
+        return None if not math.isfinite(float(values)) else float(values)
+    if isinstance(values, np.integer):
+        return int(values)
+    return values
+
+
+def sha256_of(path: Path) -> str:
+    """Hex SHA-256 of a file, or of a folder's files (sorted relative paths and contents)."""
+    h = hashlib.sha256()
+    if path.is_dir():
+        for child in sorted(p for p in path.rglob("*") if p.is_file()):
+            h.update(child.relative_to(path).as_posix().encode())
+            h.update(b"\0")
+            h.update(child.read_bytes())
+    else:
+        with path.open("rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                h.update(block)
+    return h.hexdigest()
+
+
+def preset_entry(classes: Sequence[str], matrix: np.ndarray, iou: float, confidence: float) -> dict[str, Any]:
+    """Counts and scores of one preset: per class, pooled (micro), macro, weighted, and the matrix."""
+    s = scores_from_matrix(matrix)
+    avg_names = ("precision", "recall", "f1")
+    return {
+        "iou": iou,
+        "confidence": confidence,
+        "per_class": {
+            "class": list(classes),
+            "tp": nullable(s.tp),
+            "fp": nullable(s.fp),
+            "fn": nullable(s.fn),
+            "confused_as": nullable(s.confused_as),
+            "confused_from": nullable(s.confused_from),
+            "predicted": nullable(s.predicted),
+            "support": nullable(s.support),
+            "precision": nullable(s.precision),
+            "recall": nullable(s.recall),
+            "f1": nullable(s.f1),
+        },
+        "totals": {
+            "tp": int(s.total_tp),
+            "fp": int(s.total_fp),
+            "fn": int(s.total_fn),
+            "confusions": int(s.total_confusions),
+        },
+        "micro": dict(zip(avg_names, nullable(s.micro), strict=True)),
+        "macro": dict(zip(avg_names, nullable(s.macro), strict=True)),
+        "weighted": dict(zip(avg_names, nullable(s.weighted), strict=True)),
+        "confusion_matrix": nullable(matrix),
+    }
+
+
+def model_entry(gt: GroundTruth, result: ModelResult, source: Path | None) -> dict[str, Any]:
+    counts = result.counts
+    presets = [
+        preset_entry(gt.classes, counts.matrix[u, t], float(iou), float(conf))
+        for u, iou in enumerate(counts.iou_thresholds)
+        for t, conf in enumerate(counts.conf_thresholds)
+    ]
+    cv = result.curves
+    labels: list[str | None] = [*gt.classes, None]
+    curves = []
+    for u, iou in enumerate(counts.iou_thresholds):
+        for k, label in enumerate(labels):
+            curves.append(
+                {
+                    "iou": float(iou),
+                    "class": label,
+                    "support": int(cv.support[k]),
+                    "precision": nullable(cv.precision[u, :, k]),
+                    "recall": nullable(cv.recall[u, :, k]),
+                    "tp": nullable(cv.tp[u, :, k]),
+                    "predicted": nullable(cv.predicted[u, :, k]),
+                    "ap101": nullable(cv.ap101[u, k]),
+                    "best_f1": {
+                        "confidence": nullable(cv.best_f1_confidence[u, k]),
+                        "f1": nullable(cv.best_f1[u, k]),
+                    },
+                }
+            )
+    entry: dict[str, Any] = {
+        "name": result.name,
+        "path": str(source) if source else result.predictions.source,
+        "sha256": sha256_of(source) if source and source.exists() else None,
+        "num_predictions": result.predictions.num_predictions,
+        "dropped_unknown_frames": result.predictions.dropped_unknown_frames,
+        "presets": presets,
+        "curves": curves,
+        "coco": None,
+        "voc": None,
+    }
+    if result.coco is not None:
+        coco = result.coco
+        entry["coco"] = {
+            "stats": {row[0]: coco.stat(row[0]) for row in SUMMARY_ROWS},
+            "lines": coco.lines(),
+            "ap_per_class": {gt.classes[k]: v for k, v in coco.ap_per_class().items()},
+        }
+    if result.voc is not None:
+        voc = result.voc
+        entry["voc"] = {
+            "pixel_inclusive": voc.pixel_inclusive,
+            "by_iou": [
+                {
+                    "iou": float(iou),
+                    "ap_all_point": dict(zip(gt.classes, nullable(voc.ap_all_point[u]), strict=True)),
+                    "ap_11_point": dict(zip(gt.classes, nullable(voc.ap_11_point[u]), strict=True)),
+                    "map_all_point": nullable(voc.mean_all_point[u]),
+                    "map_11_point": nullable(voc.mean_11_point[u]),
+                }
+                for u, iou in enumerate(voc.iou_thresholds)
+            ],
+        }
+    return entry
+
+
+def evaluation_document(
+    gt: GroundTruth,
+    results: Sequence[ModelResult],
+    config: EvalConfig,
+    *,
+    gt_path: Path | None = None,
+    pred_paths: Sequence[Path | None] = (),
+) -> dict[str, Any]:
+    """The whole evaluation as a JSON-ready dict."""
+    paths = list(pred_paths) + [None] * (len(results) - len(pred_paths))
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "generator": {"name": "reportgen", "version": __version__},
+        "task": gt.task,
+        "ground_truth": {
+            "path": str(gt_path) if gt_path else gt.source,
+            "sha256": sha256_of(gt_path) if gt_path and gt_path.exists() else None,
+            "frames": gt.num_frames,
+            "objects": gt.num_objects,
+            "crowd": int(np.count_nonzero(gt.crowd)),
+        },
+        "classes": list(gt.classes),
+        "category_ids": list(gt.category_ids),
+        "grids": {
+            "iou": nullable(config.iou_grid),
+            "confidence": nullable(config.confidence_grid),
+            "curve_confidence": nullable(results[0].curves.confidence) if results else [],
+        },
+        "operating_point": {"iou": config.iou, "confidence": config.confidence},
+        "inference_sets": [model_entry(gt, r, p) for r, p in zip(results, paths, strict=True)],
+    }
+
+
+def dumps(document: dict[str, Any]) -> bytes:
+    """Serialize with orjson (compact; NaN and infinities are already None)."""
+    return orjson.dumps(document)

@@ -1,0 +1,228 @@
+"""Scores derived from counts: precision / recall / F1, averages, PR curves and AP.
+
+Numpy in, numpy or dataclasses out. Undefined values (a zero denominator) are NaN in arrays and ``None``
+once they leave this module; they are never 0 or -1.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from reportgen.data import BoolArray, FloatArray, GroundTruth, IntArray, Predictions
+from reportgen.grids import COCO_RECALL_THRESHOLDS
+from reportgen.match import IGNORED, MatchResult
+
+
+def safe_div(num: FloatArray | IntArray, den: FloatArray | IntArray) -> FloatArray:
+    """``num / den`` with NaN where ``den == 0``."""
+    num_f = np.asarray(num, dtype=np.float64)
+    den_f = np.asarray(den, dtype=np.float64)
+    out = np.full(np.broadcast(num_f, den_f).shape, np.nan)
+    np.divide(num_f, den_f, out=out, where=den_f != 0)
+    return out
+
+
+def f1_score(precision: FloatArray, recall: FloatArray) -> FloatArray:
+    """Harmonic mean; NaN when either is undefined or both are 0."""
+    return safe_div(2 * precision * recall, precision + recall)
+
+
+@dataclass(frozen=True, eq=False)
+class Scores:
+    """Counts and scores at any number of presets (leading axes ``...``), per class and pooled.
+
+    Per class (last axis ``C``): ``tp``, ``fp`` (background row), ``fn`` (background column),
+    ``predicted`` (column total), ``support`` (row total), ``confused_as`` (objects of the class taken by a
+    prediction of another class), ``confused_from`` (predictions of the class on another class's object),
+    ``precision``, ``recall``, ``f1``.
+    Pooled over classes (``micro``): ``TP / (TP + FP + confusions)`` and ``TP / (TP + FN + confusions)``.
+    ``macro``: unweighted mean over the classes with support or predictions, an undefined score counting 0
+    (scikit-learn's ``zero_division=0``); ``weighted``: the same weighted by support.
+    """
+
+    tp: IntArray
+    fp: IntArray
+    fn: IntArray
+    predicted: IntArray
+    support: IntArray
+    confused_as: IntArray
+    confused_from: IntArray
+    precision: FloatArray
+    recall: FloatArray
+    f1: FloatArray
+    total_tp: IntArray
+    total_fp: IntArray
+    total_fn: IntArray
+    total_confusions: IntArray
+    micro: FloatArray  # (..., 3): precision, recall, f1
+    macro: FloatArray  # (..., 3)
+    weighted: FloatArray  # (..., 3)
+
+
+def scores_from_matrix(matrix: IntArray) -> Scores:
+    """All scores from confusion matrices ``(..., C + 1, C + 1)`` (background last)."""
+    c = matrix.shape[-1] - 1
+    real = matrix[..., :c, :c]
+    tp = np.diagonal(real, axis1=-2, axis2=-1).copy()
+    fp = matrix[..., c, :c]
+    fn = matrix[..., :c, c]
+    predicted = matrix[..., :, :c].sum(axis=-2)
+    support = matrix[..., :c, :].sum(axis=-1)
+    confused_as = real.sum(axis=-1) - tp
+    confused_from = real.sum(axis=-2) - tp
+    precision = safe_div(tp, predicted)
+    recall = safe_div(tp, support)
+    f1 = f1_score(precision, recall)
+    total_tp = tp.sum(axis=-1)
+    total_fp = fp.sum(axis=-1)
+    total_fn = fn.sum(axis=-1)
+    total_conf = confused_as.sum(axis=-1)
+    micro_p = safe_div(total_tp, total_tp + total_fp + total_conf)
+    micro_r = safe_div(total_tp, total_tp + total_fn + total_conf)
+    micro = np.stack([micro_p, micro_r, f1_score(micro_p, micro_r)], axis=-1)
+    present = (support + predicted) > 0
+    per_class = np.stack([precision, recall, f1], axis=-1)  # (..., C, 3)
+    zeroed = np.where(np.isnan(per_class), 0.0, per_class)
+    n_present = present.sum(axis=-1)[..., None]
+    macro = safe_div((zeroed * present[..., None]).sum(axis=-2), n_present)
+    total_support = support.sum(axis=-1)[..., None]
+    weighted = safe_div((zeroed * support[..., None]).sum(axis=-2), total_support)
+    return Scores(
+        tp,
+        fp,
+        fn,
+        predicted,
+        support,
+        confused_as,
+        confused_from,
+        precision,
+        recall,
+        f1,
+        total_tp,
+        total_fp,
+        total_fn,
+        total_conf,
+        micro,
+        macro,
+        weighted,
+    )
+
+
+@dataclass(frozen=True, eq=False)
+class Curve:
+    """A precision-recall curve: one point per distinct confidence, in descending confidence.
+
+    Attributes:
+        confidence: ``(P,)`` the threshold of each point (predictions with ``score >= confidence`` count).
+        precision, recall, f1: ``(P,)``.
+        tp, predicted: ``(P,)`` counts at each point; ``support`` the number of objects.
+    """
+
+    confidence: FloatArray
+    precision: FloatArray
+    recall: FloatArray
+    f1: FloatArray
+    tp: IntArray
+    predicted: IntArray
+    support: int
+
+    def ap101(self) -> float | None:
+        """101-point interpolated AP, as COCO interpolates (None without objects)."""
+        return interpolated_ap(self.recall, self.precision, self.support)
+
+    def best_f1(self) -> tuple[float, float] | None:
+        """``(confidence, f1)`` maximising F1, ties at the lowest confidence; None if F1 is never defined."""
+        if self.f1.size == 0 or np.all(np.isnan(self.f1)):
+            return None
+        f1 = np.where(np.isnan(self.f1), -1.0, self.f1)
+        best = f1.max()
+        # points are in descending confidence: the last maximum has the lowest confidence
+        i = int(np.flatnonzero(f1 == best)[-1])
+        return float(self.confidence[i]), float(best)
+
+    def at(self, confidence: float) -> int | None:
+        """Index of the point that holds at ``confidence`` (the lowest point score >= confidence), or None."""
+        hits = np.flatnonzero(self.confidence >= confidence)
+        return int(hits[-1]) if hits.size else None
+
+
+def curve_from_outcomes(score: FloatArray, correct: BoolArray, support: int) -> Curve:
+    """PR curve from the counted predictions' scores and whether each was correct."""
+    order = np.argsort(-score, kind="stable")
+    s = score[order]
+    tp_cum = np.cumsum(correct[order], dtype=np.int64)
+    last = np.flatnonzero(np.append(s[1:] != s[:-1], True)) if s.size else np.zeros(0, dtype=np.int64)
+    tp = tp_cum[last]
+    predicted = (last + 1).astype(np.int64)
+    precision = safe_div(tp, predicted)
+    recall = safe_div(tp, np.full(tp.shape, support))
+    return Curve(s[last], precision, recall, f1_score(precision, recall), tp, predicted, support)
+
+
+def pr_curve(
+    gt: GroundTruth,
+    preds: Predictions,
+    match: MatchResult,
+    iou_index: int,
+    cls: int | None,
+    frame_mask: BoolArray | None = None,
+) -> Curve:
+    """PR curve of class ``cls`` (None: pooled over all classes) at one IoU threshold of ``match``.
+
+    Uses the report matching: a point's precision and recall equal those of the confusion matrix at that
+    confidence (pooled: ``TP / (TP + FP + confusions)`` and ``TP / all objects``).
+    """
+    outcome = match.pred_outcome[iou_index]
+    sel = outcome != IGNORED
+    g_sel = ~gt.crowd
+    if frame_mask is not None:
+        sel &= frame_mask[preds.frame]
+        g_sel &= frame_mask[gt.frame]
+    if cls is not None:
+        sel &= preds.cls == cls
+        g_sel &= gt.cls == cls
+    oc = outcome[sel]
+    correct = (oc >= 0) & (gt.cls[np.maximum(oc, 0)] == preds.cls[sel])
+    return curve_from_outcomes(preds.score[sel], correct, int(np.count_nonzero(g_sel)))
+
+
+def interpolated_ap(recall: FloatArray, precision: FloatArray, support: int) -> float | None:
+    """COCO's 101-point interpolated AP of a curve whose points are in descending confidence."""
+    if support == 0:
+        return None
+    if recall.size == 0:
+        return 0.0
+    pr = np.where(np.isnan(precision), 0.0, precision)
+    pr = np.maximum.accumulate(pr[::-1])[::-1]
+    inds = np.searchsorted(recall, COCO_RECALL_THRESHOLDS, side="left")
+    q = np.zeros(COCO_RECALL_THRESHOLDS.shape[0])
+    valid = inds < recall.size
+    q[valid] = pr[inds[valid]]
+    return float(np.mean(q))
+
+
+def voc_ap(tp_in_order: BoolArray, support: int) -> tuple[float | None, float | None, FloatArray, FloatArray]:
+    """VOC all-point and 11-point AP from detections in descending score (ignored ones removed).
+
+    Returns ``(ap_all_point, ap_11_point, precision, recall)`` with one precision / recall per detection,
+    as the VOC devkit lists them. The 11 recall levels are the exact decimals 0.0, 0.1, ..., 1.0.
+    """
+    tp = np.cumsum(tp_in_order, dtype=np.int64)
+    fp = np.cumsum(~tp_in_order, dtype=np.int64)
+    if support == 0:
+        return None, None, safe_div(tp, tp + fp), np.full(tp.shape, np.nan)
+    recall = tp / support
+    precision = tp / np.maximum(tp + fp, 1)
+    mrec = np.concatenate([[0.0], recall, [1.0]])
+    mpre = np.concatenate([[0.0], precision, [0.0]])
+    mpre = np.maximum.accumulate(mpre[::-1])[::-1]
+    steps = np.flatnonzero(mrec[1:] != mrec[:-1]) + 1
+    ap_all = float(np.sum((mrec[steps] - mrec[steps - 1]) * mpre[steps]))
+    levels = np.arange(11) / 10
+    ap11 = 0.0
+    for r in levels:
+        hit = precision[recall >= r]
+        ap11 += float(hit.max()) if hit.size else 0.0
+    return ap_all, ap11 / 11, precision, recall
