@@ -288,6 +288,73 @@ def evaluate(
     run_guarded(body)
 
 
+# ----------------------------------------------------------------------------------------------- check
+@app.command()
+def check(
+    project_file: Annotated[Path, typer.Argument(metavar="PROJECT.yaml", help="The project file.")],
+    inference: Annotated[
+        list[str] | None,
+        typer.Option("--inference", help="Check only this inference set (repeatable). Default: all of them."),
+    ] = None,
+    confidence: Annotated[
+        str | None, typer.Option("--confidence", help="Confidence threshold of the verdicts (default: the file's).")
+    ] = None,
+    iou: Annotated[
+        str | None, typer.Option("--iou", help="IoU threshold of the verdicts (default: the file's).")
+    ] = None,
+    json_path: Annotated[
+        Path | None, typer.Option("--json", help="Write the pass/fail payload (docs/payload.md) to this file.")
+    ] = None,
+    junit: Annotated[
+        Path | None,
+        typer.Option("--junit", help="Write JUnit XML: a test case per inference set x regression test x metric."),
+    ] = None,
+    markdown_path: Annotated[
+        Path | None, typer.Option("--markdown", help="Write a Markdown summary (CI step summary, PR comment).")
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
+) -> None:
+    """Check every inference set against the project's segments and targets.
+
+    Exit code 0 when every regression test of the checked inference sets passes, 1 when any fails, 2 on bad
+    input.
+    """
+
+    def body() -> int:
+        from reportgen.atomic import write_atomic
+        from reportgen.errors import InputError
+        from reportgen.grids import parse_threshold
+        from reportgen.jsonout import dumps
+        from reportgen.project import load_project
+        from reportgen.projectrun import run_project
+        from reportgen.verdicts import compute_verdicts, junit_xml, markdown, payload, text_table
+
+        project = load_project(project_file)
+        names = [s.name for s in project.inference_sets]
+        for name in inference or []:
+            if name not in names:
+                raise InputError(None, f"--inference: unknown inference set {name!r} (known: {', '.join(names)})")
+        conf = parse_threshold(confidence, what="--confidence") if confidence is not None else project.confidence
+        iou_v = parse_threshold(iou, what="--iou") if iou is not None else project.iou
+        progress = StageProgress(not quiet)
+        run = run_project(project, progress=progress, extra_confidence=conf, extra_iou=iou_v)
+        progress.done()
+        verdicts = compute_verdicts(run, iou=iou_v, confidence=conf, inference_sets=inference or None)
+        typer.echo("\n".join(text_table(verdicts, iou=iou_v, confidence=conf)))
+        if json_path is not None:
+            write_atomic(json_path, dumps(payload(verdicts)))
+        if junit is not None:
+            write_atomic(junit, junit_xml(verdicts, iou=iou_v, confidence=conf))
+        if markdown_path is not None:
+            write_atomic(markdown_path, markdown(verdicts, iou=iou_v, confidence=conf, project=project.name))
+        failed = [v for v in verdicts if v.segment.type == "Regression Test" and not v.passes]
+        regress = [v for v in verdicts if v.segment.type == "Regression Test"]
+        typer.echo(f"\n{len(regress) - len(failed)} of {len(regress)} regression tests pass")
+        return 1 if failed else 0
+
+    run_guarded(body)
+
+
 def _check_unique(names: list[str]) -> None:
     from reportgen.errors import InputError
 

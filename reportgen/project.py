@@ -1,0 +1,378 @@
+"""The project file (docs/project-file.md): parsed and validated into frozen dataclasses.
+
+Every error is an :class:`InputError` naming the file, the key path (``segments[2].targets.recall``), what
+was expected and what was found. Unknown keys are errors.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+
+from reportgen.errors import InputError
+from reportgen.grids import (
+    DEFAULT_CONFIDENCE,
+    DEFAULT_CONFIDENCE_GRID,
+    DEFAULT_IOU,
+    DEFAULT_IOU_GRID,
+    parse_grid,
+)
+from reportgen.io.options import LoadOptions
+
+SegmentType = Literal["Split", "Regression Test", "Scenario"]
+SEGMENT_TYPES: dict[str, SegmentType] = {
+    "split": "Split",
+    "regression_test": "Regression Test",
+    "scenario": "Scenario",
+}
+ALL_FRAMES = "All Frames"
+METRICS = ("precision", "recall", "f1")
+FORMATS = ("auto", "coco", "csv", "parquet", "jsonl", "yolo", "padilla", "voc", "classification")
+
+
+@dataclass(frozen=True)
+class Target:
+    """A threshold for one metric: absolute, or relative to a baseline inference set."""
+
+    threshold: float | None = None
+    baseline: str | None = None
+    max_drop: float | None = None
+
+
+@dataclass(frozen=True)
+class Segment:
+    name: str
+    type: SegmentType
+    query: str | None = None
+    frames: tuple[str, ...] | None = None
+    frames_file: Path | None = None
+    description: str = ""
+    metadata: tuple[tuple[str, str], ...] = ()
+    metric_class: str | None = None
+    targets: tuple[tuple[str, Target], ...] = ()
+
+    def target(self, metric: str) -> Target | None:
+        return dict(self.targets).get(metric)
+
+
+@dataclass(frozen=True)
+class InferenceSetSpec:
+    name: str
+    path: Path
+    format: str = "auto"
+
+
+@dataclass(frozen=True)
+class ClassesSpec:
+    display_names: tuple[tuple[str, str], ...] = ()
+    ignore: tuple[str, ...] = ()
+    rename: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Project:
+    path: Path
+    name: str
+    task: str
+    dataset_name: str
+    ground_truth: Path
+    load_options: LoadOptions
+    frames_table: Path | None
+    frame_id_column: str
+    image_column: str | None
+    inference_sets: tuple[InferenceSetSpec, ...]
+    classes: ClassesSpec
+    confidence: float
+    iou: float
+    confidence_grid: str
+    iou_grid: str
+    segments: tuple[Segment, ...]
+
+    def options_for(self, spec: InferenceSetSpec) -> LoadOptions:
+        fmt = spec.format if spec.format != "auto" else self.load_options.pred_format
+        return LoadOptions(
+            gt_format=self.load_options.gt_format,
+            pred_format=fmt,  # type: ignore[arg-type]
+            box_format=self.load_options.box_format,
+            normalized=self.load_options.normalized,
+            image_sizes=self.load_options.image_sizes,
+            class_names=self.load_options.class_names,
+            ignore_unknown_frames=self.load_options.ignore_unknown_frames,
+            task=self.load_options.task,
+        )
+
+
+class _Reader:
+    """Typed access to a YAML mapping with key-path error messages."""
+
+    def __init__(self, source: Path, data: Any, path: str) -> None:
+        self.source = source
+        self.data = data
+        self.path = path
+
+    def fail(self, key: str | None, message: str) -> InputError:
+        where = f"{self.path}.{key}" if key and self.path else (key or self.path or "top level")
+        return InputError(self.source, message, field=where)
+
+    def mapping(self, allowed: set[str], required: set[str] = frozenset()) -> dict[str, Any]:  # type: ignore[assignment]
+        if not isinstance(self.data, dict):
+            raise self.fail(None, f"expected a mapping, found {_kind(self.data)}")
+        for key in self.data:
+            if key not in allowed:
+                raise self.fail(str(key), f"unknown key (expected one of: {', '.join(sorted(allowed))})")
+        for key in sorted(required):
+            if key not in self.data:
+                raise self.fail(key, "required key is missing")
+        return self.data
+
+    def child(self, key: str) -> _Reader:
+        data = self.data.get(key) if isinstance(self.data, dict) else None
+        return _Reader(self.source, data, f"{self.path}.{key}" if self.path else key)
+
+    def str_(self, key: str, default: str | None = None) -> str | None:
+        value = self.data.get(key, default) if isinstance(self.data, dict) else default
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            raise self.fail(key, f"expected a string, found {_kind(value)}")
+        return str(value)
+
+    def bool_(self, key: str, default: bool) -> bool:
+        value = self.data.get(key, default)
+        if not isinstance(value, bool):
+            raise self.fail(key, f"expected true or false, found {_kind(value)}")
+        return value
+
+    def unit(self, key: str, value: Any) -> float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise self.fail(key, f"expected a number in [0, 1], found {_kind(value)}")
+        if not 0.0 <= float(value) <= 1.0:
+            raise self.fail(key, f"expected a number in [0, 1], found {value}")
+        return float(value)
+
+    def path_(self, key: str, base: Path) -> Path | None:
+        text = self.str_(key)
+        return None if text is None else (base / text)
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, bool):
+        return f"a boolean ({value})"
+    if isinstance(value, (int, float)):
+        return f"a number ({value})"
+    if isinstance(value, str):
+        return f"a string ({value!r})"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return type(value).__name__
+
+
+def load_project(path: Path) -> Project:
+    """Read and validate a project file."""
+    if not path.is_file():
+        raise InputError(path, "project file not found")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        raise InputError(path, f"malformed YAML: {getattr(exc, 'problem', None) or exc}", line=line) from None
+    except UnicodeDecodeError:
+        raise InputError(path, "expected UTF-8 text") from None
+    if data is None:
+        raise InputError(path, "the file is empty")
+    base = path.parent
+    top = _Reader(path, data, "")
+    top.mapping(
+        {"name", "task", "dataset", "inference_sets", "classes", "defaults", "segments"},
+        {"name", "dataset", "inference_sets"},
+    )
+    name = top.str_("name") or ""
+    task = top.str_("task", "auto") or "auto"
+    if task not in ("auto", "detection", "classification"):
+        raise top.fail("task", f"expected detection or classification, found {task!r}")
+
+    ds = top.child("dataset")
+    ds.mapping(
+        {
+            "name",
+            "ground_truth",
+            "format",
+            "box_format",
+            "normalized",
+            "image_sizes",
+            "class_names",
+            "frames",
+            "frame_id_column",
+            "image_column",
+            "ignore_unknown_frames",
+        },
+        {"ground_truth"},
+    )
+    fmt = ds.str_("format", "auto") or "auto"
+    if fmt not in FORMATS:
+        raise ds.fail("format", f"expected one of {', '.join(FORMATS)}, found {fmt!r}")
+    box_format = ds.str_("box_format", "xywh") or "xywh"
+    if box_format not in ("xywh", "xyxy", "cxcywh"):
+        raise ds.fail("box_format", f"expected xywh, xyxy or cxcywh, found {box_format!r}")
+    options = LoadOptions(
+        gt_format=fmt,  # type: ignore[arg-type]
+        pred_format="auto",
+        box_format=box_format,  # type: ignore[arg-type]
+        normalized=ds.bool_("normalized", False),
+        image_sizes=ds.path_("image_sizes", base),
+        class_names=ds.path_("class_names", base),
+        ignore_unknown_frames=ds.bool_("ignore_unknown_frames", False),
+        task=task,  # type: ignore[arg-type]
+    )
+    gt_path = ds.path_("ground_truth", base)
+    assert gt_path is not None
+
+    sets_reader = top.child("inference_sets")
+    if not isinstance(sets_reader.data, list) or not sets_reader.data:
+        raise top.fail("inference_sets", f"expected a non-empty list, found {_kind(sets_reader.data)}")
+    inference_sets: list[InferenceSetSpec] = []
+    for i, item in enumerate(sets_reader.data):
+        r = _Reader(path, item, f"inference_sets[{i}]")
+        r.mapping({"name", "path", "format"}, {"name", "path"})
+        set_name = r.str_("name") or ""
+        if any(s.name == set_name for s in inference_sets):
+            raise r.fail("name", f"two inference sets are named {set_name!r}")
+        set_fmt = r.str_("format", "auto") or "auto"
+        if set_fmt not in FORMATS:
+            raise r.fail("format", f"expected one of {', '.join(FORMATS)}, found {set_fmt!r}")
+        set_path = r.path_("path", base)
+        assert set_path is not None
+        inference_sets.append(InferenceSetSpec(set_name, set_path, set_fmt))
+    set_names = {s.name for s in inference_sets}
+
+    classes = _classes(top.child("classes"))
+    conf, iou, conf_grid, iou_grid = _defaults(top.child("defaults"))
+    segments = _segments(top.child("segments"), base, set_names)
+    return Project(
+        path=path,
+        name=name,
+        task=task,
+        dataset_name=ds.str_("name", name) or name,
+        ground_truth=gt_path,
+        load_options=options,
+        frames_table=ds.path_("frames", base),
+        frame_id_column=ds.str_("frame_id_column", "frame_id") or "frame_id",
+        image_column=ds.str_("image_column"),
+        inference_sets=tuple(inference_sets),
+        classes=classes,
+        confidence=conf,
+        iou=iou,
+        confidence_grid=conf_grid,
+        iou_grid=iou_grid,
+        segments=segments,
+    )
+
+
+def _str_map(r: _Reader, key: str) -> tuple[tuple[str, str], ...]:
+    value = r.data.get(key) if isinstance(r.data, dict) else None
+    if value is None:
+        return ()
+    if not isinstance(value, dict):
+        raise r.fail(key, f"expected a mapping, found {_kind(value)}")
+    return tuple((str(k), str(v)) for k, v in value.items())
+
+
+def _classes(r: _Reader) -> ClassesSpec:
+    if r.data is None:
+        return ClassesSpec()
+    r.mapping({"display_names", "ignore", "rename"})
+    ignore = r.data.get("ignore") or []
+    if not isinstance(ignore, list):
+        raise r.fail("ignore", f"expected a list of class names, found {_kind(ignore)}")
+    return ClassesSpec(_str_map(r, "display_names"), tuple(str(x) for x in ignore), _str_map(r, "rename"))
+
+
+def _defaults(r: _Reader) -> tuple[float, float, str, str]:
+    if r.data is None:
+        return DEFAULT_CONFIDENCE, DEFAULT_IOU, DEFAULT_CONFIDENCE_GRID, DEFAULT_IOU_GRID
+    r.mapping({"confidence", "iou", "confidence_grid", "iou_grid"})
+    conf = r.unit("confidence", r.data.get("confidence", DEFAULT_CONFIDENCE))
+    iou = r.unit("iou", r.data.get("iou", DEFAULT_IOU))
+    grids = []
+    for key, default in (("confidence_grid", DEFAULT_CONFIDENCE_GRID), ("iou_grid", DEFAULT_IOU_GRID)):
+        text = r.str_(key, default) or default
+        try:
+            parse_grid(text, what=key)
+        except InputError as exc:
+            raise r.fail(key, exc.detail) from None
+        grids.append(text)
+    return conf, iou, grids[0], grids[1]
+
+
+def _segments(r: _Reader, base: Path, set_names: set[str]) -> tuple[Segment, ...]:
+    if r.data is None:
+        return ()
+    if not isinstance(r.data, list):
+        raise r.fail(None, f"expected a list, found {_kind(r.data)}")
+    out: list[Segment] = []
+    for i, item in enumerate(r.data):
+        s = _Reader(r.source, item, f"segments[{i}]")
+        s.mapping(
+            {"name", "type", "query", "frames", "frames_file", "description", "metadata", "metric_class", "targets"},
+            {"name", "type"},
+        )
+        name = s.str_("name") or ""
+        if not name.strip():
+            raise s.fail("name", "expected a non-empty name")
+        kind = s.str_("type") or ""
+        if kind not in SEGMENT_TYPES:
+            raise s.fail("type", f"expected split, regression_test or scenario, found {kind!r}")
+        if any(seg.name == name for seg in out) or (name == ALL_FRAMES and kind != "split"):
+            raise s.fail("name", f"two segments are named {name!r}")
+        members = [k for k in ("query", "frames", "frames_file") if k in item]
+        if len(members) != 1 and name != ALL_FRAMES:
+            raise s.fail(None, f"expected exactly one of query, frames, frames_file; found {len(members)}")
+        frames = item.get("frames")
+        if frames is not None and (not isinstance(frames, list) or any(isinstance(f, (list, dict)) for f in frames)):
+            raise s.fail("frames", f"expected a list of frame ids, found {_kind(frames)}")
+        metadata = item.get("metadata") or {}
+        if not isinstance(metadata, dict):
+            raise s.fail("metadata", f"expected a mapping, found {_kind(metadata)}")
+        out.append(
+            Segment(
+                name=name,
+                type=SEGMENT_TYPES[kind],
+                query=s.str_("query"),
+                frames=tuple(str(f) for f in frames) if frames is not None else None,
+                frames_file=s.path_("frames_file", base),
+                description=s.str_("description", "") or "",
+                metadata=tuple((str(k), "" if v is None else str(v)) for k, v in metadata.items()),
+                metric_class=s.str_("metric_class"),
+                targets=_targets(s.child("targets"), set_names),
+            )
+        )
+    return tuple(out)
+
+
+def _targets(r: _Reader, set_names: set[str]) -> tuple[tuple[str, Target], ...]:
+    if r.data is None:
+        return ()
+    r.mapping(set(METRICS))
+    out: list[tuple[str, Target]] = []
+    for metric in METRICS:
+        if metric not in r.data or r.data[metric] is None:
+            continue
+        value = r.data[metric]
+        if isinstance(value, dict):
+            t = r.child(metric)
+            t.mapping({"baseline", "max_drop"}, {"baseline"})
+            baseline = t.str_("baseline") or ""
+            if baseline not in set_names:
+                raise t.fail("baseline", f"unknown inference set {baseline!r} (known: {', '.join(sorted(set_names))})")
+            out.append((metric, Target(baseline=baseline, max_drop=t.unit("max_drop", value.get("max_drop", 0.0)))))
+        else:
+            out.append((metric, Target(threshold=r.unit(metric, value))))
+    return tuple(out)

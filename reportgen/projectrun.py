@@ -1,0 +1,240 @@
+"""Run a project: load its data, evaluate every inference set, and count every segment at every preset."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from reportgen.aggregate import PresetCounts
+from reportgen.data import BoolArray, GroundTruth, Predictions
+from reportgen.errors import InputError
+from reportgen.evaluate import EvalConfig, ModelResult, Progress, evaluate_model, segment_counts
+from reportgen.grids import parse_grid, with_value
+from reportgen.project import ALL_FRAMES, ClassesSpec, Project, Segment
+from reportgen.query import QueryError, evaluate_query
+
+
+@dataclass(frozen=True, eq=False)
+class SegmentFrames:
+    """A segment and its frames: ``mask`` is ``(F,)`` over the ground truth's frames."""
+
+    segment: Segment
+    mask: BoolArray
+
+    @property
+    def frame_count(self) -> int:
+        return int(np.count_nonzero(self.mask))
+
+
+@dataclass(frozen=True, eq=False)
+class ProjectRun:
+    """Everything computed for a project."""
+
+    project: Project
+    gt: GroundTruth
+    frame_table: pd.DataFrame | None
+    config: EvalConfig
+    results: tuple[ModelResult, ...]
+    segments: tuple[SegmentFrames, ...]
+    counts: dict[tuple[str, str], PresetCounts]
+
+    def result(self, name: str) -> ModelResult:
+        for r in self.results:
+            if r.name == name:
+                return r
+        raise KeyError(name)
+
+
+def _noop(_: str) -> None:
+    return None
+
+
+def run_project(
+    project: Project,
+    *,
+    progress: Progress = _noop,
+    extra_confidence: float | None = None,
+    extra_iou: float | None = None,
+) -> ProjectRun:
+    """Load, evaluate and count everything the project describes."""
+    from reportgen.io import load_ground_truth, load_predictions
+
+    progress(f"loading {project.ground_truth}")
+    gt = load_ground_truth(project.ground_truth, project.load_options)
+    preds: list[Predictions] = []
+    for spec in project.inference_sets:
+        progress(f"loading {spec.path}")
+        preds.append(load_predictions(spec.path, gt, project.options_for(spec), name=spec.name))
+    gt, preds = apply_classes(gt, preds, project.classes, project.path)
+    frame_table = load_frame_table(project, gt)
+    iou_grid = with_value(parse_grid(project.iou_grid, what="defaults.iou_grid"), project.iou)
+    conf_grid = with_value(parse_grid(project.confidence_grid, what="defaults.confidence_grid"), project.confidence)
+    if extra_iou is not None:
+        iou_grid = with_value(iou_grid, extra_iou)
+    if extra_confidence is not None:
+        conf_grid = with_value(conf_grid, extra_confidence)
+    config = EvalConfig(iou_grid, conf_grid, project.iou, project.confidence, coco=gt.task == "detection")
+    segments = segment_frames(project, gt, frame_table)
+    results = tuple(evaluate_model(gt, p, config, progress=progress) for p in preds)
+    counts: dict[tuple[str, str], PresetCounts] = {}
+    for result in results:
+        for seg in segments:
+            progress(f"{result.name}: segment {seg.segment.name}")
+            if seg.segment.name == ALL_FRAMES and seg.mask.all():
+                counts[result.name, seg.segment.name] = result.counts
+            else:
+                counts[result.name, seg.segment.name] = segment_counts(gt, result, seg.mask)
+    return ProjectRun(project, gt, frame_table, config, results, segments, counts)
+
+
+def apply_classes(
+    gt: GroundTruth, preds: list[Predictions], spec: ClassesSpec, source: Path
+) -> tuple[GroundTruth, list[Predictions]]:
+    """Apply ``classes.rename`` (merging classes that end with one name) and ``classes.ignore``."""
+    if not spec.rename and not spec.ignore:
+        return gt, preds
+    rename = dict(spec.rename)
+    for old in list(rename) + list(spec.ignore):
+        if old not in gt.classes:
+            raise InputError(source, f"unknown class {old!r} (known: {', '.join(gt.classes)})", field="classes")
+    names = [rename.get(c, c) for c in gt.classes]
+    kept = [
+        n for n in dict.fromkeys(names) if n not in spec.ignore and n not in {rename.get(i, i) for i in spec.ignore}
+    ]
+    new_index = {n: i for i, n in enumerate(kept)}
+    mapping = np.array([new_index.get(n, -1) for n in names], dtype=np.int64)
+    first_id: dict[str, int] = {}
+    for n, cid in zip(names, gt.category_ids, strict=True):
+        first_id.setdefault(n, cid)
+    g_keep = mapping[gt.cls] >= 0
+    new_gt = GroundTruth(
+        task=gt.task,
+        frame_ids=gt.frame_ids,
+        classes=tuple(kept),
+        category_ids=tuple(first_id[n] for n in kept),
+        image_size=gt.image_size,
+        frame=gt.frame[g_keep],
+        cls=mapping[gt.cls[g_keep]],
+        box=gt.box[g_keep],
+        area=gt.area[g_keep],
+        crowd=gt.crowd[g_keep],
+        ann_id=gt.ann_id[g_keep],
+        source=gt.source,
+        image_paths=gt.image_paths,
+    )
+    new_preds = []
+    for p in preds:
+        keep = mapping[p.cls] >= 0
+        scores = None
+        if p.class_scores is not None:
+            scores = np.zeros((p.num_predictions, len(kept)))
+            for old_index, new_index_of_old in enumerate(mapping.tolist()):
+                if new_index_of_old >= 0:
+                    scores[:, new_index_of_old] += p.class_scores[:, old_index]
+            scores = scores[keep]
+        new_preds.append(
+            replace(
+                p,
+                frame=p.frame[keep],
+                cls=mapping[p.cls[keep]],
+                box=p.box[keep],
+                score=p.score[keep],
+                class_scores=scores,
+            )
+        )
+    return new_gt, new_preds
+
+
+def load_frame_table(project: Project, gt: GroundTruth) -> pd.DataFrame | None:
+    """The frame table aligned to the ground truth's frames (missing frames get empty metadata)."""
+    path = project.frames_table
+    if path is None:
+        return None
+    if not path.is_file():
+        raise InputError(path, "frame table not found", field="dataset.frames")
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".parquet":
+            table = pd.read_parquet(path)
+        elif suffix in (".jsonl", ".ndjson"):
+            table = pd.read_json(path, lines=True, dtype=False)
+        else:
+            table = pd.read_csv(path, dtype={project.frame_id_column: str}, keep_default_na=True)
+    except Exception as exc:
+        raise InputError(path, f"cannot read the frame table: {exc}") from None
+    col = project.frame_id_column
+    if col not in table.columns:
+        raise InputError(path, f"missing frame id column (columns: {', '.join(map(str, table.columns))})", field=col)
+    table[col] = table[col].astype(str)
+    dup = table[col].duplicated()
+    if dup.any():
+        row = int(np.flatnonzero(dup.to_numpy())[0])
+        raise InputError(path, f"duplicate frame id {table[col].iloc[row]!r}", line=row + 2, field=col)
+    unknown = ~table[col].isin(gt.frame_ids)
+    if unknown.any():
+        row = int(np.flatnonzero(unknown.to_numpy())[0])
+        raise InputError(
+            path,
+            f"frame {table[col].iloc[row]!r} is not in the ground truth ({int(unknown.sum())} such rows)",
+            line=row + 2,
+            field=col,
+        )
+    if project.image_column is not None and project.image_column not in table.columns:
+        raise InputError(path, "missing image column named by dataset.image_column", field=project.image_column)
+    aligned = table.set_index(col).reindex(list(gt.frame_ids))
+    aligned.index.name = col
+    return aligned.reset_index()
+
+
+def segment_frames(project: Project, gt: GroundTruth, table: pd.DataFrame | None) -> tuple[SegmentFrames, ...]:
+    """Membership of every segment; "All Frames" first, then the file's order."""
+    all_mask = np.ones(gt.num_frames, dtype=bool)
+    out = [SegmentFrames(Segment(ALL_FRAMES, "Split"), all_mask)]
+    for i, seg in enumerate(project.segments):
+        where = f"segments[{i}]"
+        if seg.name == ALL_FRAMES:
+            out[0] = SegmentFrames(replace(seg, type="Split"), all_mask)
+            continue
+        if seg.query is not None:
+            if table is None:
+                raise InputError(project.path, "a query needs a frame table (dataset.frames)", field=f"{where}.query")
+            try:
+                mask = evaluate_query(seg.query, table)
+            except QueryError as exc:
+                raise InputError(project.path, f"query {seg.query!r}: {exc}", field=f"{where}.query") from None
+        else:
+            ids, field, source = _listed_frames(project, seg, where)
+            mask = np.zeros(gt.num_frames, dtype=bool)
+            for line, fid in ids:
+                idx = gt.frame_index(fid)
+                if idx is None:
+                    raise InputError(
+                        source, f"segment {seg.name!r} names frame {fid!r}, which is not in the ground truth",
+                        line=line, field=field,
+                    )  # fmt: skip
+                mask[idx] = True
+        if seg.metric_class is not None and seg.metric_class not in gt.classes:
+            raise InputError(
+                project.path, f"unknown class {seg.metric_class!r} (known: {', '.join(gt.classes)})",
+                field=f"{where}.metric_class",
+            )  # fmt: skip
+        out.append(SegmentFrames(seg, mask))
+    return tuple(out)
+
+
+def _listed_frames(project: Project, seg: Segment, where: str) -> tuple[list[tuple[int | None, str]], str, Path]:
+    if seg.frames is not None:
+        return [(None, f) for f in seg.frames], f"{where}.frames", project.path
+    assert seg.frames_file is not None
+    path = seg.frames_file
+    if not path.is_file():
+        raise InputError(project.path, f"frames file {str(path)!r} not found", field=f"{where}.frames_file")
+    ids: list[tuple[int | None, str]] = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        text = line.strip()
+        if text and not text.startswith("#"):
+            ids.append((n, text))
+    return ids, "frame id", path
