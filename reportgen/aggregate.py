@@ -82,17 +82,20 @@ def count_presets(
     g_cls = gt.cls[g_idx]
     nu = match.iou_thresholds.shape[0]
     matrix = np.zeros((nu, nt, side, side), dtype=np.int64)
+    # lookups with a sentinel slot at the end, so that "no match" (-1) needs no special case (and empty inputs work)
+    gt_cls_or_bg = np.append(gt.cls, c)
+    pbin_or_none = np.append(pbin, -1)
     for u in range(nu):
         outcome = match.pred_outcome[u]
         sel = p_in & (outcome != IGNORED)
         oc = outcome[sel]
-        row = np.where(oc >= 0, gt.cls[np.maximum(oc, 0)], c)
+        row = gt_cls_or_bg[oc]  # UNMATCHED (-1) reads the sentinel: background
         flat = (pbin[sel] * side + row) * side + preds.cls[sel]
         hist = np.bincount(flat, minlength=nt * side * side).reshape(nt, side, side)
         matrix[u] = np.cumsum(hist[::-1], axis=0)[::-1]
         # objects: missed at thresholds above their match's score bin
         by = match.gt_matched_by[u, g_idx]
-        mbin = np.where(by >= 0, pbin[np.maximum(by, 0)], -1)
+        mbin = pbin_or_none[by]  # -1: not matched, missed at every threshold
         fn_hist = np.bincount((mbin + 1) * side + g_cls, minlength=(nt + 1) * side).reshape(nt + 1, side)
         matrix[u, :, :, c] = np.cumsum(fn_hist, axis=0)[:nt]
     return PresetCounts(match.iou_thresholds, conf_thresholds, matrix, frame_count)

@@ -181,7 +181,7 @@ def curve_set(gt: GroundTruth, preds: Predictions, match: MatchResult, frame_mas
     for u in range(nu):
         outcome = match.pred_outcome[u]
         counted = outcome != IGNORED
-        correct = counted & (outcome >= 0) & (gt.cls[np.maximum(outcome, 0)] == preds.cls)
+        correct = counted & (np.append(gt.cls, -1)[outcome] == preds.cls)
         sel = p_sel & counted & (pbin >= 0)
         for arr, flags in ((tp, correct & sel), (predicted, sel)):
             hist = np.bincount(pbin[flags] * c + preds.cls[flags], minlength=npts * c).reshape(npts, c)

@@ -184,7 +184,7 @@ def pr_curve(
         sel &= preds.cls == cls
         g_sel &= gt.cls == cls
     oc = outcome[sel]
-    correct = (oc >= 0) & (gt.cls[np.maximum(oc, 0)] == preds.cls[sel])
+    correct = np.append(gt.cls, -1)[oc] == preds.cls[sel]  # -1 (unmatched) reads the sentinel
     return curve_from_outcomes(preds.score[sel], correct, int(np.count_nonzero(g_sel)))
 
 

@@ -55,7 +55,9 @@ def make_preds(gt: GroundTruth, detections: Sequence[dict[str, Any]], name: str 
 
 def to_coco(gt: GroundTruth, preds: Predictions) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """The same data as a pycocotools ground-truth dict and results list (annotation ids renumbered from 1)."""
-    images = [{"id": int(f) if f.isdigit() else i + 1, "width": 1000, "height": 1000} for i, f in enumerate(gt.frame_ids)]
+    images = [
+        {"id": int(f) if f.isdigit() else i + 1, "width": 1000, "height": 1000} for i, f in enumerate(gt.frame_ids)
+    ]
     img_id = [im["id"] for im in images]
     cats = [{"id": int(cid), "name": name} for cid, name in zip(gt.category_ids, gt.classes, strict=True)]
     anns = [
