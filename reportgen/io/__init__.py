@@ -1,0 +1,160 @@
+"""Input loaders: ground truth and predictions in COCO, tables, YOLO, Padilla and VOC formats.
+
+Public API: :func:`load_ground_truth`, :func:`load_predictions`, :func:`parse_pred_argument`,
+:func:`detect_format` and :class:`LoadOptions`. Every user error is an :class:`~reportgen.errors.InputError`
+naming the file, the line or record, the field, what was expected and what was found.
+
+Format detection (``auto``) is described in :mod:`reportgen.io._detect`; a txt folder with ``auto`` is
+read as YOLO when the other side was declared ``yolo`` (a ``--gt-format yolo`` run reads a predictions
+folder as YOLO too), since YOLO and Padilla txt cannot be told apart by content.
+
+Choices, in one place:
+
+- Frames: COCO ``images`` order; table frames in order of first appearance; txt and xml folders: the file
+  stem is the frame id, files in name order, an empty ground-truth file is a frame without objects.
+- A prediction's frame is found by frame id compared as a string, else by the file-name stem of the
+  ground truth's image (see :class:`reportgen.io._build.FrameLookup`).
+- Classes: COCO ``categories`` order; otherwise ``--class-names`` when given, else order of first
+  appearance. A prediction's class is matched by name; integers index ``--class-names``, or without it are
+  tried as ground-truth category ids.
+- Image sizes (normalized coordinates, whole-frame boxes): the ground truth's own (COCO ``images``, VOC
+  ``<size>``, a table's ``image_width`` / ``image_height`` or ``width`` / ``height`` columns); then
+  ``--image-sizes`` for frames still without one.
+- VOC ``difficult`` objects are crowd (ignored by matching, never missed), as the VOC devkit ignores them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from reportgen.data import GroundTruth, Predictions
+from reportgen.errors import InputError
+from reportgen.io._aux import SizeMap, read_class_names, read_image_sizes
+from reportgen.io._build import ClassNames, build_ground_truth, build_predictions
+from reportgen.io._classification import classification_ground_truth, classification_predictions
+from reportgen.io._coco import load_coco_ground_truth, load_coco_predictions
+from reportgen.io._detect import detect_format
+from reportgen.io._table import CLASS_COLUMNS, Table, TableFormat, read_table
+from reportgen.io._tables import detection_table, has_box_columns
+from reportgen.io._txt import read_txt_folder
+from reportgen.io._voc import read_voc_folder
+from reportgen.io.options import InputFormat, LoadOptions
+
+__all__ = ["LoadOptions", "detect_format", "load_ground_truth", "load_predictions", "parse_pred_argument"]
+
+_TABLES: tuple[TableFormat, ...] = ("csv", "parquet", "jsonl")
+_FOLDERS = ("yolo", "padilla", "voc")
+
+
+def load_ground_truth(path: Path, options: LoadOptions) -> GroundTruth:
+    """Read the ground truth at ``path`` (a file or a folder) in ``options.gt_format``."""
+    path = Path(path)
+    fmt = _resolve_format(path, options.gt_format, "gt", other=options.pred_format)
+    names = _class_names(options)
+    sizes = _image_sizes(options)
+    wants_classification = options.task == "classification" or options.gt_format == "classification"
+    if fmt in _TABLES:
+        table = read_table(path, fmt)
+        if _is_classification(table, options):
+            return classification_ground_truth(table, names, sizes)
+        raw = detection_table(table, options.box_format, options.normalized, "gt")
+    elif wants_classification:
+        raise InputError(path, f"expected a table (CSV, Parquet or JSON Lines) of labels, found a {fmt} input")
+    elif fmt == "coco":
+        return load_coco_ground_truth(path)
+    elif fmt == "voc":
+        raw = read_voc_folder(path)
+    else:
+        _require_names_for_yolo(path, fmt, names)
+        raw = read_txt_folder(path, fmt, "gt", options.box_format, options.normalized)  # type: ignore[arg-type]
+    return build_ground_truth(raw, names=names, sizes=sizes)
+
+
+def load_predictions(path: Path, gt: GroundTruth, options: LoadOptions, *, name: str) -> Predictions:
+    """Read one inference set and index it into ``gt``'s frames and classes."""
+    path = Path(path)
+    fmt = _resolve_format(path, options.pred_format, "pred", other=options.gt_format)
+    names = _class_names(options)
+    ignore = options.ignore_unknown_frames
+    if gt.task == "classification":
+        if fmt not in _TABLES:
+            raise InputError(
+                path, f"expected a table (CSV, Parquet or JSON Lines) of predicted labels, found a {fmt} input"
+            )
+        table = read_table(path, fmt)
+        return classification_predictions(table, gt, name=name, names=names, ignore_unknown_frames=ignore)
+    if fmt == "coco":
+        return load_coco_predictions(path, gt, name=name, ignore_unknown_frames=ignore)
+    if fmt in _TABLES:
+        raw = detection_table(read_table(path, fmt), options.box_format, options.normalized, "pred")
+    elif fmt == "voc":
+        raise InputError(path, "expected predictions, found Pascal VOC xml (a ground-truth format)")
+    else:
+        _require_names_for_yolo(path, fmt, names)
+        raw = read_txt_folder(path, fmt, "pred", options.box_format, options.normalized)  # type: ignore[arg-type]
+    return build_predictions(raw, gt, name=name, names=names, sizes=_image_sizes(options), ignore_unknown_frames=ignore)
+
+
+def parse_pred_argument(value: str) -> tuple[str, Path]:
+    """``[NAME=]PATH`` -> ``(name, path)``; the name defaults to the file stem (a folder: its name).
+
+    A value that is an existing path is a path even if it contains ``=``.
+    """
+    if "=" in value and not Path(value).exists():
+        name, _, rest = value.partition("=")
+        if not name.strip() or not rest.strip():
+            raise InputError(None, f"expected NAME=PATH with a name and a path, found {value!r}", field="--pred")
+        return name.strip(), Path(rest.strip())
+    if not value.strip():
+        raise InputError(None, "expected [NAME=]PATH, found an empty value", field="--pred")
+    path = Path(value)
+    return (path.resolve().name if path.is_dir() else path.stem), path
+
+
+def _resolve_format(path: Path, chosen: InputFormat, role: Literal["gt", "pred"], *, other: InputFormat) -> str:
+    """The file format to read: ``chosen``, or detected from the content (``auto``, ``classification``)."""
+    if chosen not in ("auto", "classification"):
+        _check_path_kind(path, chosen, role)
+        return chosen
+    fmt = detect_format(path, role=role)
+    if fmt == "padilla" and other == "yolo":
+        return "yolo"
+    return fmt
+
+
+def _check_path_kind(path: Path, fmt: str, role: Literal["gt", "pred"]) -> None:
+    what = "ground truth" if role == "gt" else "predictions"
+    if not path.exists():
+        raise InputError(path, f"expected a file or folder of {what}, found nothing at this path")
+    if fmt in _FOLDERS and not path.is_dir():
+        raise InputError(path, f"expected a folder of {fmt} files ({what}), found a file")
+    if fmt not in _FOLDERS and path.is_dir():
+        raise InputError(path, f"expected a {fmt} file of {what}, found a folder")
+    if fmt not in _FOLDERS:
+        detect_format(path, role=role)  # an empty file is an error whatever its declared format
+
+
+def _is_classification(table: Table, options: LoadOptions) -> bool:
+    if options.task != "auto":
+        return options.task == "classification"
+    if options.gt_format == "classification":
+        return True
+    return table.find(CLASS_COLUMNS) is not None and not has_box_columns(table)
+
+
+def _class_names(options: LoadOptions) -> ClassNames | None:
+    if options.class_names is None:
+        return None
+    return ClassNames(str(options.class_names), read_class_names(Path(options.class_names)))
+
+
+def _image_sizes(options: LoadOptions) -> SizeMap | None:
+    return None if options.image_sizes is None else read_image_sizes(Path(options.image_sizes))
+
+
+def _require_names_for_yolo(path: Path, fmt: str, names: ClassNames | None) -> None:
+    if fmt == "yolo" and names is None:
+        raise InputError(
+            path, "expected --class-names (a names file or data.yaml) to read YOLO class indices, found none"
+        )

