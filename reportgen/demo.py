@@ -998,7 +998,8 @@ def _crop(rng: np.random.Generator, cls: str, frame: _Frame) -> bytes:
         small = small.resize((CLS_SIZE, CLS_SIZE), Image.Resampling.BILINEAR)
     out = _weather(small, cond, rng)
     if cond.time_of_day == "night":
-        _lights(out, [_Strip(s.cx * CLS_SIZE / res, s.cy * CLS_SIZE / res, s.angle, s.width) for s in strips], rng)
+        scale = CLS_SIZE / res
+        _lights(out, [_Strip(s.cx * scale, s.cy * scale, s.angle, s.width * scale) for s in strips], rng)
     return _jpeg(out)
 
 
