@@ -191,6 +191,64 @@ def _coco_match_kernel(
                     gtm[m] = True
 
 
+@numba.njit(cache=True)
+def _coco_accumulate_kernel(
+    seq: IntArray,
+    cat_off: IntArray,
+    rank: IntArray,
+    matched: BoolArray,
+    ignored: BoolArray,
+    npig: IntArray,
+    max_dets: IntArray,
+    rec_thrs: FloatArray,
+    out_precision: FloatArray,
+    out_recall: FloatArray,
+) -> None:
+    """pycocotools' ``accumulate()`` with its exact arithmetic.
+
+    ``seq`` holds the detections of each category (``cat_off`` groups) in accumulate order; categories or
+    ranges without non-ignored objects keep -1, as in pycocotools.
+    """
+    nt = matched.shape[1]
+    nr = rec_thrs.shape[0]
+    eps = np.spacing(1.0)
+    for k in range(cat_off.shape[0] - 1):
+        d0, d1 = cat_off[k], cat_off[k + 1]
+        for a in range(matched.shape[0]):
+            n_obj = npig[k, a]
+            if n_obj == 0:
+                continue
+            for mi in range(max_dets.shape[0]):
+                md = max_dets[mi]
+                for t in range(nt):
+                    rc = np.empty(d1 - d0)
+                    pr = np.empty(d1 - d0)
+                    nd = 0
+                    tp = 0.0
+                    fp = 0.0
+                    for j in range(d0, d1):
+                        d = seq[j]
+                        if rank[d] >= md:
+                            continue
+                        if not ignored[a, t, d]:
+                            if matched[a, t, d]:
+                                tp += 1.0
+                            else:
+                                fp += 1.0
+                        rc[nd] = tp / n_obj
+                        pr[nd] = tp / (fp + tp + eps)
+                        nd += 1
+                    out_recall[t, k, a, mi] = rc[nd - 1] if nd else 0.0
+                    for i in range(nd - 1, 0, -1):
+                        if pr[i] > pr[i - 1]:
+                            pr[i - 1] = pr[i]
+                    i = 0
+                    for r in range(nr):
+                        while i < nd and rc[i] < rec_thrs[r]:
+                            i += 1
+                        out_precision[t, r, k, a, mi] = pr[i] if i < nd else 0.0
+
+
 def _image_rank(gt: GroundTruth) -> IntArray:
     """Rank of each frame in pycocotools' image order (ascending image id; ids compared as numbers)."""
     try:
@@ -254,49 +312,28 @@ def evaluate_coco(gt: GroundTruth, preds: Predictions) -> CocoSummary:
     g_ignored = [gt.crowd | (gt.area < lo) | (gt.area > hi) for _, lo, hi in AREA_RANGES]
     # detections of a category, in pycocotools' accumulate order: image order, then score order in the image,
     # then a stable sort by descending score over the category
-    kept = rank < MAX_DETS[-1]
-    d_cat = cat_pos[preds.cls]
-    seq = d_order[kept[d_order]]
-    seq_cat = d_cat[seq]
+    seq = d_order[rank[d_order] < MAX_DETS[-1]]
+    seq_cat = cat_pos[preds.cls[seq]]
+    seq = seq[np.lexsort((-preds.score[seq], seq_cat))]  # lexsort is stable, like pycocotools' mergesort
     cat_off = np.zeros(num_classes + 1, dtype=np.int64)
     np.cumsum(np.bincount(seq_cat, minlength=num_classes), out=cat_off[1:])
     g_cat = cat_pos[gt.cls]
-    # "E" in pycocotools: a category is evaluated where some image holds a ground truth or a detection of it
-    has_gt = np.bincount(g_cat, minlength=num_classes) > 0
-    for k in range(num_classes):
-        dets = seq[cat_off[k] : cat_off[k + 1]]
-        if dets.size == 0 and not has_gt[k]:
-            continue
-        dets = dets[np.argsort(-preds.score[dets], kind="mergesort")]
-        drank = rank[dets]
-        for ai in range(na):
-            npig = int(np.count_nonzero(~g_ignored[ai][g_cat == k]))
-            if npig == 0:
-                continue
-            dtm_all = matched[ai][:, dets]
-            dtig_all = ignored[ai][:, dets]
-            for mi, max_det in enumerate(MAX_DETS):
-                sel = drank < max_det
-                dtm = dtm_all[:, sel]
-                dtig = dtig_all[:, sel]
-                tps = np.logical_and(dtm, np.logical_not(dtig))
-                fps = np.logical_and(np.logical_not(dtm), np.logical_not(dtig))
-                tp_sum = np.cumsum(tps, axis=1).astype(dtype=float)
-                fp_sum = np.cumsum(fps, axis=1).astype(dtype=float)
-                nd = tp_sum.shape[1]
-                for t in range(nt):
-                    tp = tp_sum[t]
-                    fp = fp_sum[t]
-                    rc = tp / npig
-                    pr = tp / (fp + tp + np.spacing(1))
-                    recall[t, k, ai, mi] = rc[-1] if nd else 0
-                    q = np.zeros(nr)
-                    if nd:
-                        pr = np.maximum.accumulate(pr[::-1])[::-1]
-                        inds = np.searchsorted(rc, COCO_RECALL_THRESHOLDS, side="left")
-                        valid = inds < nd
-                        q[valid] = pr[inds[valid]]  # past the last detection: 0, as pycocotools
-                    precision[t, :, k, ai, mi] = q
+    npig = np.stack([np.bincount(g_cat[~ig], minlength=num_classes) for ig in g_ignored], axis=1).astype(
+        np.int64
+    )  # (K, A) objects that are not ignored
+    # gathered in accumulate order so that the kernel reads memory sequentially
+    _coco_accumulate_kernel(
+        np.arange(seq.shape[0], dtype=np.int64),
+        cat_off,
+        rank[seq],
+        matched[:, :, seq],
+        ignored[:, :, seq],
+        npig,
+        np.array(MAX_DETS, dtype=np.int64),
+        COCO_RECALL_THRESHOLDS,
+        precision,
+        recall,
+    )
     stats = np.array([_summarize(precision, recall, row) for row in SUMMARY_ROWS])
     return CocoSummary(stats=stats, precision=precision, recall=recall, class_index=class_index.astype(np.int64))
 

@@ -191,7 +191,7 @@ def curve_set(gt: GroundTruth, preds: Predictions, match: MatchResult, frame_mas
         for k in range(c + 1):
             idx = order if k == c else by_class[class_off[k] : class_off[k + 1]]
             idx = idx[counted[idx]]
-            full = curve_from_outcomes(preds.score[idx], correct[idx], int(support[k]))
+            full = curve_from_outcomes(preds.score[idx], correct[idx], int(support[k]), presorted=True)
             _summarize_curve(full, u, k, ap, best_conf, best_f1)
     return CurveSet(CURVE_GRID, tp, predicted, support, ap, best_conf, best_f1)
 

@@ -94,6 +94,7 @@ def model_entry(gt: GroundTruth, result: ModelResult, source: Path | None) -> di
         for t, conf in enumerate(counts.conf_thresholds)
     ]
     cv = result.curves
+    precision, recall = cv.precision, cv.recall  # computed once: properties derive them from the counts
     labels: list[str | None] = [*gt.classes, None]
     curves = []
     for u, iou in enumerate(counts.iou_thresholds):
@@ -103,8 +104,8 @@ def model_entry(gt: GroundTruth, result: ModelResult, source: Path | None) -> di
                     "iou": float(iou),
                     "class": label,
                     "support": int(cv.support[k]),
-                    "precision": nullable(cv.precision[u, :, k]),
-                    "recall": nullable(cv.recall[u, :, k]),
+                    "precision": nullable(precision[u, :, k]),
+                    "recall": nullable(recall[u, :, k]),
                     "tp": nullable(cv.tp[u, :, k]),
                     "predicted": nullable(cv.predicted[u, :, k]),
                     "ap101": nullable(cv.ap101[u, k]),

@@ -148,11 +148,17 @@ class Curve:
         return int(hits[-1]) if hits.size else None
 
 
-def curve_from_outcomes(score: FloatArray, correct: BoolArray, support: int) -> Curve:
-    """PR curve from the counted predictions' scores and whether each was correct."""
-    order = np.argsort(-score, kind="stable")
-    s = score[order]
-    tp_cum = np.cumsum(correct[order], dtype=np.int64)
+def curve_from_outcomes(score: FloatArray, correct: BoolArray, support: int, *, presorted: bool = False) -> Curve:
+    """PR curve from the counted predictions' scores and whether each was correct.
+
+    ``presorted``: the inputs are already in descending score (skips the sort).
+    """
+    if presorted:
+        s, hits = score, correct
+    else:
+        order = np.argsort(-score, kind="stable")
+        s, hits = score[order], correct[order]
+    tp_cum = np.cumsum(hits, dtype=np.int64)
     last = np.flatnonzero(np.append(s[1:] != s[:-1], True)) if s.size else np.zeros(0, dtype=np.int64)
     tp = tp_cum[last]
     predicted = (last + 1).astype(np.int64)
