@@ -212,7 +212,10 @@ def _is_int_text(value: str) -> bool:
 
 
 def unknown_frame_error(gt: GroundTruth, key: object) -> str:
-    return f"expected a frame of the ground truth ({gt.source}), found {describe(key)}"
+    return (
+        f"expected a frame of the ground truth ({gt.source}), found {describe(key)} "
+        "(--ignore-unknown-frames drops such predictions)"
+    )
 
 
 def drop_unknown_frames(

@@ -197,7 +197,8 @@ def _read_parquet(path: Path) -> Table:
     try:
         arrow = pq.read_table(path)
     except (pa.ArrowException, OSError) as exc:
-        raise InputError(source, f"expected a Parquet file, found an unreadable file ({exc})") from None
+        reason = re.sub(r"^Could not open Parquet input source '.*?': ", "", str(exc))
+        raise InputError(source, f"expected a Parquet file, found a file pyarrow cannot read ({reason})") from None
     missing = {
         name.strip(): np.asarray(column.is_null().to_numpy(zero_copy_only=False), dtype=np.bool_)
         for name, column in zip(arrow.column_names, arrow.columns, strict=True)

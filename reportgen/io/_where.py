@@ -109,11 +109,12 @@ def describe(value: object) -> str:
     if isinstance(value, int):
         return str(value)
     if isinstance(value, float):
+        value = float(value)  # numpy's float64 is a float, with a longer repr
         return repr(value) if math.isfinite(value) else str(value)
     if isinstance(value, str):
         return repr(value) if value else "an empty value"
     if isinstance(value, list):
-        return "a list"
+        return f"a list of {len(value)} values"
     if isinstance(value, dict):
         return "an object"
     if hasattr(value, "item"):  # numpy scalar
