@@ -355,6 +355,58 @@ def check(
     run_guarded(body)
 
 
+# ----------------------------------------------------------------------------------------------- demo
+@app.command()
+def demo(
+    directory: Annotated[Path, typer.Argument(metavar="DIR", help="Folder to write the demo project into.")],
+    task: Annotated[
+        str,
+        typer.Option(
+            "--task", help="detection (aircraft seen from above, by wing shape) or classification (aircraft crops)."
+        ),
+    ] = "detection",
+    seed: Annotated[int, typer.Option("--seed", help="Random seed of the generated data.")] = 0,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
+) -> None:
+    """Write a complete demo project (data, images, project.yaml) into DIR and check it.
+
+    Writes DIR/check.txt, DIR/payload.json, DIR/junit.xml and DIR/summary.md beside the project.
+    """
+
+    def body() -> int:
+        from reportgen.atomic import write_atomic
+        from reportgen.demo import write_demo_project
+        from reportgen.errors import InputError
+        from reportgen.jsonout import dumps
+        from reportgen.project import load_project
+        from reportgen.projectrun import run_project
+        from reportgen.verdicts import compute_verdicts, junit_xml, markdown, payload, text_table
+
+        if task not in ("detection", "classification"):
+            raise InputError(None, f"--task: expected detection or classification, found {task!r}")
+        if directory.exists() and not directory.is_dir():
+            raise InputError(directory, "exists and is not a folder")
+        directory.mkdir(parents=True, exist_ok=True)
+        progress = StageProgress(not quiet)
+        progress(f"writing the demo project into {directory}")
+        project_file = write_demo_project(directory, task=task, seed=seed)  # type: ignore[arg-type]
+        project = load_project(project_file)
+        run = run_project(project, progress=progress)
+        progress.done()
+        iou, conf = project.iou, project.confidence
+        verdicts = compute_verdicts(run, iou=iou, confidence=conf)
+        table = "\n".join(text_table(verdicts, iou=iou, confidence=conf))
+        write_atomic(directory / "check.txt", table + "\n")
+        write_atomic(directory / "payload.json", dumps(payload(verdicts)))
+        write_atomic(directory / "junit.xml", junit_xml(verdicts, iou=iou, confidence=conf))
+        write_atomic(directory / "summary.md", markdown(verdicts, iou=iou, confidence=conf, project=project.name))
+        typer.echo(table)
+        typer.echo(f"\nwrote {project_file} and its check results (check.txt, payload.json, junit.xml, summary.md)")
+        return 0
+
+    run_guarded(body)
+
+
 def _check_unique(names: list[str]) -> None:
     from reportgen.errors import InputError
 
