@@ -3,8 +3,8 @@
 Rules, in order:
 
 - A folder of ``.xml`` files is Pascal VOC (``voc``).
-- A folder of ``.txt`` files is YOLO (``yolo``) when it sits in a YOLO dataset layout: the folder or one
-  of its parents is named ``labels`` (Ultralytics writes ``labels/val2017/*.txt`` and
+- A folder of ``.txt`` files is YOLO (``yolo``) when it sits in a YOLO dataset layout: the folder or its
+  parent is named ``labels`` (Ultralytics writes ``labels/val2017/*.txt`` and
   ``runs/detect/predict/labels/*.txt``), or the folder has no ``.txt`` of its own but a ``labels/``
   subfolder that has. Any other ``.txt`` folder is Padilla (``padilla``). The two are not told apart by
   content: Padilla's relative layout ``class conf cx cy w h`` and YOLO's ``class cx cy w h conf`` hold the
@@ -56,8 +56,9 @@ def _folder_format(path: Path, what: str) -> str:
 
 
 def is_yolo_layout(path: Path) -> bool:
-    """The folder, or a parent of it, is named ``labels``."""
-    return any(part.lower() == "labels" for part in path.resolve().parts)
+    """The folder, or its parent, is named ``labels``."""
+    folder = path.resolve()
+    return "labels" in (folder.name.lower(), folder.parent.name.lower())
 
 
 def labels_folder(path: Path) -> Path | None:
