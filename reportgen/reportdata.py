@@ -1,0 +1,258 @@
+"""The report's embedded data (docs/report-payload.md), built from a :class:`ProjectRun`.
+
+Every number the page shows is computed here; the page selects and formats. Large arrays are packed as
+gzip + base64 typed-array blobs (deterministic: gzip mtime 0).
+"""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import os
+from collections.abc import Callable
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from reportgen import __version__
+from reportgen.evaluate import CURVE_GRID, curve_set
+from reportgen.jsonout import sha256_of
+from reportgen.metrics import scores_from_matrix
+from reportgen.project import METRICS
+from reportgen.projectrun import ProjectRun
+from reportgen.verdicts import compute_verdicts, payload
+
+SCHEMA_VERSION = 1
+UNDEFINED_U16 = 65535
+#: the PR curves in the report: confidences 0.00, 0.02, ..., 1.00 (every second point of CURVE_GRID)
+REPORT_CURVE_STEP = 2
+
+Progress = Callable[[str], None]
+
+
+def _noop(_: str) -> None:
+    return None
+
+
+def blob(array: np.ndarray) -> dict[str, Any]:
+    """A typed array as ``{"dtype", "shape", "data"}``: little-endian C order, gzip (mtime 0), base64."""
+    arr = np.ascontiguousarray(array)
+    if arr.dtype.byteorder == ">":
+        arr = arr.astype(arr.dtype.newbyteorder("<"))
+    raw = gzip.compress(arr.tobytes(), compresslevel=9, mtime=0)
+    return {"dtype": str(arr.dtype), "shape": list(arr.shape), "data": base64.b64encode(raw).decode("ascii")}
+
+
+def unblob(entry: dict[str, Any]) -> np.ndarray:
+    """Inverse of :func:`blob` (used by the renderer and tests)."""
+    raw = gzip.decompress(base64.b64decode(entry["data"]))
+    return np.frombuffer(raw, dtype=np.dtype(entry["dtype"]).newbyteorder("<")).reshape(entry["shape"])
+
+
+def display_int(values: np.ndarray) -> np.ndarray:
+    """Scores in [0, 1] as uint16 display integers: ``round(v, 4) * 10000`` exactly as ``f"{v:.4f}"`` rounds;
+    NaN becomes 65535."""
+    v = np.asarray(values, dtype=np.float64)
+    out = np.full(v.shape, UNDEFINED_U16, dtype=np.uint16)
+    ok = np.isfinite(v)
+    scaled = v[ok] * 10000.0
+    r = np.rint(scaled)
+    # near a half-way point the binary value decides; let Python's formatting settle those few exactly
+    close = np.abs(np.abs(scaled - np.floor(scaled)) - 0.5) < 1e-6
+    if close.any():
+        fixed = np.array([int(round(float(f"{x:.4f}") * 10000)) for x in v[ok][close]], dtype=np.float64)
+        r[close] = fixed
+    out[ok] = r.astype(np.uint16)
+    return out
+
+
+def generated_at() -> str:
+    """ISO time of generation: ``SOURCE_DATE_EPOCH`` when set (reproducible builds), else now (UTC)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    moment = datetime.fromtimestamp(int(epoch), tz=timezone.utc) if epoch else datetime.now(tz=timezone.utc)
+    return moment.replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def _relpath(path: Path, base: Path) -> str:
+    try:
+        return os.path.relpath(path, base)
+    except ValueError:
+        return str(path)
+
+
+def build_payload(
+    run: ProjectRun, *, progress: Progress = _noop, examples: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Everything the page needs, as a JSON-ready dict (see docs/report-payload.md)."""
+    project, gt = run.project, run.gt
+    base = project.path.parent
+    names = [r.name for r in run.results]
+    seg_names = [s.segment.name for s in run.segments]
+    iou_grid = run.config.iou_grid
+    conf_grid = run.config.confidence_grid
+    m_count, s_count, u_count, t_count, c = len(names), len(seg_names), iou_grid.size, conf_grid.size, gt.num_classes
+    k = c + 1
+
+    inputs = [
+        {
+            "role": "project file",
+            "name": project.name,
+            "path": _relpath(project.path, base),
+            "sha256": sha256_of(project.path),
+        }
+    ]
+    inputs.append(
+        {
+            "role": "ground truth",
+            "name": project.dataset_name,
+            "path": _relpath(project.ground_truth, base),
+            "sha256": sha256_of(project.ground_truth),
+        }
+    )
+    if project.frames_table is not None:
+        inputs.append(
+            {
+                "role": "frame table",
+                "name": "frames",
+                "path": _relpath(project.frames_table, base),
+                "sha256": sha256_of(project.frames_table),
+            }
+        )
+    for spec in project.inference_sets:
+        inputs.append(
+            {
+                "role": "inference set",
+                "name": spec.name,
+                "path": _relpath(spec.path, base),
+                "sha256": sha256_of(spec.path),
+            }
+        )
+
+    display = dict(project.classes.display_names)
+    class_index = {name: i for i, name in enumerate(gt.classes)}
+    segments = []
+    for sf in run.segments:
+        seg = sf.segment
+        targets: dict[str, Any] = {}
+        for metric in METRICS:
+            t = seg.target(metric)
+            if t is None:
+                targets[metric] = None
+            elif t.baseline is not None:
+                targets[metric] = {"baseline": names.index(t.baseline), "max_drop": t.max_drop or 0.0}
+            else:
+                targets[metric] = {"threshold": t.threshold}
+        segments.append({
+            "name": seg.name,
+            "type": seg.type,
+            "uuid": _uuid(project.name, seg.name),
+            "frame_count": sf.frame_count,
+            "description": seg.description,
+            "metadata": [list(kv) for kv in seg.metadata],
+            "metric_class": class_index[seg.metric_class] if seg.metric_class is not None else None,
+            "targets": targets,
+            "frames": np.flatnonzero(sf.mask).tolist(),
+        })  # fmt: skip
+
+    cards = np.full((m_count, s_count, u_count, t_count, 3), np.nan)
+    card_counts = np.zeros((m_count, s_count, u_count, t_count, 3), dtype=np.uint32)
+    class_scores = np.zeros((m_count, s_count, u_count, t_count, c, 3), dtype=np.uint16)
+    averages = np.zeros((m_count, s_count, u_count, t_count, 3, 3), dtype=np.uint16)
+    offsets = np.zeros((m_count, s_count, u_count, 2), dtype=np.uint32)
+    cells_parts: list[np.ndarray] = []
+    values_parts: list[np.ndarray] = []
+    n_cells = 0
+    point_idx = np.arange(0, CURVE_GRID.size, REPORT_CURVE_STEP)
+    curves = np.zeros((m_count, s_count, u_count, k, point_idx.size, 2), dtype=np.uint16)
+    curve_stats = np.zeros((m_count, s_count, u_count, k, 3), dtype=np.uint16)
+    for mi, result in enumerate(run.results):
+        for si, sf in enumerate(run.segments):
+            progress(f"report data: {result.name} / {sf.segment.name}")
+            counts = run.counts[result.name, sf.segment.name]
+            matrix = counts.matrix  # (U, T, K, K)
+            s = scores_from_matrix(matrix)
+            mc = segments[si]["metric_class"]
+            if mc is None:
+                cards[mi, si] = s.micro
+                card_counts[mi, si, ..., 0] = s.total_fp
+                card_counts[mi, si, ..., 1] = s.total_fn
+                card_counts[mi, si, ..., 2] = s.total_confusions
+            else:
+                cards[mi, si, ..., 0] = s.precision[..., mc]
+                cards[mi, si, ..., 1] = s.recall[..., mc]
+                cards[mi, si, ..., 2] = s.f1[..., mc]
+                card_counts[mi, si, ..., 0] = s.fp[..., mc]
+                card_counts[mi, si, ..., 1] = s.fn[..., mc]
+                card_counts[mi, si, ..., 2] = s.confused_as[..., mc] + s.confused_from[..., mc]
+            class_scores[mi, si] = display_int(np.stack([s.precision, s.recall, s.f1], axis=-1))
+            averages[mi, si] = display_int(np.stack([s.micro, s.macro, s.weighted], axis=-2))
+            flat = matrix.reshape(u_count, t_count, k * k)
+            for ui in range(u_count):
+                nz = np.flatnonzero(flat[ui].any(axis=0))
+                offsets[mi, si, ui] = (n_cells, nz.size)
+                cells_parts.append(nz.astype(np.uint32))
+                values_parts.append(flat[ui][:, nz].T.astype(np.uint32))
+                n_cells += nz.size
+            full_mask = None if sf.mask.all() else sf.mask
+            cs = result.curves if full_mask is None else curve_set(gt, result.predictions, result.match, full_mask)
+            prec = cs.precision[:, point_idx, :]  # (U, P, K)
+            rec = cs.recall[:, point_idx, :]
+            curves[mi, si, ..., 0] = display_int(np.moveaxis(prec, 1, 2))
+            curves[mi, si, ..., 1] = display_int(np.moveaxis(rec, 1, 2))
+            curve_stats[mi, si] = display_int(np.stack([cs.ap101, cs.best_f1_confidence, cs.best_f1], axis=-1))
+
+    verdicts = compute_verdicts(run, iou=project.iou, confidence=project.confidence)
+    u_default = int(np.flatnonzero(iou_grid == project.iou)[0])
+    t_default = int(np.flatnonzero(conf_grid == project.confidence)[0])
+    out: dict[str, Any] = {
+        "schema_version": SCHEMA_VERSION,
+        "meta": {
+            "project": project.name,
+            "dataset": project.dataset_name,
+            "task": gt.task,
+            "frames": gt.num_frames,
+            "objects": int(np.count_nonzero(~gt.crowd)),
+            "crowd": int(np.count_nonzero(gt.crowd)),
+            "generated_at": generated_at(),
+            "reportgen_version": __version__,
+            "inputs": inputs,
+            "thumbnails": None,
+        },
+        "classes": list(gt.classes),
+        "display_names": [display.get(name, name) for name in gt.classes],
+        "grids": {
+            "iou": iou_grid.tolist(),
+            "confidence": conf_grid.tolist(),
+            "curve": CURVE_GRID[point_idx].tolist(),
+        },
+        "defaults": {"iou": project.iou, "confidence": project.confidence, "iou_index": u_default,
+                     "confidence_index": t_default},
+        "inference_sets": [{"name": r.name, "predictions": r.predictions.num_predictions} for r in run.results],
+        "frame_ids": list(gt.frame_ids),
+        "segments": segments,
+        "verdicts": payload(verdicts),
+        "blobs": {
+            "cards": blob(cards),
+            "card_counts": blob(card_counts),
+            "class_scores": blob(class_scores),
+            "averages": blob(averages),
+            "matrix_offsets": blob(offsets),
+            "matrix_cells": blob(np.concatenate(cells_parts) if cells_parts else np.zeros(0, np.uint32)),
+            "matrix_values": blob(
+                np.concatenate(values_parts) if values_parts else np.zeros((0, t_count), np.uint32)
+            ),
+            "curves": blob(curves),
+            "curve_stats": blob(curve_stats),
+        },
+        "examples": examples if examples is not None else {"objects": {"frame": [], "cls": [], "box": []},
+                                                           "predictions": [], "thumbnails": {}, "cells": []},
+    }  # fmt: skip
+    return out
+
+
+def _uuid(project: str, segment: str) -> str:
+    from reportgen.verdicts import segment_uuid
+
+    return segment_uuid(project, segment)
