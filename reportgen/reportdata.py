@@ -62,7 +62,7 @@ def display_int(values: np.ndarray) -> np.ndarray:
     # near a half-way point the binary value decides; let Python's formatting settle those few exactly
     close = np.abs(np.abs(scaled - np.floor(scaled)) - 0.5) < 1e-6
     if close.any():
-        fixed = np.array([int(round(float(f"{x:.4f}") * 10000)) for x in v[ok][close]], dtype=np.float64)
+        fixed = np.array([int(f"{x:.4f}".replace(".", "")) for x in v[ok][close]], dtype=np.float64)
         r[close] = fixed
     out[ok] = r.astype(np.uint16)
     return out
