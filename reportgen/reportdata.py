@@ -173,7 +173,7 @@ def build_payload(
             counts = run.counts[result.name, sf.segment.name]
             matrix = counts.matrix  # (U, T, K, K)
             s = scores_from_matrix(matrix)
-            mc = segments[si]["metric_class"]
+            mc = None if sf.segment.metric_class is None else class_index[sf.segment.metric_class]
             if mc is None:
                 cards[mi, si] = s.micro
                 card_counts[mi, si, ..., 0] = s.total_fp
