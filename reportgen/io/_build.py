@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -20,6 +21,8 @@ from reportgen.errors import InputError
 from reportgen.io._aux import SizeMap, image_stem, sizes_of
 from reportgen.io._where import Where, describe, listing
 from reportgen.io.options import BoxLayout
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -218,6 +221,13 @@ def unknown_frame_error(gt: GroundTruth, key: object) -> str:
     )
 
 
+def take(values: list[T], rows: IntArray) -> list[T]:
+    """``values`` at ``rows`` (all of them, uncopied, when nothing was dropped)."""
+    if rows.size == len(values):
+        return values
+    return [values[i] for i in rows.tolist()]
+
+
 def drop_unknown_frames(
     frame: IntArray, keys: Sequence[object], gt: GroundTruth, ignore: bool, where: Where, field: str
 ) -> IntArray:
@@ -408,7 +418,7 @@ def build_predictions(
     frame = FrameLookup(gt).indices(raw.frame_keys)
     rows = drop_unknown_frames(frame, raw.frame_keys, gt, ignore_unknown_frames, raw.where, raw.frame_field)
     frame = frame[rows]
-    cls = pred_classes([raw.class_keys[i] for i in rows], gt, names, raw.where, raw.class_field, rows)
+    cls = pred_classes(take(raw.class_keys, rows), gt, names, raw.where, raw.class_field, rows)
     frame_sizes = gt.image_size.copy()
     if sizes is not None:
         frame_sizes = np.where(np.isnan(frame_sizes), sizes_of(gt.frame_ids, sizes), frame_sizes)

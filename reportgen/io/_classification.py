@@ -26,6 +26,7 @@ from reportgen.io._build import (
     first,
     gt_classes,
     pred_classes,
+    take,
     whole_frame_boxes,
 )
 from reportgen.io._table import CLASS_COLUMNS, FRAME_COLUMNS, SCORE_COLUMNS, Table
@@ -108,10 +109,10 @@ def classification_predictions(
     keys = table.keys(frame_column, "frame id")
     frame = FrameLookup(gt).indices(keys)
     rows = drop_unknown_frames(frame, keys, gt, ignore_unknown_frames, table.where, frame_column)
-    _check_one_per_frame(frame[rows], [keys[i] for i in rows], table.where, frame_column, rows)
+    _check_one_per_frame(frame[rows], take(keys, rows), table.where, frame_column, rows)
     if label_column is not None:
         labels = table.keys(label_column, "label")
-        cls = pred_classes([labels[i] for i in rows], gt, names, table.where, label_column, rows)
+        cls = pred_classes(take(labels, rows), gt, names, table.where, label_column, rows)
     else:
         assert matrix is not None
         cls = np.argmax(matrix[rows], axis=1).astype(np.int64) if rows.size else np.zeros(0, dtype=np.int64)

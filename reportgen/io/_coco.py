@@ -23,6 +23,7 @@ from reportgen.io._build import (
     check_scores,
     drop_unknown_frames,
     first,
+    take,
 )
 from reportgen.io._files import read_json
 from reportgen.io._where import JsonWhere, describe, listing
@@ -309,7 +310,7 @@ def load_coco_predictions(path: Path, gt: GroundTruth, *, name: str, ignore_unkn
     check_scores(score, "score", where, everything)
     frame = FrameLookup(gt).indices(keys)
     rows = drop_unknown_frames(frame, keys, gt, ignore_unknown_frames, where, "image_id")
-    cls = _category_index([categories[i] for i in rows], gt, where, rows)
+    cls = _category_index(take(categories, rows), gt, where, rows)
     check_positive(bbox[rows], bbox[rows], "xywh", BBOX_FIELDS, where, rows)
     return Predictions(
         name=name,
