@@ -924,7 +924,11 @@ def _project(
         },
         "inference_sets": [{"name": _Commented(name, comment), "path": path} for name, path, comment in inference_sets],
         "classes": {"display_names": dict(_DISPLAY_NAMES)},
-        "defaults": {"confidence": 0.1, "iou": 0.5}
+        "defaults": {
+            "confidence": 0.1,
+            "iou": 0.5,
+            "iou_grid": _Commented("0.1:0.9:0.1", "the report's IoU presets; COCO's 0.50:0.95 is printed by evaluate"),
+        }
         if task == "detection"
         else {"confidence": _Commented(0.5, "below it the classifier abstains: recall drops, precision rises")},
         "segments": segments,

@@ -74,6 +74,8 @@ def run_project(
     conf_grid = with_value(parse_grid(project.confidence_grid, what="defaults.confidence_grid"), project.confidence)
     if extra_iou is not None:
         iou_grid = with_value(iou_grid, extra_iou)
+    if gt.task == "classification":
+        iou_grid = np.array([project.iou])  # one whole-frame object per frame: IoU plays no part
     if extra_confidence is not None:
         conf_grid = with_value(conf_grid, extra_confidence)
     config = EvalConfig(iou_grid, conf_grid, project.iou, project.confidence, coco=gt.task == "detection")
