@@ -9,7 +9,8 @@ import yaml
 
 from reportgen.data import FloatArray
 from reportgen.errors import InputError
-from reportgen.io._files import read_json
+from reportgen.io._detect import detect_format
+from reportgen.io._files import read_json, read_text
 from reportgen.io._table import FRAME_COLUMNS, TableFormat, read_table
 from reportgen.io._where import JsonWhere, describe
 
@@ -22,7 +23,7 @@ def read_class_names(path: Path) -> tuple[str, ...]:
     Blank lines are skipped. Index ``i`` of a txt or table file means ``names[i]``.
     """
     source = str(path)
-    text = _read_text(path)
+    text = read_text(path, "class names, one a line")
     if path.suffix.lower() in (".yaml", ".yml"):
         names = _yaml_names(source, text)
     else:
@@ -37,15 +38,6 @@ def read_class_names(path: Path) -> tuple[str, ...]:
     return tuple(names)
 
 
-def _read_text(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise InputError(path, "expected an existing file, found nothing at this path") from None
-    except UnicodeDecodeError as exc:
-        raise InputError(path, f"expected UTF-8 text, found byte {exc.object[exc.start]:#04x}") from None
-
-
 def _yaml_names(source: str, text: str) -> list[str]:
     try:
         data = yaml.safe_load(text)
@@ -54,7 +46,7 @@ def _yaml_names(source: str, text: str) -> list[str]:
     names = data.get("names") if isinstance(data, dict) else None
     if isinstance(names, list):
         return [str(n).strip() for n in names]
-    if isinstance(names, dict) and sorted(names) == list(range(len(names))):
+    if isinstance(names, dict) and set(names) == set(range(len(names))):
         return [str(names[i]).strip() for i in range(len(names))]
     raise InputError(
         source,
@@ -69,8 +61,6 @@ def read_image_sizes(path: Path) -> SizeMap:
     Accepted: a table (CSV, Parquet, JSON Lines) with a frame id column and ``width``, ``height``; a COCO
     dataset JSON (its ``images``); or a JSON list of ``{frame_id, width, height}`` objects.
     """
-    from reportgen.io._detect import detect_format
-
     fmt = detect_format(path, role="gt")
     if fmt in ("csv", "parquet", "jsonl"):
         return _sizes_from_table(path, fmt)  # type: ignore[arg-type]

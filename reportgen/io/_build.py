@@ -305,7 +305,7 @@ def build_ground_truth(raw: RawBoxes, *, names: ClassNames | None, sizes: SizeMa
     frame, frames = _gt_frames(raw, sizes)
     cls, classes = gt_classes(raw.class_keys, names, raw.where, raw.class_field)
     box = _absolute_boxes(raw, frame, frames.sizes, list(frames.ids), rows)
-    area = _area(raw, box, rows)
+    area = area_or_box(raw.area, box, raw.where, rows)
     crowd = raw.crowd if raw.crowd is not None else np.zeros(raw.num_rows, dtype=np.bool_)
     ann_id = raw.ann_id if raw.ann_id is not None else np.arange(1, raw.num_rows + 1, dtype=np.int64)
     return GroundTruth(
@@ -370,30 +370,19 @@ def _absolute_boxes(
                 f"expected an image size for frame {frame_ids[frame[row]]!r} to scale normalized "
                 "coordinates (give --image-sizes, or sizes in the ground truth), found none",
             )
-        _check_row_sizes(sizes, raw, rows)
     box = to_xywh(coords, raw.layout, sizes)
     check_positive(coords, box, raw.layout, raw.coord_fields, raw.where, rows)
     return box
 
 
-def _check_row_sizes(sizes: FloatArray, raw: RawBoxes, rows: IntArray) -> None:
-    row = first(~each_row(sizes > 0))
-    if row is not None:
-        raise raw.where.error(
-            int(rows[row]), None, f"expected a positive image size, found {describe(sizes[row].tolist())}"
-        )
-
-
-def _area(raw: RawBoxes, box: FloatArray, rows: IntArray) -> FloatArray:
-    """The file's area where given (finite, >= 0), else ``w * h``."""
+def area_or_box(given: FloatArray | None, box: FloatArray, where: Where, rows: IntArray) -> FloatArray:
+    """The file's ``area`` where given (finite, >= 0; NaN where not), else the box's ``w * h``."""
     computed = box[:, 2] * box[:, 3]
-    if raw.area is None:
+    if given is None:
         return computed
-    given = raw.area[rows]
-    bad = ~np.isnan(given) & ~(np.isfinite(given) & (given >= 0))
-    row = first(bad)
+    row = first(~np.isnan(given) & ~(np.isfinite(given) & (given >= 0)))
     if row is not None:
-        raise raw.where.error(int(rows[row]), "area", f"expected a non-negative number, found {describe(given[row])}")
+        raise where.error(int(rows[row]), "area", f"expected a non-negative number, found {describe(given[row])}")
     return np.where(np.isnan(given), computed, given)
 
 

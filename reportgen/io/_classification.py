@@ -21,7 +21,6 @@ from reportgen.io._build import (
     FrameLookup,
     check_scores,
     drop_unknown_frames,
-    each_row,
     factorize,
     first,
     gt_classes,
@@ -30,6 +29,7 @@ from reportgen.io._build import (
     whole_frame_boxes,
 )
 from reportgen.io._table import CLASS_COLUMNS, FRAME_COLUMNS, SCORE_COLUMNS, Table
+from reportgen.io._tables import row_sizes
 from reportgen.io._where import Where, listing
 
 LABEL_COLUMNS = ("label", *(c for c in CLASS_COLUMNS if c != "label"))
@@ -65,13 +65,8 @@ def classification_ground_truth(table: Table, names: ClassNames | None, sizes: S
 
 def _image_sizes(table: Table, frames: list[str], sizes: SizeMap | None) -> FloatArray:
     """Width and height columns of the table where given, else ``--image-sizes``, else NaN."""
-    width, height = (table.find((f"image_{axis}", axis)) for axis in ("width", "height"))
-    result = np.full((len(frames), 2), np.nan)
-    if width is not None and height is not None:
-        result = np.stack([table.optional_numbers(width)[0], table.optional_numbers(height)[0]], axis=1)
-        row = first(each_row(~np.isnan(result)) & ~each_row(result > 0))
-        if row is not None:
-            raise table.where.error(row, width, f"expected a positive image size, found {result[row].tolist()}")
+    given = row_sizes(table)
+    result = np.full((len(frames), 2), np.nan) if given is None else given
     if sizes is not None:
         result = np.where(np.isnan(result), sizes_of(frames, sizes), result)
     return result

@@ -18,6 +18,7 @@ from reportgen.data import BoolArray, FloatArray, GroundTruth, IntArray, Predict
 from reportgen.errors import InputError
 from reportgen.io._build import (
     FrameLookup,
+    area_or_box,
     check_finite,
     check_positive,
     check_scores,
@@ -56,7 +57,7 @@ def load_coco_ground_truth(path: Path) -> GroundTruth:
     check_finite(ann.bbox, BBOX_FIELDS, where, rows)
     check_positive(ann.bbox, ann.bbox, "xywh", BBOX_FIELDS, where, rows)
     _check_unique(ann.ann_id, where, "annotation id")
-    area = _area(ann.area, ann.bbox, where)
+    area = area_or_box(ann.area, ann.bbox, where, rows)
     return GroundTruth(
         task="detection",
         frame_ids=frame_ids,
@@ -168,23 +169,14 @@ def index_of(values: list[Any], ids: list[Any], *, integers_only: bool = False) 
 
 
 def _categories(where: JsonWhere, categories: list[Any]) -> tuple[tuple[str, ...], tuple[int, ...]]:
-    names: list[str] = []
-    ids: list[int] = []
-    seen: dict[int, int] = {}
+    """Names and ids in file order."""
     for row, category in enumerate(categories):
         _require(where, row, category, "id", _is_int, "an integer category id")
         _require(where, row, category, "name", lambda v: isinstance(v, str), "a category name")
-        if category["id"] in seen:
-            raise where.error(
-                row,
-                "id",
-                f"expected a unique category id, found {category['id']} again "
-                f"(first at categories[{seen[category['id']]}])",
-            )
-        seen[category["id"]] = row
-        ids.append(category["id"])
-        names.append(category["name"])
-    return tuple(names), tuple(ids)
+    ids = [category["id"] for category in categories]
+    if len(set(ids)) != len(ids):
+        _raise_repeated(where, [str(i) for i in ids], ids, "category id")
+    return tuple(category["name"] for category in categories), tuple(ids)
 
 
 def _require(where: JsonWhere, row: int, record: object, key: str, ok: Callable[[Any], bool], expected: str) -> None:
@@ -275,14 +267,6 @@ def _check_unique(ids: IntArray, where: JsonWhere, what: str) -> None:
     raise where.error(
         row, "id", f"expected a unique {what}, found {int(ids[row])} again (first at {where.array}[{earlier}])"
     )
-
-
-def _area(given: FloatArray, bbox: FloatArray, where: JsonWhere) -> FloatArray:
-    """The ``area`` field where present (finite, >= 0), else ``w * h``."""
-    row = first(~np.isnan(given) & ~(np.isfinite(given) & (given >= 0)))
-    if row is not None:
-        raise where.error(row, "area", f"expected a non-negative number, found {describe(given[row])}")
-    return np.where(np.isnan(given), bbox[:, 2] * bbox[:, 3], given)
 
 
 # --------------------------------------------------------------------------------------------- results

@@ -12,6 +12,13 @@ import orjson
 from reportgen.errors import InputError
 
 
+def files_in(folder: Path, suffix: str) -> list[Path]:
+    """The files of ``folder`` ending in ``suffix`` (any case), in name order; [] for a missing folder."""
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() == suffix)
+
+
 def read_bytes(path: Path, what: str) -> bytes:
     """The file's bytes; an empty (or blank) file is an error naming ``what`` was expected."""
     try:
@@ -23,6 +30,17 @@ def read_bytes(path: Path, what: str) -> bytes:
     if not data.strip():
         raise InputError(path, f"expected {what}, found an empty file")
     return data
+
+
+def read_text(path: Path, what: str, *, allow_empty: bool = False) -> str:
+    """The file as UTF-8 text (a byte-order mark is dropped); empty is an error unless ``allow_empty``."""
+    try:
+        data = path.read_bytes() if allow_empty else read_bytes(path, what)
+        return data.decode("utf-8-sig")
+    except FileNotFoundError:
+        raise InputError(path, "expected an existing file, found nothing at this path") from None
+    except UnicodeDecodeError as exc:
+        raise InputError(path, f"expected UTF-8 text, found byte {exc.object[exc.start]:#04x}") from None
 
 
 def read_json(path: Path, what: str) -> object:

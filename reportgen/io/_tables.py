@@ -65,7 +65,7 @@ def detection_table(table: Table, layout: BoxLayout, normalized: bool, role: Lit
         coord_fields=box_columns,
         layout=layout,
         normalized=normalized,
-        row_sizes=_row_sizes(table, box_columns),
+        row_sizes=row_sizes(table, box_columns),
     )
     if role == "pred":
         score_column = table.require(SCORE_COLUMNS, "confidence")
@@ -92,12 +92,19 @@ def _box_columns(table: Table, layout: BoxLayout) -> tuple[str, str, str, str]:
     )
 
 
-def _row_sizes(table: Table, box_columns: tuple[str, ...]) -> FloatArray | None:
-    """Image width and height given on each row, when the table has them (NaN in empty cells)."""
+def row_sizes(table: Table, box_columns: tuple[str, ...] = ()) -> FloatArray | None:
+    """``(N, 2)`` image width and height given on each row (NaN in empty cells), when the table has them."""
     width, height = (_size_column(table, axis, box_columns) for axis in ("width", "height"))
     if width is None or height is None:
         return None
-    return np.stack([table.optional_numbers(width)[0], table.optional_numbers(height)[0]], axis=1)
+    values = []
+    for column in (width, height):
+        value, empty = table.optional_numbers(column)
+        row = first(~empty & ~(value > 0))
+        if row is not None:
+            raise table.where.error(row, column, f"expected a positive image size, found {describe(value[row])}")
+        values.append(value)
+    return np.stack(values, axis=1)
 
 
 def _size_column(table: Table, axis: str, box_columns: tuple[str, ...]) -> str | None:

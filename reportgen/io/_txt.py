@@ -22,6 +22,7 @@ from reportgen.data import FloatArray
 from reportgen.errors import InputError
 from reportgen.io._build import FrameInfo, RawBoxes
 from reportgen.io._detect import labels_folder
+from reportgen.io._files import files_in, read_text
 from reportgen.io._where import FilesWhere, describe
 from reportgen.io.options import BoxLayout
 
@@ -37,7 +38,7 @@ def txt_files(folder: Path, flavour: TxtFlavour) -> list[Path]:
     """The ``.txt`` files (any case) of ``folder``, in name order; a YOLO root is read from ``labels/``."""
     if not folder.is_dir():
         raise InputError(folder, "expected a folder of .txt files, found no such folder")
-    files = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() == ".txt")
+    files = files_in(folder, ".txt")
     if not files and flavour == "yolo":
         labels = labels_folder(folder)
         if labels is not None:
@@ -60,7 +61,11 @@ def read_txt_folder(
     lines = _Lines(flavour, role, fields)
     for index, path in enumerate(files):
         lines.read(index, path)
-    where = FilesWhere(tuple(str(p) for p in files), np.asarray(lines.file_of), np.asarray(lines.line_of))
+    where = FilesWhere(
+        tuple(str(p) for p in files),
+        np.asarray(lines.file_of, dtype=np.int64),
+        np.asarray(lines.line_of, dtype=np.int64),
+    )
     coords, score = lines.numbers(where)
     stems = tuple(p.stem for p in files)
     return RawBoxes(
@@ -97,10 +102,7 @@ class _Lines:
         return ["class", "confidence", *fields]
 
     def read(self, index: int, path: Path) -> None:
-        try:
-            text = path.read_text(encoding="utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise InputError(path, f"expected UTF-8 text, found byte {exc.object[exc.start]:#04x}") from None
+        text = read_text(path, "a txt file", allow_empty=True)
         for number, line in enumerate(text.splitlines(), start=1):
             tokens = line.split()
             if not tokens:

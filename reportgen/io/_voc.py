@@ -19,7 +19,7 @@ import numpy as np
 
 from reportgen.errors import InputError
 from reportgen.io._build import FrameInfo, RawBoxes
-from reportgen.io._files import read_bytes
+from reportgen.io._files import files_in, read_bytes
 from reportgen.io._where import FilesWhere, describe
 
 _BOX_FIELDS = ("bndbox/xmin", "bndbox/ymin", "bndbox/xmax", "bndbox/ymax")
@@ -52,7 +52,7 @@ class _Objects:
 def read_voc_folder(folder: Path) -> RawBoxes:
     if not folder.is_dir():
         raise InputError(folder, "expected a folder of VOC .xml files, found no such folder")
-    files = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() == ".xml")
+    files = files_in(folder, ".xml")
     if not files:
         raise InputError(folder, "expected VOC .xml files (one per image), found none")
     objects = _Objects()

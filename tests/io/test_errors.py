@@ -403,3 +403,21 @@ def test_pred_argument_without_name_or_path(value: str) -> None:
 def test_voc_is_not_a_prediction_format(tmp_path: Path, gt: GroundTruth) -> None:
     folder = w.voc_folder(tmp_path / "voc")
     assert pred_message(folder, gt) == f"{folder}: expected predictions, found Pascal VOC xml (a ground-truth format)"
+
+
+def test_duplicate_category_ids(tmp_path: Path) -> None:
+    data = {"images": [], "annotations": [], "categories": [{"id": 1, "name": "a"}, {"id": 1, "name": "b"}]}
+    path = write(tmp_path / "gt.json", json.dumps(data))
+    assert gt_message(path) == (
+        f"{path}: categories[1]: field 'id': expected a unique category id, found 1 again (first at categories[0])"
+    )
+
+
+def test_negative_area(tmp_path: Path) -> None:
+    path = coco(tmp_path / "gt.json", [ann(1, area=-5)])
+    assert gt_message(path) == f"{path}: annotations[0]: field 'area': expected a non-negative number, found -5.0"
+
+
+def test_zero_image_size_column(tmp_path: Path) -> None:
+    path = write(tmp_path / "gt.csv", "frame_id,class,x,y,w,h,image_width,image_height\n1,cat,1,2,3,4,0,480\n")
+    assert gt_message(path) == f"{path}: line 2: field 'image_width': expected a positive image size, found 0.0"
