@@ -355,6 +355,73 @@ def check(
     run_guarded(body)
 
 
+# ----------------------------------------------------------------------------------------------- build
+@app.command()
+def build(
+    project_file: Annotated[
+        Path | None, typer.Argument(metavar="[PROJECT.yaml]", help="The project file (or use --gt and --pred).")
+    ] = None,
+    output: Annotated[Path, typer.Option("--output", "-o", help="The HTML file to write.")] = Path("report.html"),
+    gt: Annotated[
+        Path | None, typer.Option("--gt", help="Ground truth, without a project file (All Frames only).")
+    ] = None,
+    pred: Annotated[
+        list[str] | None,
+        typer.Option("--pred", help="[NAME=]PATH of an inference set, without a project file; repeat for several."),
+    ] = None,
+    thumbnail_budget: Annotated[
+        int,
+        typer.Option(
+            "--thumbnail-budget",
+            help="Bytes of embedded example thumbnails at most; examples beyond it are listed without a picture.",
+        ),
+    ] = 600_000,
+    fmt: FormatOpt = "auto",
+    pred_format: PredFormatOpt = None,
+    box_format: BoxOpt = "xywh",
+    normalized: NormOpt = False,
+    image_sizes: SizesOpt = None,
+    class_names: NamesOpt = None,
+    ignore_unknown_frames: UnknownOpt = False,
+    task: TaskOpt = "auto",
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
+) -> None:
+    """Build the self-contained HTML report (Scenarios and Metrics tabs) from a project file or --gt/--pred.
+
+    The file opens from disk, makes no network request, and shows the default view even without JavaScript.
+    """
+
+    def body() -> int:
+        from reportgen.build import build_report, project_from_inputs
+        from reportgen.errors import InputError
+        from reportgen.io import parse_pred_argument
+        from reportgen.project import load_project
+
+        if thumbnail_budget < 0:
+            raise InputError(None, f"--thumbnail-budget: expected a number of bytes >= 0, found {thumbnail_budget}")
+        if project_file is not None:
+            if gt is not None or pred:
+                raise InputError(None, "give either PROJECT.yaml or --gt/--pred, not both")
+            project = load_project(project_file)
+        else:
+            if gt is None or not pred:
+                raise InputError(None, "give PROJECT.yaml, or --gt and at least one --pred")
+            options = load_options(
+                fmt, pred_format, box_format, normalized, image_sizes, class_names, ignore_unknown_frames, task
+            )
+            named = [parse_pred_argument(p) for p in pred]
+            _check_unique([n for n, _ in named])
+            project = project_from_inputs(gt, named, options)
+        progress = StageProgress(not quiet)
+        build_report(project, output, thumbnail_budget=thumbnail_budget, progress=progress)
+        progress.done()
+        size = output.stat().st_size
+        typer.echo(f"wrote {output} ({size / 1e6:.2f} MB)")
+        return 0
+
+    run_guarded(body)
+
+
 # ----------------------------------------------------------------------------------------------- demo
 @app.command()
 def demo(
@@ -368,9 +435,10 @@ def demo(
     seed: Annotated[int, typer.Option("--seed", help="Random seed of the generated data.")] = 0,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
 ) -> None:
-    """Write a complete demo project (data, images, project.yaml) into DIR and check it.
+    """Write a complete demo project (data, images, project.yaml) into DIR, check it and build its report.
 
-    Writes DIR/check.txt, DIR/payload.json, DIR/junit.xml and DIR/summary.md beside the project.
+    Writes DIR/report.html, DIR/check.txt, DIR/payload.json, DIR/junit.xml and DIR/summary.md beside the
+    project.
     """
 
     def body() -> int:
@@ -401,7 +469,17 @@ def demo(
         write_atomic(directory / "junit.xml", junit_xml(verdicts, iou=iou, confidence=conf))
         write_atomic(directory / "summary.md", markdown(verdicts, iou=iou, confidence=conf, project=project.name))
         typer.echo(table)
-        typer.echo(f"\nwrote {project_file} and its check results (check.txt, payload.json, junit.xml, summary.md)")
+        report = directory / "report.html"
+        try:
+            from reportgen.build import build_report
+
+            build_report(project, report, progress=progress, run=run)
+            progress.done()
+        except ImportError as exc:  # the renderer is not there yet
+            stderr(f"report not built: {exc}")
+        typer.echo(
+            f"\nwrote {project_file}, {report} and the check results (check.txt, payload.json, junit.xml, summary.md)"
+        )
         return 0
 
     run_guarded(body)
