@@ -4,9 +4,11 @@ Both become the detection containers with a whole-frame box (``[0, 0, width, hei
 is known, else ``[0, 0, 1, 1]``), so one engine serves both tasks.
 
 - Ground truth: a frame id column and a label column (``label``, ``class``, ``category``, ...).
-- Predictions: a frame id, a label and a confidence (``score`` / ``confidence``); or a frame id and one
-  score column per ground-truth class (named as the class): the prediction is the arg-max (ties: the first
-  class in ground-truth order), its confidence the max, and ``class_scores`` keeps the ``(M, C)`` matrix.
+- Predictions: a frame id, a label and a confidence (``score`` / ``confidence``; without that column the
+  labels are hard predictions, of confidence 1); or a frame id and one score column per ground-truth class
+  (named as the class): the prediction is the arg-max (ties: the first class in ground-truth order), its
+  confidence the max, and ``class_scores`` keeps the ``(M, C)`` matrix (also kept beside a label column
+  when every class has a score column).
 """
 
 from __future__ import annotations
@@ -94,20 +96,14 @@ def classification_predictions(
     frame_column = table.require(FRAME_COLUMNS, "frame id")
     label_column = table.find(LABEL_COLUMNS)
     matrix = _class_scores(table, gt, required=label_column is None)
-    if label_column is not None:
-        score_column = table.require(SCORE_COLUMNS, "confidence")
-        score = table.numbers(score_column)
-        check_scores(score, score_column, table.where, np.arange(table.num_rows, dtype=np.int64))
-    else:
-        assert matrix is not None
-        score = matrix.max(axis=1) if table.num_rows else np.zeros(0)
+    score = _confidence(table, matrix if label_column is None else None)
     keys = table.keys(frame_column, "frame id")
     frame = FrameLookup(gt).indices(keys)
     rows = drop_unknown_frames(frame, keys, gt, ignore_unknown_frames, table.where, frame_column)
     _check_one_per_frame(frame[rows], take(keys, rows), table.where, frame_column, rows)
     if label_column is not None:
-        labels = table.keys(label_column, "label")
-        cls = pred_classes(take(labels, rows), gt, names, table.where, label_column, rows)
+        labels = take(table.keys(label_column, "label"), rows)
+        cls = pred_classes(labels, gt, names, table.where, label_column, rows)
     else:
         assert matrix is not None
         cls = np.argmax(matrix[rows], axis=1).astype(np.int64) if rows.size else np.zeros(0, dtype=np.int64)
@@ -121,6 +117,18 @@ def classification_predictions(
         class_scores=None if matrix is None else matrix[rows],
         dropped_unknown_frames=table.num_rows - int(rows.size),
     )
+
+
+def _confidence(table: Table, matrix: FloatArray | None) -> FloatArray:
+    """The max of the class scores when they decide the label; else the confidence column, or 1 for hard labels."""
+    if matrix is not None:
+        return matrix.max(axis=1) if table.num_rows else np.zeros(0)
+    column = table.find(SCORE_COLUMNS)
+    if column is None:
+        return np.ones(table.num_rows)
+    score = table.numbers(column)
+    check_scores(score, column, table.where, np.arange(table.num_rows, dtype=np.int64))
+    return score
 
 
 def _class_scores(table: Table, gt: GroundTruth, *, required: bool) -> FloatArray | None:

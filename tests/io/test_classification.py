@@ -147,3 +147,26 @@ def test_classification_predictions_must_be_a_table(gt_csv: Path, tmp_path: Path
         str(info.value)
         == f"{path}: expected a table (CSV, Parquet or JSON Lines) of predicted labels, found a coco input"
     )
+
+
+def test_hard_labels_from_the_sklearn_reference(reference: Path, tmp_path: Path) -> None:
+    import json
+
+    case = json.loads((reference / "sklearn_docstring_cls" / "cases.json").read_text())["cases"][0]
+    frames = [f"f{i}" for i in range(len(case["y_true"]))]
+    pd.DataFrame({"frame_id": frames, "label": case["y_true"]}).to_csv(tmp_path / "gt.csv", index=False)
+    pd.DataFrame({"frame_id": frames, "label": case["y_pred"]}).to_csv(tmp_path / "p.csv", index=False)
+    gt = load_ground_truth(tmp_path / "gt.csv", PLAIN)
+    preds = load_predictions(tmp_path / "p.csv", gt, PLAIN, name="m")  # no confidence column: hard labels
+    assert gt.classes == ("0", "1", "2")
+    assert [gt.classes[c] for c in gt.cls] == [str(v) for v in case["y_true"]]
+    assert [gt.classes[c] for c in preds.cls] == [str(v) for v in case["y_pred"]]
+    assert preds.score.tolist() == [1.0] * 5
+
+
+def test_label_column_beside_class_scores(gt_csv: Path, tmp_path: Path) -> None:
+    gt = load_ground_truth(gt_csv, PLAIN)
+    path = write(tmp_path / "p.csv", "frame_id,label,score,dog,cat,bird\na,cat,0.5,0.4,0.5,0.1\n")
+    preds = load_predictions(path, gt, PLAIN, name="m")
+    assert preds.cls.tolist() == [1] and preds.score.tolist() == [0.5]
+    assert preds.class_scores is not None and preds.class_scores.tolist() == [[0.4, 0.5, 0.1]]
