@@ -5,8 +5,8 @@ Public API: :func:`load_ground_truth`, :func:`load_predictions`, :func:`parse_pr
 naming the file, the line or record, the field, what was expected and what was found.
 
 Format detection (``auto``) is described in :mod:`reportgen.io._detect`; a txt folder with ``auto`` is
-read as YOLO when the other side was declared ``yolo`` (a ``--gt-format yolo`` run reads a predictions
-folder as YOLO too), since YOLO and Padilla txt cannot be told apart by content.
+read as YOLO when the other side was declared ``yolo`` (ground truth declared YOLO makes a predictions
+folder YOLO too), since YOLO and Padilla txt cannot be told apart by content.
 
 Choices, in one place:
 
@@ -20,6 +20,8 @@ Choices, in one place:
 - Image sizes (normalized coordinates, whole-frame boxes): the ground truth's own (COCO ``images``, VOC
   ``<size>``, a table's ``image_width`` / ``image_height`` or ``width`` / ``height`` columns); then
   ``--image-sizes`` for frames still without one.
+- Task: a ground-truth table with a class column and no box position column (``x``, ``x1``, ``xmin``,
+  ``cx``, ...) is classification; ``task`` or the ``classification`` format decide otherwise.
 - VOC ``difficult`` objects are crowd (ignored by matching, never missed), as the VOC devkit ignores them.
 """
 
