@@ -10,12 +10,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import numba
 import numpy as np
 
 from reportgen.aggregate import PresetCounts, count_presets, score_bins
 from reportgen.cocoeval import CocoSummary, evaluate_coco
 from reportgen.data import BoolArray, FloatArray, GroundTruth, IntArray, Predictions
 from reportgen.grids import (
+    COCO_RECALL_THRESHOLDS,
     DEFAULT_CONFIDENCE,
     DEFAULT_CONFIDENCE_GRID,
     DEFAULT_IOU,
@@ -24,7 +26,7 @@ from reportgen.grids import (
     with_value,
 )
 from reportgen.match import IGNORED, MatchResult, match_report, match_voc
-from reportgen.metrics import Curve, curve_from_outcomes, safe_div, voc_ap
+from reportgen.metrics import safe_div, voc_ap
 
 #: confidence grid of the sampled PR curves written to JSON and the report: 0.00 .. 1.00 by 0.01
 CURVE_GRID: FloatArray = np.arange(101) / 100
@@ -176,8 +178,9 @@ def curve_set(gt: GroundTruth, preds: Predictions, match: MatchResult, frame_mas
     order = np.argsort(-preds.score, kind="stable")
     order = order[p_sel[order]]
     by_class = order[np.argsort(preds.cls[order], kind="stable")]
-    class_off = np.zeros(c + 1, dtype=np.int64)
-    np.cumsum(np.bincount(preds.cls[by_class], minlength=c), out=class_off[1:])
+    group_off = np.zeros(c + 2, dtype=np.int64)
+    np.cumsum(np.bincount(preds.cls[by_class], minlength=c), out=group_off[1 : c + 1])
+    group_off[c + 1] = group_off[c] + order.size
     for u in range(nu):
         outcome = match.pred_outcome[u]
         counted = outcome != IGNORED
@@ -188,21 +191,84 @@ def curve_set(gt: GroundTruth, preds: Predictions, match: MatchResult, frame_mas
             cum = np.cumsum(hist[::-1], axis=0)[::-1]
             arr[u, :, :c] = cum
             arr[u, :, c] = cum.sum(axis=1)
-        for k in range(c + 1):
-            idx = order if k == c else by_class[class_off[k] : class_off[k + 1]]
-            idx = idx[counted[idx]]
-            full = curve_from_outcomes(preds.score[idx], correct[idx], int(support[k]), presorted=True)
-            _summarize_curve(full, u, k, ap, best_conf, best_f1)
+        # full-resolution curves of every class, then all classes pooled (the global order), in one kernel
+        items = np.concatenate([by_class, order])
+        q = np.full((c + 1, COCO_RECALL_THRESHOLDS.size), np.nan)
+        _curve_stats_kernel(
+            preds.score[items], correct[items], counted[items], group_off, support, COCO_RECALL_THRESHOLDS,
+            q, best_conf[u], best_f1[u],
+        )  # fmt: skip
+        ap[u] = q.mean(axis=1)  # numpy's summation, as Curve.ap101: the same bits
     return CurveSet(CURVE_GRID, tp, predicted, support, ap, best_conf, best_f1)
 
 
-def _summarize_curve(full: Curve, u: int, k: int, ap: FloatArray, best_conf: FloatArray, best_f1: FloatArray) -> None:
-    value = full.ap101()
-    if value is not None:
-        ap[u, k] = value
-    best = full.best_f1()
-    if best is not None:
-        best_conf[u, k], best_f1[u, k] = best
+@numba.njit(cache=True)
+def _curve_stats_kernel(
+    score: FloatArray,
+    correct: BoolArray,
+    counted: BoolArray,
+    group_off: IntArray,
+    support: IntArray,
+    rec_thrs: FloatArray,
+    out_q: FloatArray,
+    out_conf: FloatArray,
+    out_f1: FloatArray,
+) -> None:
+    """Per group of predictions in descending score: the 101 interpolated precisions (``out_q``, left NaN
+    without objects) and the F1-optimal confidence.
+
+    The same numbers as :meth:`reportgen.metrics.Curve.ap101` and :meth:`~reportgen.metrics.Curve.best_f1`
+    on :func:`reportgen.metrics.curve_from_outcomes` (one point per distinct score), without building curves.
+    """
+    for k in range(group_off.shape[0] - 1):
+        g0, g1 = group_off[k], group_off[k + 1]
+        n_obj = support[k]
+        rc = np.empty(g1 - g0)
+        pr = np.empty(g1 - g0)
+        conf = np.empty(g1 - g0)
+        npts = 0
+        tp = 0
+        n = 0
+        best = -1.0
+        best_at = -1
+        for j in range(g0, g1):
+            if not counted[j]:
+                continue
+            n += 1
+            if correct[j]:
+                tp += 1
+            # a point closes at the last prediction of each distinct score
+            last = True
+            for nxt in range(j + 1, g1):
+                if counted[nxt]:
+                    last = score[nxt] != score[j]
+                    break
+            if not last:
+                continue
+            p = tp / n
+            r = tp / n_obj if n_obj > 0 else np.nan
+            rc[npts] = r
+            pr[npts] = p
+            conf[npts] = score[j]
+            if n_obj > 0 and p + r > 0:
+                f1 = 2 * p * r / (p + r)
+                if f1 >= best:
+                    best = f1
+                    best_at = npts
+            npts += 1
+        if best_at >= 0:
+            out_conf[k] = conf[best_at]
+            out_f1[k] = best
+        if n_obj == 0:
+            continue
+        for i in range(npts - 1, 0, -1):
+            if pr[i] > pr[i - 1]:
+                pr[i - 1] = pr[i]
+        i = 0
+        for r_i in range(rec_thrs.shape[0]):
+            while i < npts and rc[i] < rec_thrs[r_i]:
+                i += 1
+            out_q[k, r_i] = pr[i] if i < npts else 0.0
 
 
 def evaluate_voc(
