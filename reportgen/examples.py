@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 from PIL import Image, ImageDraw
 
-from reportgen.data import IntArray
+from reportgen.data import BoolArray, IntArray
 from reportgen.match import IGNORED
 from reportgen.projectrun import ProjectRun
 
@@ -37,10 +37,18 @@ def _noop(_: str) -> None:
     return None
 
 
-def _top_per_cell(cell: IntArray, relevance_order: IntArray, cap: int) -> IntArray:
-    """Positions (into ``cell``) of the first ``cap`` items of each cell in ``relevance_order``."""
+def _cell_sorted(cell: IntArray, relevance_order: IntArray) -> tuple[IntArray, IntArray]:
+    """Items grouped by cell, most relevant first inside a cell: ``(order, cell of each)``."""
     ordered = relevance_order[np.argsort(cell[relevance_order], kind="stable")]
-    cells = cell[ordered]
+    return ordered, cell[ordered]
+
+
+def _first_per_cell(ordered: IntArray, cells: IntArray, keep: BoolArray | None, cap: int) -> IntArray:
+    """The first ``cap`` items of each cell among ``ordered`` (optionally only where ``keep``)."""
+    if keep is not None:
+        ordered, cells = ordered[keep], cells[keep]
+    if ordered.size == 0:
+        return ordered
     start = np.flatnonzero(np.r_[True, cells[1:] != cells[:-1]])
     group_start = np.repeat(start, np.diff(np.r_[start, cells.size]))
     rank = np.arange(cells.size) - group_start
@@ -98,13 +106,15 @@ def build_examples(
             o_cell = gt.cls[real_obj] * side + c
             match_score = np.where(by >= 0, np.append(preds.score, 0.0)[by], -np.inf)
             o_order = np.argsort(match_score, kind="stable")
-            picks_p = [_top_per_cell(p_cell, p_order, GLOBAL_CAP)]
-            picks_o = [_top_per_cell(o_cell, o_order, GLOBAL_CAP)]
+            p_sorted, p_cells = _cell_sorted(p_cell, p_order)
+            o_sorted, o_cells = _cell_sorted(o_cell, o_order)
+            p_frames = preds.frame[counted[p_sorted]]
+            o_frames = gt.frame[real_obj[o_sorted]]
+            picks_p = [_first_per_cell(p_sorted, p_cells, None, GLOBAL_CAP)]
+            picks_o = [_first_per_cell(o_sorted, o_cells, None, GLOBAL_CAP)]
             for mask in seg_masks:
-                pm = mask[preds.frame[counted]]
-                om = mask[gt.frame[real_obj]]
-                picks_p.append(_top_per_cell(p_cell, p_order[pm[p_order]], PER_SEGMENT_CAP))
-                picks_o.append(_top_per_cell(o_cell, o_order[om[o_order]], PER_SEGMENT_CAP))
+                picks_p.append(_first_per_cell(p_sorted, p_cells, mask[p_frames], PER_SEGMENT_CAP))
+                picks_o.append(_first_per_cell(o_sorted, o_cells, mask[o_frames], PER_SEGMENT_CAP))
             cells: dict[str, list[list[Any]]] = {}
             # predictions: keep relevance order inside each cell
             chosen_p = np.unique(np.concatenate(picks_p))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import gzip
+import json
 import os
 from collections.abc import Callable
 from datetime import datetime, timezone
@@ -43,6 +44,18 @@ def blob(array: np.ndarray) -> dict[str, Any]:
         arr = arr.astype(arr.dtype.newbyteorder("<"))
     raw = gzip.compress(arr.tobytes(), compresslevel=9, mtime=0)
     return {"dtype": str(arr.dtype), "shape": list(arr.shape), "data": base64.b64encode(raw).decode("ascii")}
+
+
+def json_blob(value: Any) -> dict[str, Any]:
+    """A JSON value as ``{"dtype": "json", "data"}``: compact JSON text, gzip (mtime 0), base64."""
+    text = json.dumps(value, allow_nan=False, separators=(",", ":")).encode("utf-8")
+    raw = gzip.compress(text, compresslevel=9, mtime=0)
+    return {"dtype": "json", "data": base64.b64encode(raw).decode("ascii")}
+
+
+def unjson_blob(entry: dict[str, Any]) -> Any:
+    """Inverse of :func:`json_blob`."""
+    return json.loads(gzip.decompress(base64.b64decode(entry["data"])))
 
 
 def unblob(entry: dict[str, Any]) -> np.ndarray:
@@ -204,6 +217,10 @@ def build_payload(
             curve_stats[mi, si] = display_int(np.stack([cs.ap101, cs.best_f1_confidence, cs.best_f1], axis=-1))
 
     verdicts = compute_verdicts(run, iou=project.iou, confidence=project.confidence)
+    examples_part = dict(examples) if examples is not None else {
+        "objects": {"frame": [], "cls": [], "box": []}, "predictions": [], "cells": [], "thumbnails": {},
+    }  # fmt: skip
+    thumbnails = examples_part.pop("thumbnails", {})
     u_default = int(np.flatnonzero(iou_grid == project.iou)[0])
     t_default = int(np.flatnonzero(conf_grid == project.confidence)[0])
     out: dict[str, Any] = {
@@ -246,8 +263,8 @@ def build_payload(
             "curves": blob(curves),
             "curve_stats": blob(curve_stats),
         },
-        "examples": examples if examples is not None else {"objects": {"frame": [], "cls": [], "box": []},
-                                                           "predictions": [], "thumbnails": {}, "cells": []},
+        "examples": json_blob(examples_part),
+        "thumbnails": thumbnails,
     }  # fmt: skip
     return out
 
