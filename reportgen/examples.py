@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import io
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -20,7 +21,7 @@ from typing import Any
 import numpy as np
 from PIL import Image, ImageDraw
 
-from reportgen.data import BoolArray, IntArray
+from reportgen.data import BoolArray, FloatArray, IntArray, Predictions
 from reportgen.match import IGNORED
 from reportgen.projectrun import ProjectRun
 
@@ -37,41 +38,70 @@ def _noop(_: str) -> None:
     return None
 
 
-def _cell_sorted(cell: IntArray, relevance_order: IntArray) -> tuple[IntArray, IntArray]:
-    """Items grouped by cell, most relevant first inside a cell: ``(order, cell of each)``."""
-    ordered = relevance_order[np.argsort(cell[relevance_order], kind="stable")]
-    return ordered, cell[ordered]
-
-
-def _first_per_cell(ordered: IntArray, cells: IntArray, keep: BoolArray | None, cap: int) -> IntArray:
-    """The first ``cap`` items of each cell among ``ordered`` (optionally only where ``keep``)."""
-    if keep is not None:
-        ordered, cells = ordered[keep], cells[keep]
-    if ordered.size == 0:
-        return ordered
-    start = np.flatnonzero(np.r_[True, cells[1:] != cells[:-1]])
-    group_start = np.repeat(start, np.diff(np.r_[start, cells.size]))
-    rank = np.arange(cells.size) - group_start
-    return ordered[rank < cap]
-
-
 @dataclass
-class _Tables:
-    """Objects and predictions referenced by examples, renumbered densely."""
+class _Picked:
+    """Examples chosen for one (inference set, IoU preset): parallel arrays, in listing order."""
 
-    obj_index: dict[int, int]
-    pred_index: list[dict[int, int]]
+    m: int
+    u: int
+    cell: IntArray  # g * K + p
+    pred: IntArray  # prediction index (into the model's predictions) or -1
+    obj: IntArray  # ground-truth object index or -1
+    iou: FloatArray  # NaN where undefined
+    rank: IntArray  # position inside its cell's list (0 = most relevant)
 
-    def obj(self, i: int) -> int:
-        if i < 0:
-            return -1
-        return self.obj_index.setdefault(i, len(self.obj_index))
 
-    def pred(self, m: int, j: int) -> int:
-        if j < 0:
-            return -1
-        table = self.pred_index[m]
-        return table.setdefault(j, len(table))
+def _rank_in_cell(cell: IntArray) -> IntArray:
+    """Position of each item inside its run of equal ``cell`` values (the input is grouped by cell)."""
+    if cell.size == 0:
+        return cell
+    start = np.flatnonzero(np.r_[True, cell[1:] != cell[:-1]])
+    return np.arange(cell.size) - np.repeat(start, np.diff(np.r_[start, cell.size]))
+
+
+def _pick(run: ProjectRun, m: int, u: int, seg_masks: list[BoolArray]) -> _Picked:
+    gt = run.gt
+    c = gt.num_classes
+    side = c + 1
+    result = run.results[m]
+    preds = result.predictions
+    outcome = result.match.pred_outcome[u]
+    # predictions counted at this IoU, most confident first (one global order per model, filtered)
+    order = _score_order(preds)
+    counted = order[outcome[order] != IGNORED]
+    p_cell = np.append(gt.cls, c)[outcome[counted]] * side + preds.cls[counted]
+    # objects: never matched first, then by ascending score of the prediction that matched them
+    real_obj = np.flatnonzero(~gt.crowd)
+    by = result.match.gt_matched_by[u, real_obj]
+    match_score = np.where(by >= 0, np.append(preds.score, 0.0)[by], -np.inf)
+    o_rel = np.argsort(match_score, kind="stable")
+    o_cell = (gt.cls[real_obj] * side + c)[o_rel]
+    parts = []
+    for items, cells, frames in (
+        (counted, p_cell, preds.frame[counted]),
+        (real_obj[o_rel], o_cell, gt.frame[real_obj[o_rel]]),
+    ):
+        grouping = np.argsort(cells, kind="stable")  # by cell, relevance order kept inside
+        items, cells, frames = items[grouping], cells[grouping], frames[grouping]
+        keep = _rank_in_cell(cells) < GLOBAL_CAP
+        for mask in seg_masks:
+            inside = mask[frames]
+            rank = np.full(cells.size, GLOBAL_CAP)
+            rank[inside] = _rank_in_cell(cells[inside])
+            keep |= rank < PER_SEGMENT_CAP
+        parts.append((items[keep], cells[keep]))
+    (p_items, p_cells), (o_items, o_cells) = parts
+    pred = np.concatenate([p_items, by[np.searchsorted(real_obj, o_items)]])
+    obj = np.concatenate([outcome[p_items], o_items])
+    obj = np.where(obj >= 0, obj, -1)
+    cell = np.concatenate([p_cells, o_cells])
+    iou = np.where(pred >= 0, result.match.pred_iou[u, np.maximum(pred, 0)], np.nan)
+    iou = np.where(obj >= 0, iou, np.nan)
+    return _Picked(m, u, cell, pred.astype(np.int64), obj.astype(np.int64), iou, _rank_in_cell(cell))
+
+
+def _score_order(preds: Predictions) -> IntArray:
+    return np.argsort(-preds.score, kind="stable")
 
 
 def build_examples(
@@ -82,84 +112,65 @@ def build_examples(
 ) -> dict[str, Any]:
     """The ``examples`` part of the report payload, with thumbnails within ``thumbnail_budget`` bytes."""
     gt = run.gt
-    c = gt.num_classes
-    side = c + 1
-    tables = _Tables({}, [{} for _ in run.results])
+    side = gt.num_classes + 1
     seg_masks = [sf.mask for sf in run.segments if not sf.mask.all()]
-    all_cells: list[list[dict[str, list[list[Any]]]]] = []
-    # thumbnails are given in this order until the budget is spent: the default IoU first, then the nearest IoU
-    # presets; inside one preset, the first entries of every cell before the later ones, all models alike
-    u_default = int(np.flatnonzero(run.config.iou_grid == run.project.iou)[0])
-    priority: list[tuple[int, int, int, int, int, int]] = []  # (|u - default|, rank in cell, m, order, pred, obj)
-    gt_cls_or_bg = np.append(gt.cls, c)
-    real_obj = np.flatnonzero(~gt.crowd)
+    picked: list[_Picked] = []
     for m, result in enumerate(run.results):
         progress(f"examples: {result.name}")
-        preds = result.predictions
-        per_u: list[dict[str, list[list[Any]]]] = []
-        for u in range(result.match.iou_thresholds.size):
-            outcome = result.match.pred_outcome[u]
-            counted = np.flatnonzero(outcome != IGNORED)
-            p_cell = gt_cls_or_bg[outcome[counted]] * side + preds.cls[counted]
-            p_order = np.argsort(-preds.score[counted], kind="stable")
-            by = result.match.gt_matched_by[u, real_obj]
-            o_cell = gt.cls[real_obj] * side + c
-            match_score = np.where(by >= 0, np.append(preds.score, 0.0)[by], -np.inf)
-            o_order = np.argsort(match_score, kind="stable")
-            p_sorted, p_cells = _cell_sorted(p_cell, p_order)
-            o_sorted, o_cells = _cell_sorted(o_cell, o_order)
-            p_frames = preds.frame[counted[p_sorted]]
-            o_frames = gt.frame[real_obj[o_sorted]]
-            picks_p = [_first_per_cell(p_sorted, p_cells, None, GLOBAL_CAP)]
-            picks_o = [_first_per_cell(o_sorted, o_cells, None, GLOBAL_CAP)]
-            for mask in seg_masks:
-                picks_p.append(_first_per_cell(p_sorted, p_cells, mask[p_frames], PER_SEGMENT_CAP))
-                picks_o.append(_first_per_cell(o_sorted, o_cells, mask[o_frames], PER_SEGMENT_CAP))
-            cells: dict[str, list[list[Any]]] = {}
-            # predictions: keep relevance order inside each cell
-            chosen_p = np.unique(np.concatenate(picks_p))
-            chosen_p = chosen_p[np.argsort(-preds.score[counted[chosen_p]], kind="stable")]
-            for pos in chosen_p:
-                j = int(counted[pos])
-                oi = int(outcome[j])
-                iou = result.match.pred_iou[u, j]
-                key = f"{int(p_cell[pos]) // side},{int(p_cell[pos]) % side}"
-                entry = [tables.pred(m, j), tables.obj(oi), None if np.isnan(iou) else round(float(iou), 4)]
-                cells.setdefault(key, []).append(entry)
-                priority.append((abs(u - u_default), len(cells[key]), m, len(priority), j, oi))
-            chosen_o = np.unique(np.concatenate(picks_o))
-            chosen_o = chosen_o[np.argsort(match_score[chosen_o], kind="stable")]
-            for pos in chosen_o:
-                i = int(real_obj[pos])
-                j = int(by[pos])
-                iou = result.match.pred_iou[u, j] if j >= 0 else np.nan
-                key = f"{int(gt.cls[i])},{c}"
-                entry = [tables.pred(m, j), tables.obj(i), None if np.isnan(iou) else round(float(iou), 4)]
-                cells.setdefault(key, []).append(entry)
-                priority.append((abs(u - u_default), len(cells[key]), m, len(priority), j, i))
-            per_u.append(cells)
-        all_cells.append(per_u)
+        picked.extend(_pick(run, m, u, seg_masks) for u in range(result.match.iou_thresholds.size))
 
-    obj_ids = sorted(tables.obj_index, key=tables.obj_index.__getitem__)
+    # dense renumbering of the referenced objects and predictions
+    obj_ids = np.unique(np.concatenate([p.obj for p in picked] + [np.zeros(0, np.int64)]))
+    obj_ids = obj_ids[obj_ids >= 0]
+    pred_ids = []
+    for m in range(len(run.results)):
+        ids = np.unique(np.concatenate([p.pred for p in picked if p.m == m] + [np.zeros(0, np.int64)]))
+        pred_ids.append(ids[ids >= 0])
+
+    def renumber(values: IntArray, table: IntArray) -> IntArray:
+        return np.where(values >= 0, np.searchsorted(table, values), -1)
+
+    all_cells: list[list[dict[str, list[list[Any]]]]] = [[] for _ in run.results]
+    for p in picked:
+        ious = np.round(p.iou, 4).astype(object)
+        ious[np.isnan(p.iou)] = None
+        rows = np.column_stack([renumber(p.pred, pred_ids[p.m]), renumber(p.obj, obj_ids)]).tolist()
+        entries = [[a, b, i] for (a, b), i in zip(rows, ious.tolist(), strict=True)]
+        cells: dict[str, list[list[Any]]] = {}
+        bounds = np.flatnonzero(np.r_[True, p.cell[1:] != p.cell[:-1], True]) if p.cell.size else np.zeros(1, int)
+        for a, b in itertools.pairwise(bounds):
+            key = int(p.cell[a])
+            cells[f"{key // side},{key % side}"] = entries[a:b]
+        all_cells[p.m].append(cells)
+
     objects = {
-        "frame": [int(gt.frame[i]) for i in obj_ids],
-        "cls": [int(gt.cls[i]) for i in obj_ids],
-        "box": [[round(float(v), 2) for v in gt.box[i]] for i in obj_ids],
+        "frame": gt.frame[obj_ids].tolist(),
+        "cls": gt.cls[obj_ids].tolist(),
+        "box": np.round(gt.box[obj_ids], 2).tolist(),
     }
     predictions = []
     for m, result in enumerate(run.results):
-        p = result.predictions
-        ids = sorted(tables.pred_index[m], key=tables.pred_index[m].__getitem__)
+        pr = result.predictions
+        ids = pred_ids[m]
         predictions.append({
-            "frame": [int(p.frame[j]) for j in ids],
-            "cls": [int(p.cls[j]) for j in ids],
-            "box": [[round(float(v), 2) for v in p.box[j]] for j in ids],
-            "score": [float(p.score[j]) for j in ids],
+            "frame": pr.frame[ids].tolist(),
+            "cls": pr.cls[ids].tolist(),
+            "box": np.round(pr.box[ids], 2).tolist(),
+            "score": pr.score[ids].tolist(),
         })  # fmt: skip
 
     progress("thumbnails")
-    priority.sort()
-    thumbs, stats = _thumbnails(run, [(p[2], p[4], p[5]) for p in priority], tables, thumbnail_budget)
+    # thumbnails are given in this order until the budget is spent: the default IoU first, then the nearest IoU
+    # presets; inside one preset, the first entries of every cell before the later ones, all models alike
+    u_default = int(np.flatnonzero(run.config.iou_grid == run.project.iou)[0])
+    order_keys = []
+    for p in picked:
+        n = p.cell.size
+        order_keys.append(np.column_stack([np.full(n, abs(p.u - u_default)), p.rank, np.full(n, p.m), p.pred, p.obj]))
+    keys = np.concatenate(order_keys) if order_keys else np.zeros((0, 5), np.int64)
+    keys = keys[np.lexsort((keys[:, 2], keys[:, 1], keys[:, 0]))]
+    priority = [(int(m), int(j), int(i)) for m, j, i in keys[:, 2:5]]
+    thumbs, stats = _thumbnails(run, priority, pred_ids, obj_ids, thumbnail_budget)
     return {
         "objects": objects,
         "predictions": predictions,
@@ -184,16 +195,22 @@ def _image_paths(run: ProjectRun) -> list[Path | None]:
 
 
 def _thumbnails(
-    run: ProjectRun, priority: list[tuple[int, int, int]], tables: _Tables, budget: int
+    run: ProjectRun, priority: list[tuple[int, int, int]], pred_ids: list[IntArray], obj_ids: IntArray, budget: int
 ) -> tuple[dict[str, str], dict[str, int]]:
     """Thumbnails for ``(m, pred, obj)`` examples in priority order until ``budget`` bytes are used."""
     paths = _image_paths(run)
     gt = run.gt
 
+    exists: dict[int, bool] = {}
+
     @lru_cache(maxsize=64)
     def load(frame: int) -> Image.Image | None:
         path = paths[frame]
-        if path is None or not path.is_file():
+        if path is None:
+            return None
+        if frame not in exists:
+            exists[frame] = path.is_file()
+        if not exists[frame]:
             return None
         try:
             with Image.open(path) as im:
@@ -224,7 +241,9 @@ def _thumbnails(
             without += 1
             continue
         used += len(uri)
-        thumbs[f"{m}:{tables.pred(m, j)}:{tables.obj(i)}"] = uri
+        pref = int(np.searchsorted(pred_ids[m], j)) if j >= 0 else -1
+        oref = int(np.searchsorted(obj_ids, i)) if i >= 0 else -1
+        thumbs[f"{m}:{pref}:{oref}"] = uri
     return thumbs, {"budget_bytes": budget, "used_bytes": used, "with_picture": len(thumbs), "without_picture": without}
 
 
