@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 from PIL import Image, ImageDraw
 
-from reportgen.data import BoolArray, FloatArray, IntArray, Predictions
+from reportgen.data import BoolArray, FloatArray, IntArray
 from reportgen.match import IGNORED
 from reportgen.projectrun import ProjectRun
 
@@ -59,7 +59,8 @@ def _rank_in_cell(cell: IntArray) -> IntArray:
     return np.arange(cell.size) - np.repeat(start, np.diff(np.r_[start, cell.size]))
 
 
-def _pick(run: ProjectRun, m: int, u: int, seg_masks: list[BoolArray]) -> _Picked:
+def _pick(run: ProjectRun, m: int, u: int, seg_masks: list[BoolArray], order: IntArray) -> _Picked:
+    """Examples of inference set ``m`` at IoU preset ``u``; ``order``: its predictions, most confident first."""
     gt = run.gt
     c = gt.num_classes
     side = c + 1
@@ -67,7 +68,6 @@ def _pick(run: ProjectRun, m: int, u: int, seg_masks: list[BoolArray]) -> _Picke
     preds = result.predictions
     outcome = result.match.pred_outcome[u]
     # predictions counted at this IoU, most confident first (one global order per model, filtered)
-    order = _score_order(preds)
     counted = order[outcome[order] != IGNORED]
     p_cell = np.append(gt.cls, c)[outcome[counted]] * side + preds.cls[counted]
     # objects: never matched first, then by ascending score of the prediction that matched them
@@ -100,10 +100,6 @@ def _pick(run: ProjectRun, m: int, u: int, seg_masks: list[BoolArray]) -> _Picke
     return _Picked(m, u, cell, pred.astype(np.int64), obj.astype(np.int64), iou, _rank_in_cell(cell))
 
 
-def _score_order(preds: Predictions) -> IntArray:
-    return np.argsort(-preds.score, kind="stable")
-
-
 def build_examples(
     run: ProjectRun,
     *,
@@ -117,7 +113,8 @@ def build_examples(
     picked: list[_Picked] = []
     for m, result in enumerate(run.results):
         progress(f"examples: {result.name}")
-        picked.extend(_pick(run, m, u, seg_masks) for u in range(result.match.iou_thresholds.size))
+        order = np.argsort(-result.predictions.score, kind="stable")
+        picked.extend(_pick(run, m, u, seg_masks, order) for u in range(result.match.iou_thresholds.size))
 
     # dense renumbering of the referenced objects and predictions
     obj_ids = np.unique(np.concatenate([p.obj for p in picked] + [np.zeros(0, np.int64)]))
