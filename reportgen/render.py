@@ -1,0 +1,410 @@
+"""Render the report page: one self-contained HTML file from the report payload (docs/report-payload.md).
+
+The page works without JavaScript: the Jinja template shows the default view in full (header, provenance,
+Scenarios cards, the classification report and confusion matrix of "All Frames", the PR curve as inline SVG).
+Its numbers are taken from the payload itself (blobs decoded here with numpy), so the static view and the
+interactive one show the same bytes of data. JavaScript then replaces the static view with the controls.
+
+Resources: ``templates/report.html.j2``, ``static/report.css`` and ``static/js/*.js`` in a checkout, or
+``reportgen/_templates`` and ``reportgen/_static`` in an installed wheel. The scripts are inlined in the order
+of :data:`JS_FILES`; each adds to the one namespace object ``window.RG``.
+"""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import json
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import numpy as np
+import numpy.typing as npt
+from markupsafe import Markup
+
+__all__ = ["JS_FILES", "render_report", "score_text", "threshold_text"]
+
+#: the page's scripts, inlined in this order (each file only uses what the files before it define, except
+#: inside functions called after load)
+JS_FILES: tuple[str, ...] = (
+    "core.js",  # RG namespace, DOM and SVG builders, number formatting (the display rule)
+    "data.js",  # payload parsing, blob decoding, typed accessors over the blobs
+    "state.js",  # view state <-> location.hash
+    "controls.js",  # header: inference sets, swap, sliders, tabs
+    "scenarios.js",  # Scenarios tab: segment cards
+    "details.js",  # Segment details: metric strips, target try-out, frames
+    "prcurve.js",  # PR curve SVG
+    "classreport.js",  # classification report table
+    "matrix.js",  # confusion matrix grid / table and its modes
+    "examples.js",  # examples behind highlighted cells
+    "metrics.js",  # Metrics tab layout
+    "app.js",  # start-up and rendering loop
+)
+
+METRICS: tuple[tuple[str, str], ...] = (("precision", "Precision"), ("recall", "Recall"), ("f1", "F1"))
+GROUPS: tuple[tuple[str, str], ...] = (("Split", "Splits"), ("Regression Test", "Regression Tests"),
+                                       ("Scenario", "Scenarios"))  # fmt: skip
+#: above this many classes the class report and the matrix are filterable tables (the spec's rule)
+MANY_CLASSES = 25
+#: the static view lists at most this many confusion pairs in many-class mode
+STATIC_PAIRS = 100
+UNDEFINED_U16 = 65535
+#: sequential palette for shares (light -> dark), the same stops as static/js/core.js
+SEQ_STOPS: tuple[tuple[int, int, int], ...] = (
+    (247, 251, 255), (222, 235, 247), (198, 219, 239), (158, 202, 225), (107, 174, 214),
+    (66, 146, 198), (33, 113, 181), (8, 81, 156), (8, 48, 107),
+)  # fmt: skip
+
+FloatArray = npt.NDArray[np.float64]
+
+
+# ------------------------------------------------------------------------------------------- resources
+def _resource_dir(name: str) -> Path:
+    """``reportgen/_<name>`` when installed from a wheel, else the checkout's top-level ``<name>``."""
+    try:
+        packaged = Path(str(resources.files("reportgen") / f"_{name}"))
+    except (ModuleNotFoundError, TypeError):  # pragma: no cover - reportgen is always importable here
+        packaged = Path(__file__).resolve().parent / f"_{name}"
+    if packaged.is_dir():
+        return packaged
+    checkout = Path(__file__).resolve().parent.parent / name
+    if checkout.is_dir():
+        return checkout
+    raise FileNotFoundError(f"reportgen resources not found: neither {packaged} nor {checkout} exists")
+
+
+@lru_cache(maxsize=1)
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(_resource_dir("templates"))),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["int"] = int_text
+    return env
+
+
+def _static_text(relative: str) -> str:
+    return (_resource_dir("static") / relative).read_text(encoding="utf-8")
+
+
+def _inline_assets() -> tuple[str, str]:
+    css = _static_text("report.css")
+    parts = []
+    for name in JS_FILES:
+        parts.append(f"/* ---- {name} ---- */\n{_static_text('js/' + name)}")
+    js = "\n".join(parts)
+    if "</style" in css.lower():
+        raise ValueError("report.css must not contain '</style'")
+    if "</script" in js.lower() or "<!--" in js:
+        raise ValueError("the page's scripts must not contain '</script' or '<!--'")
+    return css, js
+
+
+# ------------------------------------------------------------------------------------------- numbers
+def score_text(score: float | None, threshold: float | None = None, digits: int = 4) -> str:
+    """A score with ``digits`` decimals, more when a failing score would otherwise read as meeting its
+    threshold (0.79996 against 0.8 shows "0.79996"). ``None`` (undefined) is a dash.
+
+    The same rule as ``RG.scoreText`` in static/js/core.js and ``reportgen.verdicts.shown_against``.
+    """
+    if score is None or math.isnan(score):
+        return "–"
+    text = f"{score:.{digits}f}"
+    if threshold is not None:
+        while score < threshold and float(text) >= threshold and digits < 17:
+            digits += 1
+            text = f"{score:.{digits}f}"
+    return text
+
+
+def threshold_text(threshold: float | None, score: float | None = None) -> str:
+    """A threshold with the fewest decimals (2 to 4) that show it exactly, else 4; when ``score`` fails it,
+    more decimals until the shown threshold is above the shown score. Same rule as ``RG.thresholdText``."""
+    if threshold is None or math.isnan(threshold):
+        return "–"
+    text = f"{threshold:.4f}"
+    for digits in (2, 3, 4):
+        candidate = f"{threshold:.{digits}f}"
+        if float(candidate) == threshold:
+            text = candidate
+            break
+    if score is not None and not math.isnan(score) and score < threshold:
+        shown = float(score_text(score, threshold))
+        digits = len(text.split(".")[1])
+        while float(text) <= shown and digits < 17:
+            digits += 1
+            text = f"{threshold:.{digits}f}"
+    return text
+
+
+def display_text(value: int) -> str:
+    """A display integer (score x 10000) as text with 4 decimals; 65535 (undefined) is a dash."""
+    if value == UNDEFINED_U16:
+        return "–"
+    return f"{value // 10000}.{value % 10000:04d}"
+
+
+def int_text(value: int) -> str:
+    """Counts with thousands separators: 1,204."""
+    return f"{int(value):,}"
+
+
+def seq_colour(share: float) -> str:
+    """The sequential palette at ``share`` in [0, 1] (darker = larger), as #rrggbb."""
+    share = min(max(share, 0.0), 1.0)
+    pos = share * (len(SEQ_STOPS) - 1)
+    i = min(int(pos), len(SEQ_STOPS) - 2)
+    f = pos - i
+    a, b = SEQ_STOPS[i], SEQ_STOPS[i + 1]
+    rgb = [math.floor(a[j] + (b[j] - a[j]) * f + 0.5) for j in range(3)]  # as JS Math.round
+    return "#{:02x}{:02x}{:02x}".format(*rgb)
+
+
+# ------------------------------------------------------------------------------------------- data
+def decode_blob(entry: dict[str, Any]) -> npt.NDArray[Any]:
+    """A payload blob as a numpy array: base64 -> gzip -> little-endian typed array of ``shape``."""
+    raw = gzip.decompress(base64.b64decode(entry["data"]))
+    dtype = np.dtype(entry["dtype"]).newbyteorder("<")
+    return np.frombuffer(raw, dtype=dtype).reshape(entry["shape"])
+
+
+def dense_matrix(blobs: dict[str, npt.NDArray[Any]], k: int, m: int, s: int, u: int, t: int) -> npt.NDArray[np.int64]:
+    """The ``(K, K)`` confusion matrix of inference set m, segment s at preset (u, t) from the sparse cells."""
+    start, count = (int(x) for x in blobs["matrix_offsets"][m, s, u])
+    out = np.zeros(k * k, dtype=np.int64)
+    cells = blobs["matrix_cells"][start : start + count].astype(np.int64)
+    out[cells] = blobs["matrix_values"][start : start + count, t]
+    return out.reshape(k, k)
+
+
+@dataclass(frozen=True)
+class MetricView:
+    label: str
+    text: str
+    threshold: str | None  # None: no target
+    verdict: str  # "pass" | "fail" | "none"
+
+
+@dataclass(frozen=True)
+class ModelCard:
+    name: str
+    metrics: tuple[MetricView, ...]
+    fp: int
+    fn: int
+    confusions: int
+
+
+@dataclass(frozen=True)
+class CardView:
+    index: int
+    name: str
+    type: str
+    frame_count: int
+    description: str
+    metric_class: str | None
+    models: tuple[ModelCard, ...]
+    targets: tuple[tuple[str, str | None] | None, ...]  # per metric: ("≥ 0.80", basis of a relative target)
+
+
+def _target_threshold(target: dict[str, Any] | None, cards: npt.NDArray[Any], s: int, u: int, t: int, k: int
+                      ) -> float | None:  # fmt: skip
+    """The effective threshold of a target: absolute, or the baseline's score minus ``max_drop``."""
+    if target is None:
+        return None
+    if "baseline" in target:
+        base = float(cards[int(target["baseline"]), s, u, t, k])
+        return None if math.isnan(base) else base - float(target["max_drop"])
+    return float(target["threshold"])
+
+
+def _cards(payload: dict[str, Any], blobs: dict[str, npt.NDArray[Any]], u: int, t: int) -> list[CardView]:
+    names = [m["name"] for m in payload["inference_sets"]]
+    cards, counts = blobs["cards"], blobs["card_counts"]
+    out = []
+    for s, seg in enumerate(payload["segments"]):
+        targets = seg["targets"]
+        models = []
+        for m, name in enumerate(names):
+            metrics = []
+            for k, (key, label) in enumerate(METRICS):
+                raw = float(cards[m, s, u, t, k])
+                score = None if math.isnan(raw) else raw
+                target = targets.get(key)
+                thr = _target_threshold(target, cards, s, u, t, k)
+                if target is None:
+                    verdict = "none"
+                elif score is None or thr is None:
+                    verdict = "fail"
+                else:
+                    verdict = "pass" if score >= thr else "fail"
+                metrics.append(MetricView(label, score_text(score, thr), None if target is None else
+                                          threshold_text(thr, score), verdict))  # fmt: skip
+            fp, fn, conf = (int(x) for x in counts[m, s, u, t])
+            models.append(ModelCard(name, tuple(metrics), fp, fn, conf))
+        target_texts: list[tuple[str, str | None] | None] = []
+        for k, (key, _) in enumerate(METRICS):
+            target = targets.get(key)
+            if target is None:
+                target_texts.append(None)
+                continue
+            thr = _target_threshold(target, cards, s, u, t, k)
+            # as many decimals as the most demanding failing score needs
+            texts = [threshold_text(thr, None if math.isnan(x) else float(x)) for x in cards[:, s, u, t, k]]
+            text = max(texts, key=len) if texts else threshold_text(thr)
+            basis = None
+            if "baseline" in target:
+                basis = f"{names[int(target['baseline'])]} − {threshold_text(float(target['max_drop']))}"
+            target_texts.append((f"≥ {text}", basis))
+        mc = seg.get("metric_class")
+        out.append(
+            CardView(
+                s, seg["name"], seg["type"], int(seg["frame_count"]), seg.get("description", ""),
+                None if mc is None else payload["display_names"][mc], tuple(models), tuple(target_texts),
+            )
+        )  # fmt: skip
+    return out
+
+
+@dataclass(frozen=True)
+class ReportRow:
+    name: str
+    cells: tuple[str, ...]  # precision, recall, f1, support, tp, fp, fn
+
+
+def _class_report(payload: dict[str, Any], blobs: dict[str, npt.NDArray[Any]], matrix: npt.NDArray[np.int64],
+                  m: int, s: int, u: int, t: int) -> tuple[list[ReportRow], list[ReportRow]]:  # fmt: skip
+    c = len(payload["classes"])
+    scores = blobs["class_scores"][m, s, u, t]
+    rows = []
+    for i in range(c):
+        support = int(matrix[i].sum())
+        p, r, f = (display_text(int(v)) for v in scores[i])
+        tp, fp, fn = int(matrix[i, i]), int(matrix[c, i]), int(matrix[i, c])
+        rows.append(ReportRow(payload["display_names"][i], (p, r, f, int_text(support), int_text(tp),
+                                                             int_text(fp), int_text(fn))))  # fmt: skip
+    averages = blobs["averages"][m, s, u, t]
+    total = int(matrix[:c].sum())
+    tp_all = int(np.trace(matrix[:c, :c]))
+    fp_all = int(matrix[c, :c].sum())
+    fn_all = int(matrix[:c, c].sum())
+    avg_rows = []
+    for a, label in enumerate(("micro avg", "macro avg", "weighted avg")):
+        p, r, f = (display_text(int(v)) for v in averages[a])
+        counts = (int_text(tp_all), int_text(fp_all), int_text(fn_all)) if a == 0 else ("", "", "")
+        avg_rows.append(ReportRow(label, (p, r, f, int_text(total), *counts)))
+    return rows, avg_rows
+
+
+@dataclass(frozen=True)
+class MatrixCell:
+    text: str
+    title: str
+    colour: str | None
+    dark: bool
+    kind: str  # "diag" | "confusion" | "fp" | "fn" | "empty"
+
+
+def _matrix_grid(names: Sequence[str], matrix: npt.NDArray[np.int64]) -> list[list[MatrixCell]]:
+    """Rows of cells with the count, colour by share of the row (the page's default)."""
+    k = matrix.shape[0]
+    c = k - 1
+    labels = [*names, "background"]
+    rows = []
+    for g in range(k):
+        row_total = int(matrix[g].sum())
+        cells = []
+        for p in range(k):
+            if g == c and p == c:
+                cells.append(MatrixCell("", "", None, False, "empty"))
+                continue
+            value = int(matrix[g, p])
+            share = value / row_total if row_total else 0.0
+            kind = "fp" if g == c else "fn" if p == c else "diag" if g == p else "confusion"
+            title = f"{labels[g]} → {labels[p]}: {value:,} of {row_total:,} (row)"
+            cells.append(MatrixCell(int_text(value), title, seq_colour(share) if value else None, share > 0.55,
+                                    kind))  # fmt: skip
+        rows.append(cells)
+    return rows
+
+
+def _matrix_pairs(names: Sequence[str], matrix: npt.NDArray[np.int64]) -> tuple[list[tuple[str, str, str, str]], int]:
+    """Non-zero (ground truth, predicted) pairs by descending count: (gt, predicted, count, share of row)."""
+    k = matrix.shape[0]
+    labels = [*names, "background"]
+    row_totals = matrix.sum(axis=1)
+    flat = matrix.ravel()
+    nz = np.flatnonzero(flat)
+    order = nz[np.argsort(-flat[nz], kind="stable")]
+    pairs = []
+    for cell in order[:STATIC_PAIRS]:
+        g, p = divmod(int(cell), k)
+        share = flat[cell] / row_totals[g]
+        pairs.append((labels[g], labels[p], int_text(int(flat[cell])), f"{100 * share:.1f}%"))
+    return pairs, int(nz.size)
+
+
+# ------------------------------------------------------------------------------------------- page
+def _json_for_html(payload: dict[str, Any]) -> str:
+    text = json.dumps(payload, allow_nan=False, separators=(",", ":"), sort_keys=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def render_report(payload: dict[str, Any], *, charts: dict[str, str]) -> str:
+    """The complete HTML page for ``payload`` (docs/report-payload.md).
+
+    Args:
+        payload: the report data; embedded as JSON and used for the static default view.
+        charts: pre-rendered inline SVG by name (``"pr_curve"``: the default view's PR curve); inserted as is.
+
+    The same payload and charts give the same bytes.
+    """
+    blobs = {name: decode_blob(entry) for name, entry in payload["blobs"].items()}
+    defaults = payload["defaults"]
+    u, t = int(defaults["iou_index"]), int(defaults["confidence_index"])
+    names = list(payload["display_names"])
+    k = len(names) + 1
+    matrix = dense_matrix(blobs, k, 0, 0, u, t) if payload["inference_sets"] else np.zeros((k, k), np.int64)
+    cards = _cards(payload, blobs, u, t)
+    groups = [(label, [cv for cv in cards if cv.type == kind]) for kind, label in GROUPS]
+    groups = [(label, members) for label, members in groups if members]
+    report_rows, avg_rows = _class_report(payload, blobs, matrix, 0, 0, u, t) if payload["inference_sets"] else ([], [])
+    many = len(names) > MANY_CLASSES
+    pairs, pair_count = _matrix_pairs(names, matrix) if many else ([], 0)
+    meta = payload["meta"]
+    thumbs = (payload.get("examples") or {}).get("thumbnail_stats") or meta.get("thumbnails")
+    css, js = _inline_assets()
+    template = _environment().get_template("report.html.j2")
+    return template.render(
+        p=payload,
+        meta=meta,
+        task=meta.get("task", "detection"),
+        classes=names,
+        k=k,
+        groups=groups,
+        metrics=METRICS,
+        report_rows=report_rows,
+        avg_rows=avg_rows,
+        many=many,
+        grid=[] if many else _matrix_grid(names, matrix),
+        pairs=pairs,
+        pair_count=pair_count,
+        static_pairs=STATIC_PAIRS,
+        first_model=payload["inference_sets"][0]["name"] if payload["inference_sets"] else "",
+        conf_text=f"{float(defaults['confidence']):.2f}",
+        iou_text=f"{float(defaults['iou']):.2f}",
+        thumbs=thumbs,
+        pr_curve=Markup(charts["pr_curve"]) if charts.get("pr_curve") else None,  # generated SVG, not user text
+        css=Markup(css),
+        js=Markup(js),
+        data_json=Markup(_json_for_html(payload)),  # <, >, & escaped
+    )

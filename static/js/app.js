@@ -1,0 +1,127 @@
+/* reportgen report page: start-up and the rendering loop.
+ * Decodes the data, builds the header controls, swaps the static (no-JavaScript) view for the interactive
+ * one and re-renders the current tab on every state change. The state is mirrored into location.hash
+ * (replaceState for adjustments, pushState for navigation), and a changed hash is read back. */
+(function () {
+  "use strict";
+  const RG = window.RG;
+
+  class App {
+    constructor(data) {
+      this.data = data;
+      this.state = RG.parseHash(location.hash, data);
+      this.transient = {}; // view-only flags ("show all" lists) that do not belong in a link
+      this.renders = 0;
+      this.lastHash = null;
+    }
+
+    start() {
+      this.root = document.getElementById("app");
+      this.controls = new RG.Controls(document.getElementById("controls"), this.data, this);
+      window.addEventListener("hashchange", () => this.fromHash());
+      window.addEventListener("popstate", () => this.fromHash());
+      document.getElementById("static-view").hidden = true;
+      this.root.hidden = false;
+      this.root.setAttribute("role", "tabpanel");
+      this.lastHash = location.hash.replace(/^#/, "");
+      this.render();
+    }
+
+    fromHash() {
+      const h = location.hash.replace(/^#/, "");
+      if (h === this.lastHash) return;
+      this.lastHash = h;
+      this.state = RG.parseHash(h, this.data);
+      this.transient = {};
+      this.root.dataset.view = "";
+      this.render();
+    }
+
+    /** Apply a change of state, re-render, and mirror the state into the URL. */
+    update(patch, opts) {
+      const st = Object.assign(this.state, patch);
+      if (st.b === st.a) st.b = -1;
+      if (st.b < 0) {
+        st.mx = "a";
+        st.same = true;
+      }
+      if (st.same) {
+        st.ub = st.ua;
+        st.tb = st.ta;
+      }
+      if (st.filt !== "cell") st.cell = null;
+      this.transient = {};
+      this.render();
+      const h = RG.stateHash(st, this.data);
+      if (h === this.lastHash) return;
+      this.lastHash = h;
+      const url = h ? "#" + h : location.pathname + location.search;
+      try {
+        if (opts && opts.push) history.pushState(null, "", url);
+        else history.replaceState(null, "", url);
+      } catch (e) {
+        // some browsers refuse history changes on file:// pages; the hash then follows on the next navigation
+      }
+    }
+
+    render() {
+      const t0 = performance.now();
+      const st = this.state;
+      const active = document.activeElement;
+      const focusId = active && active.id && this.root.contains(active) ? active.id : null;
+      let range = null;
+      try {
+        if (active && typeof active.selectionStart === "number") range = [active.selectionStart, active.selectionEnd];
+      } catch (e) {
+        range = null;
+      }
+      this.controls.sync(st);
+      if (st.tab === "details") RG.Details.render(this.root, this);
+      else {
+        this.root.dataset.view = st.tab;
+        (st.tab === "metrics" ? RG.Metrics : RG.Scenarios).render(this.root, this);
+      }
+      this.root.setAttribute("aria-labelledby", st.tab === "metrics" ? "tab-metrics" : "tab-scenarios");
+      if (focusId && !this.root.contains(active)) {
+        const node = document.getElementById(focusId);
+        if (node) {
+          node.focus({ preventScroll: true });
+          if (range) {
+            try {
+              node.setSelectionRange(range[0], range[1]);
+            } catch (e) {
+              // not a text input
+            }
+          }
+        }
+      }
+      this.renders += 1;
+      RG.lastRenderMs = performance.now() - t0;
+      document.documentElement.dataset.renders = String(this.renders);
+    }
+  }
+
+  RG.App = App;
+
+  async function boot() {
+    const t0 = performance.now();
+    try {
+      const data = await RG.loadData();
+      const app = new App(data);
+      RG.app = app;
+      app.start();
+      RG.bootMs = performance.now() - t0;
+      document.documentElement.dataset.ready = "1";
+    } catch (err) {
+      const view = document.getElementById("static-view");
+      if (view) {
+        view.hidden = false;
+        view.prepend(RG.el("p", { class: "error-box", role: "alert", text: "The interactive view could not start (" + (err && err.message ? err.message : err) + "); this is the default view." }));
+      }
+      document.documentElement.dataset.ready = "error";
+      console.error(err);
+    }
+  }
+
+  boot();
+})();

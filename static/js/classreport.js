@@ -1,0 +1,173 @@
+/* reportgen report page: the classification report (per class precision, recall, F1, support, TP, FP, FN;
+ * micro / macro / weighted rows), sortable by any column. Selecting rows filters the confusion matrix to those
+ * classes' rows and columns (any number of classes). In compare mode each score shows A, B and B - A. */
+(function () {
+  "use strict";
+  const RG = window.RG;
+  const el = RG.el;
+
+  /** Columns: [key, header, group] for one inference set or for A and B. */
+  function columns(compare) {
+    if (!compare) {
+      return [["pa", "Precision"], ["ra", "Recall"], ["fa", "F1"], ["sup", "Support"], ["tpa", "TP"], ["fpa", "FP"], ["fna", "FN"]];
+    }
+    return [
+      ["pa", "A", "Precision"], ["pb", "B", "Precision"], ["pd", "B − A", "Precision"],
+      ["ra", "A", "Recall"], ["rb", "B", "Recall"], ["rd", "B − A", "Recall"],
+      ["fa", "A", "F1"], ["fb", "B", "F1"], ["fd", "B − A", "F1"],
+      ["sup", "Support", ""],
+      ["tpa", "A", "TP"], ["tpb", "B", "TP"], ["fpa", "A", "FP"], ["fpb", "B", "FP"], ["fna", "A", "FN"], ["fnb", "B", "FN"],
+    ];
+  }
+
+  /** Values of one class row: numbers for sorting and texts for display. */
+  function rowValues(ctx, c) {
+    const v = {};
+    const t = {};
+    const sides = ctx.compare ? ["a", "b"] : ["a"];
+    for (const side of sides) {
+      const q = ctx[side];
+      const sc = ctx.data.classScores(q.m, ctx.s, q.u, q.t, c);
+      const mat = q.matrix;
+      const C = ctx.data.C;
+      ["p", "r", "f"].forEach((k, i) => {
+        v[k + side] = sc[i] === RG.UNDEFINED ? null : sc[i];
+        t[k + side] = RG.disp(sc[i]);
+      });
+      v["tp" + side] = mat.at(c, c);
+      v["fp" + side] = mat.at(C, c);
+      v["fn" + side] = mat.at(c, C);
+      v.sup = mat.row[c];
+      for (const k of ["tp", "fp", "fn"]) t[k + side] = RG.int(v[k + side]);
+      t.sup = RG.int(v.sup);
+    }
+    if (ctx.compare) {
+      ["p", "r", "f"].forEach((k) => {
+        const a = v[k + "a"];
+        const b = v[k + "b"];
+        v[k + "d"] = a === null || b === null ? null : b - a;
+        t[k + "d"] = RG.dispDelta(a === null ? RG.UNDEFINED : a, b === null ? RG.UNDEFINED : b);
+      });
+    }
+    return { v: v, t: t };
+  }
+
+  function averageRow(ctx, a, label) {
+    const t = {};
+    const sides = ctx.compare ? ["a", "b"] : ["a"];
+    const raw = {};
+    for (const side of sides) {
+      const q = ctx[side];
+      const sc = ctx.data.averages(q.m, ctx.s, q.u, q.t, a);
+      raw[side] = sc;
+      ["p", "r", "f"].forEach((k, i) => (t[k + side] = RG.disp(sc[i])));
+      const C = ctx.data.C;
+      let tp = 0;
+      let fp = 0;
+      let fn = 0;
+      for (let c = 0; c < C; c++) {
+        tp += q.matrix.at(c, c);
+        fp += q.matrix.at(C, c);
+        fn += q.matrix.at(c, C);
+      }
+      let sup = 0;
+      for (let c = 0; c < C; c++) sup += q.matrix.row[c];
+      t.sup = RG.int(sup);
+      if (a === 0) {
+        t["tp" + side] = RG.int(tp);
+        t["fp" + side] = RG.int(fp);
+        t["fn" + side] = RG.int(fn);
+      }
+    }
+    if (ctx.compare) ["p", "r", "f"].forEach((k, i) => (t[k + "d"] = RG.dispDelta(raw.a[i], raw.b[i])));
+    return { label: label, t: t };
+  }
+
+  RG.ClassReport = {
+    render(app, ctx) {
+      const data = app.data;
+      const st = app.state;
+      const cols = columns(ctx.compare);
+      const rows = [];
+      for (let c = 0; c < data.C; c++) rows.push(rowValues(ctx, c));
+      const q = st.q.trim().toLowerCase();
+      let order = st.sort.key
+        ? RG.sortIndices(data.C, (c) => (st.sort.key === "name" ? data.classes[c].toLowerCase() : rows[c].v[st.sort.key]), st.sort.dir === "d")
+        : Array.from({ length: data.C }, (_, c) => c);
+      if (q) order = order.filter((c) => data.classes[c].toLowerCase().includes(q));
+
+      const sortHeader = (key, label, extra) => {
+        const active = st.sort.key === key;
+        const th = el("th", { scope: "col", class: (key === "name" ? "" : "num") + (extra ? " " + extra : ""),
+          "aria-sort": active ? (st.sort.dir === "d" ? "descending" : "ascending") : "none" });
+        th.appendChild(el("button", {
+          type: "button", class: "sort-btn", id: "sort-" + key, title: "Sort by " + label,
+          on: { click: () => app.update({ sort: { key: key, dir: active && st.sort.dir === "d" ? "a" : active ? "d" : key === "name" ? "a" : "d" } }) },
+        }, label));
+        return th;
+      };
+      const thead = el("thead");
+      if (ctx.compare) {
+        const groups = el("tr", { class: "group-row" }, el("th", { scope: "col" }));
+        let last = null;
+        for (const [, , g] of cols) {
+          if (g === last) {
+            groups.lastChild.colSpan += 1;
+            continue;
+          }
+          last = g;
+          groups.appendChild(el("th", { scope: "colgroup", class: "sep", text: g }));
+        }
+        thead.appendChild(groups);
+      }
+      thead.appendChild(el("tr", null, sortHeader("name", "Class"), cols.map(([key, label, g], n) =>
+        sortHeader(key, label, ctx.compare && (n === 0 || cols[n - 1][2] !== g) ? "sep" : ""))));
+
+      const body = el("tbody", { id: "report-body" });
+      const selected = new Set(st.sel);
+      for (const c of order) {
+        const r = rows[c];
+        const isSel = selected.has(c);
+        const toggle = () => {
+          const sel = isSel ? st.sel.filter((x) => x !== c) : st.sel.concat([c]);
+          app.update({ sel: sel });
+        };
+        const tr = el("tr", {
+          class: "selectable" + (isSel ? " selected" : "") + (c === st.cls ? " current" : ""),
+          dataset: { cls: c },
+          on: { click: (e) => { if (!e.target.closest("button")) toggle(); } },
+        },
+        el("th", { scope: "row" }, el("button", {
+          type: "button", class: "btn-link row-btn", id: "cr-" + c, "aria-pressed": isSel ? "true" : "false",
+          title: "Show only this class's row and column in the confusion matrix", on: { click: toggle },
+        }, data.classes[c])),
+        cols.map(([key, , g], n) => el("td", { class: "num" + (ctx.compare && (n === 0 || cols[n - 1][2] !== g) ? " sep" : "") + (key.endsWith("d") && key !== "sup" ? " delta" : ""), dataset: { k: key }, text: r.t[key] })));
+        body.appendChild(tr);
+      }
+      const avg = el("tbody", { class: "averages" });
+      [[0, "micro avg"], [1, "macro avg"], [2, "weighted avg"]].forEach(([a, label]) => {
+        const r = averageRow(ctx, a, label);
+        avg.appendChild(el("tr", { dataset: { avg: a } }, el("th", { scope: "row", text: label }),
+          cols.map(([key, , g], n) => el("td", { class: "num" + (ctx.compare && (n === 0 || cols[n - 1][2] !== g) ? " sep" : ""), dataset: { k: key }, text: r.t[key] || "" }))));
+      });
+
+      const head = el("div", { class: "section-head" }, el("h3", { text: "Classification report" }));
+      const tools = el("div", { class: "filters" });
+      if (data.many) {
+        tools.appendChild(el("input", {
+          type: "search", class: "search", id: "class-search", placeholder: "Filter classes", "aria-label": "Filter the classification report by class name",
+          value: st.q, on: { input: (e) => app.update({ q: e.target.value }) },
+        }));
+      }
+      if (st.sel.length) {
+        tools.appendChild(RG.button("Clear selection (" + st.sel.length + ")", { class: "btn btn-small", id: "clear-sel" }, () => app.update({ sel: [] })));
+      }
+      head.appendChild(tools);
+      const note = el("p", { class: "muted matrix-note" },
+        ctx.compare ? "A: " + data.models[ctx.a.m] + " · B: " + data.models[ctx.b.m] + ". " : "",
+        "Select rows to show only those classes in the confusion matrix." + (q ? " " + order.length + " of " + data.C + " classes match." : ""));
+      return el("div", { class: "report-box" }, head, note,
+        el("div", { class: "table-scroll" }, el("table", { class: "data report", id: "class-report" }, thead, body, avg)));
+    },
+  };
+})();

@@ -1,0 +1,250 @@
+/* reportgen report page: core helpers under the one namespace object window.RG.
+ *
+ * Safety rule for every file: text that comes from the data (class, segment, inference set and file names,
+ * frame ids, metadata, descriptions) is only ever put in the page with textContent or setAttribute, through
+ * RG.el / RG.svg below. Nothing here parses HTML.
+ */
+(function () {
+  "use strict";
+  const RG = (window.RG = window.RG || {});
+
+  const SVG_NS = "http://www.w3.org/2000/svg";
+  const BOOLEAN_PROPS = { value: 1, checked: 1, selected: 1, disabled: 1, hidden: 1, indeterminate: 1 };
+
+  function setProps(node, props) {
+    for (const key of Object.keys(props)) {
+      const v = props[key];
+      if (v === null || v === undefined || v === false) continue;
+      if (key === "text") node.textContent = String(v);
+      else if (key === "on") for (const ev of Object.keys(v)) node.addEventListener(ev, v[ev]);
+      else if (key === "dataset") for (const d of Object.keys(v)) node.dataset[d] = String(v[d]);
+      else if (key === "style") node.setAttribute("style", v); // our own CSS text only
+      else if (BOOLEAN_PROPS[key] && !(node instanceof SVGElement)) node[key] = v;
+      else if (/^on/i.test(key)) throw new Error("event handlers go in props.on, not attributes: " + key);
+      else node.setAttribute(key, v === true ? "" : String(v));
+    }
+  }
+
+  function appendKids(node, kids) {
+    for (const k of kids) {
+      if (k === null || k === undefined || k === false) continue;
+      if (Array.isArray(k)) appendKids(node, k);
+      else if (typeof k === "string" || typeof k === "number") node.appendChild(document.createTextNode(String(k)));
+      else node.appendChild(k);
+    }
+  }
+
+  /** An HTML element: el("td", {class: "num", text: "0.8123"}, child, ...). */
+  RG.el = function (tag, props, ...kids) {
+    const node = document.createElement(tag);
+    if (props) setProps(node, props);
+    appendKids(node, kids);
+    return node;
+  };
+
+  /** An SVG element, same calling convention as RG.el. */
+  RG.svg = function (tag, props, ...kids) {
+    const node = document.createElementNS(SVG_NS, tag);
+    if (props) setProps(node, props);
+    appendKids(node, kids);
+    return node;
+  };
+
+  /** Replace the children of node. */
+  RG.fill = function (node, ...kids) {
+    node.replaceChildren();
+    appendKids(node, kids);
+    return node;
+  };
+
+  // ------------------------------------------------------------------------------------------ numbers
+  /**
+   * Python's f"{x:.{d}f}" for a finite number. Number.prototype.toFixed breaks exact ties away from zero,
+   * Python to the even digit; an exact tie at d decimals happens only for odd multiples of 2^-(d+1).
+   */
+  RG.fixed = function (x, d) {
+    const neg = x < 0 || Object.is(x, -0);
+    const ax = Math.abs(x);
+    let s = ax.toFixed(d);
+    const y = ax * Math.pow(2, d + 1);
+    if (d > 0 && Number.isInteger(y) && y % 2 === 1) {
+      const digits = s.replace(".", "");
+      if (Number(digits[digits.length - 1]) % 2 === 1) {
+        const down = (BigInt(digits) - 1n).toString().padStart(d + 1, "0");
+        s = down.slice(0, down.length - d) + "." + down.slice(down.length - d);
+      }
+    }
+    return (neg ? "-" : "") + s;
+  };
+
+  /** A score with 4 decimals, more when a failing score would read as meeting its threshold; null: a dash.
+   *  The same rule as reportgen.render.score_text. */
+  RG.scoreText = function (score, threshold, digits) {
+    if (score === null || score === undefined || Number.isNaN(score)) return "–";
+    let d = digits === undefined ? 4 : digits;
+    let text = RG.fixed(score, d);
+    if (threshold !== null && threshold !== undefined) {
+      while (score < threshold && Number(text) >= threshold && d < 17) {
+        d += 1;
+        text = RG.fixed(score, d);
+      }
+    }
+    return text;
+  };
+
+  /** A threshold with 2 to 4 decimals (the fewest that show it exactly), more when a failing score would
+   *  otherwise look as large. Same rule as reportgen.render.threshold_text. */
+  RG.thresholdText = function (threshold, score) {
+    if (threshold === null || threshold === undefined || Number.isNaN(threshold)) return "–";
+    let text = RG.fixed(threshold, 4);
+    for (const d of [2, 3, 4]) {
+      const c = RG.fixed(threshold, d);
+      if (Number(c) === threshold) {
+        text = c;
+        break;
+      }
+    }
+    if (score !== null && score !== undefined && !Number.isNaN(score) && score < threshold) {
+      const shown = Number(RG.scoreText(score, threshold));
+      let d = text.split(".")[1].length;
+      while (Number(text) <= shown && d < 17) {
+        d += 1;
+        text = RG.fixed(threshold, d);
+      }
+    }
+    return text;
+  };
+
+  RG.UNDEFINED = 65535;
+
+  /** A display integer (score x 10000, 65535 = undefined) as text with 4 decimals. */
+  RG.disp = function (v) {
+    if (v === RG.UNDEFINED || v === null || v === undefined) return "–";
+    return Math.floor(v / 10000) + "." + String(v % 10000).padStart(4, "0");
+  };
+
+  /** The difference of two display integers (b - a) as signed text, "–" when either is undefined. */
+  RG.dispDelta = function (a, b) {
+    if (a === RG.UNDEFINED || b === RG.UNDEFINED) return "–";
+    const d = b - a;
+    if (d === 0) return "±0.0000";
+    return (d > 0 ? "+" : "−") + RG.disp(Math.abs(d));
+  };
+
+  /** The difference of two scores (b - a) as signed text with 4 decimals. */
+  RG.scoreDelta = function (a, b) {
+    if (a === null || b === null || Number.isNaN(a) || Number.isNaN(b)) return "–";
+    const d = b - a;
+    const t = RG.fixed(Math.abs(d), 4);
+    if (Number(t) === 0) return "±" + t;
+    return (d > 0 ? "+" : "−") + t;
+  };
+
+  /** A signed count difference: +3, −2, ±0. */
+  RG.intDelta = function (a, b) {
+    const d = b - a;
+    return d === 0 ? "±0" : (d > 0 ? "+" : "−") + RG.int(Math.abs(d));
+  };
+
+  /** A count with thousands separators: 1,204 (locale-independent). */
+  RG.int = function (n) {
+    return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+  };
+
+  /** A share as a percentage with 1 decimal. */
+  RG.pct = function (num, den) {
+    if (!den) return "–";
+    return RG.fixed((100 * num) / den, 1) + "%";
+  };
+
+  /** A grid value (a threshold preset) with 2 decimals, more if needed to show it exactly. */
+  RG.gridText = function (v) {
+    for (const d of [2, 3, 4]) {
+      const t = RG.fixed(v, d);
+      if (Number(t) === v) return t;
+    }
+    return String(v);
+  };
+
+  // ------------------------------------------------------------------------------------------ colours
+  /** Sequential palette (light -> dark blue), the same stops as reportgen.render.SEQ_STOPS. */
+  RG.SEQ = [
+    [247, 251, 255], [222, 235, 247], [198, 219, 239], [158, 202, 225], [107, 174, 214],
+    [66, 146, 198], [33, 113, 181], [8, 81, 156], [8, 48, 107],
+  ];
+  /** Diverging palette for signed changes (issue 5's delta matrix): index 0 = strongly bad (red) ... 8 = strongly good (blue). */
+  RG.DIV = [
+    [178, 24, 43], [214, 96, 77], [244, 165, 130], [253, 219, 199], [247, 247, 247],
+    [209, 229, 240], [146, 197, 222], [67, 147, 195], [33, 102, 172],
+  ];
+
+  function ramp(stops, x) {
+    const v = Math.min(Math.max(x, 0), 1);
+    const pos = v * (stops.length - 1);
+    const i = Math.min(Math.floor(pos), stops.length - 2);
+    const f = pos - i;
+    const a = stops[i];
+    const b = stops[i + 1];
+    let hex = "#";
+    for (let j = 0; j < 3; j++) {
+      // Math.round = floor(x + 0.5), as reportgen.render.seq_colour computes it
+      hex += Math.round(a[j] + (b[j] - a[j]) * f).toString(16).padStart(2, "0");
+    }
+    return hex;
+  }
+  RG.seqColour = (share) => ramp(RG.SEQ, share);
+  RG.divColour = (x) => ramp(RG.DIV, (x + 1) / 2);
+
+  /** Series colours (Okabe-Ito): A blue, B orange. Shapes differ too, so colour is not the only signal. */
+  RG.SERIES = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00"];
+
+  // ------------------------------------------------------------------------------------------ misc
+  /** Stable sort of indices by key(i), then by index. */
+  RG.sortIndices = function (n, key, desc) {
+    const idx = Array.from({ length: n }, (_, i) => i);
+    const keys = idx.map(key);
+    idx.sort((i, j) => {
+      const a = keys[i];
+      const b = keys[j];
+      const an = a === null || a === undefined || Number.isNaN(a);
+      const bn = b === null || b === undefined || Number.isNaN(b);
+      if (an || bn) return an === bn ? i - j : an ? 1 : -1; // undefined values last in both directions
+      if (a < b) return desc ? 1 : -1;
+      if (a > b) return desc ? -1 : 1;
+      return i - j;
+    });
+    return idx;
+  };
+
+  /** A button that reacts to click; keyboard activation comes with <button>. */
+  RG.button = function (text, props, onClick) {
+    const p = Object.assign({ type: "button", class: "btn" }, props || {});
+    p.on = Object.assign({}, p.on || {}, { click: onClick });
+    return RG.el("button", p, text);
+  };
+
+  /** Copy text to the clipboard; falls back to selecting a temporary textarea. Returns a Promise<boolean>. */
+  RG.copyText = function (text) {
+    if (navigator.clipboard && window.isSecureContext) {
+      return navigator.clipboard.writeText(text).then(() => true, () => fallbackCopy(text));
+    }
+    return Promise.resolve(fallbackCopy(text));
+  };
+  function fallbackCopy(text) {
+    const ta = RG.el("textarea", { class: "sr", "aria-hidden": "true" });
+    ta.value = text;
+    document.body.appendChild(ta);
+    ta.select();
+    let ok = false;
+    try {
+      ok = document.execCommand("copy");
+    } catch (e) {
+      ok = false;
+    }
+    ta.remove();
+    return ok;
+  }
+
+  /** YAML for a string: a JSON string is valid YAML and escapes everything. */
+  RG.yamlString = (s) => JSON.stringify(String(s));
+})();

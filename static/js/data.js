@@ -1,0 +1,235 @@
+/* reportgen report page: the embedded data (docs/report-payload.md) and typed accessors over its blobs.
+ *
+ * Blobs are decoded once at load (base64 -> DecompressionStream("gzip") -> typed array); every control switch
+ * then only indexes into them. The page computes no metric: it selects precomputed numbers, sums matrix cells
+ * for row / column totals and takes differences of two precomputed numbers.
+ */
+(function () {
+  "use strict";
+  const RG = window.RG;
+
+  const TYPED = {
+    float64: Float64Array, float32: Float32Array, uint32: Uint32Array, int32: Int32Array,
+    uint16: Uint16Array, int16: Int16Array, uint8: Uint8Array, int8: Int8Array,
+  };
+  const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+  function base64Bytes(text) {
+    if (typeof Uint8Array.fromBase64 === "function") return Uint8Array.fromBase64(text);
+    const bin = atob(text);
+    const out = new Uint8Array(bin.length);
+    for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+    return out;
+  }
+
+  async function gunzip(bytes) {
+    const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+    return new Response(stream).arrayBuffer();
+  }
+
+  function swapBytes(buffer, size) {
+    const b = new Uint8Array(buffer);
+    for (let i = 0; i < b.length; i += size) b.subarray(i, i + size).reverse();
+  }
+
+  /** A blob as {a: TypedArray, shape, strides}. */
+  RG.decodeBlob = async function (entry) {
+    const Ctor = TYPED[entry.dtype];
+    if (!Ctor) throw new Error("unknown blob dtype " + entry.dtype);
+    const buffer = await gunzip(base64Bytes(entry.data));
+    if (!LITTLE_ENDIAN && Ctor.BYTES_PER_ELEMENT > 1) swapBytes(buffer, Ctor.BYTES_PER_ELEMENT);
+    const a = new Ctor(buffer);
+    const shape = entry.shape;
+    const strides = new Array(shape.length);
+    let acc = 1;
+    for (let i = shape.length - 1; i >= 0; i--) {
+      strides[i] = acc;
+      acc *= shape[i];
+    }
+    if (acc !== a.length) throw new Error("blob size does not match its shape");
+    return { a: a, shape: shape, strides: strides };
+  };
+
+  function offset(blob, idx) {
+    let o = 0;
+    for (let i = 0; i < idx.length; i++) o += idx[i] * blob.strides[i];
+    return o;
+  }
+
+  /** Everything the page reads, with accessors by (inference set m, segment s, IoU preset u, confidence preset t). */
+  class Data {
+    constructor(payload, blobs) {
+      this.P = payload;
+      this.b = blobs;
+      this.task = payload.meta.task || "detection";
+      this.classes = payload.display_names || payload.classes;
+      this.C = payload.classes.length;
+      this.K = this.C + 1;
+      this.M = payload.inference_sets.length;
+      this.S = payload.segments.length;
+      this.U = payload.grids.iou.length;
+      this.T = payload.grids.confidence.length;
+      this.curveGrid = payload.grids.curve;
+      this.models = payload.inference_sets.map((m) => m.name);
+      this.segments = payload.segments;
+      this._frames = new Map();
+      this._matrix = new Map();
+    }
+
+    get many() {
+      return this.C > 25;
+    }
+
+    label(k) {
+      return k === this.C ? "background" : this.classes[k];
+    }
+
+    /** [precision, recall, F1] of the card (NaN -> null). */
+    card(m, s, u, t) {
+      const b = this.b.cards;
+      const o = offset(b, [m, s, u, t, 0]);
+      const out = [];
+      for (let k = 0; k < 3; k++) {
+        const v = b.a[o + k];
+        out.push(Number.isNaN(v) ? null : v);
+      }
+      return out;
+    }
+
+    /** [false positives, false negatives, confusions] of the card. */
+    cardCounts(m, s, u, t) {
+      const b = this.b.card_counts;
+      const o = offset(b, [m, s, u, t, 0]);
+      return [b.a[o], b.a[o + 1], b.a[o + 2]];
+    }
+
+    /** Display integers [precision, recall, F1] of class c. */
+    classScores(m, s, u, t, c) {
+      const b = this.b.class_scores;
+      const o = offset(b, [m, s, u, t, c, 0]);
+      return [b.a[o], b.a[o + 1], b.a[o + 2]];
+    }
+
+    /** Display integers [precision, recall, F1] of average a (0 micro, 1 macro, 2 weighted). */
+    averages(m, s, u, t, a) {
+      const b = this.b.averages;
+      const o = offset(b, [m, s, u, t, a, 0]);
+      return [b.a[o], b.a[o + 1], b.a[o + 2]];
+    }
+
+    /** The confusion matrix at (m, s, u, t) as dense counts with row / column / grand totals. */
+    matrix(m, s, u, t) {
+      const key = m + "," + s + "," + u + "," + t;
+      const hit = this._matrix.get(key);
+      if (hit) return hit;
+      const K = this.K;
+      const offs = this.b.matrix_offsets;
+      const o = offset(offs, [m, s, u, 0]);
+      const start = offs.a[o];
+      const count = offs.a[o + 1];
+      const cells = this.b.matrix_cells.a;
+      const values = this.b.matrix_values;
+      const T = values.shape[1];
+      const counts = new Float64Array(K * K);
+      const row = new Float64Array(K);
+      const col = new Float64Array(K);
+      let total = 0;
+      const nz = [];
+      for (let i = start; i < start + count; i++) {
+        const v = values.a[i * T + t];
+        if (!v) continue;
+        const cell = cells[i];
+        counts[cell] = v;
+        row[Math.floor(cell / K)] += v;
+        col[cell % K] += v;
+        total += v;
+        nz.push(cell);
+      }
+      const mat = { K: K, C: this.C, counts: counts, row: row, col: col, total: total, nonzero: nz };
+      mat.at = (g, p) => counts[g * K + p];
+      if (this._matrix.size > 64) this._matrix.clear();
+      this._matrix.set(key, mat);
+      return mat;
+    }
+
+    /** PR curve of class c (C = all classes) as display integers: {p: [...], r: [...]} over the curve grid. */
+    curve(m, s, u, c) {
+      const b = this.b.curves;
+      const P = b.shape[4];
+      const o = offset(b, [m, s, u, c, 0, 0]);
+      const p = new Array(P);
+      const r = new Array(P);
+      for (let i = 0; i < P; i++) {
+        p[i] = b.a[o + 2 * i];
+        r[i] = b.a[o + 2 * i + 1];
+      }
+      return { p: p, r: r };
+    }
+
+    /** [AP, F1-optimal confidence, its F1] as display integers. */
+    curveStats(m, s, u, c) {
+      const b = this.b.curve_stats;
+      const o = offset(b, [m, s, u, c, 0]);
+      return [b.a[o], b.a[o + 1], b.a[o + 2]];
+    }
+
+    /** Membership of segment s as a Uint8Array over the frames. */
+    segmentMask(s) {
+      let mask = this._frames.get(s);
+      if (!mask) {
+        mask = new Uint8Array(this.P.frame_ids.length);
+        for (const f of this.segments[s].frames) mask[f] = 1;
+        this._frames.set(s, mask);
+      }
+      return mask;
+    }
+
+    /** The target of segment s for a metric ("precision" | "recall" | "f1"), with a tried-out override:
+     *  undefined = none tried, null = tried "no target", number = tried threshold. */
+    target(s, metric, tried) {
+      if (tried !== undefined) return tried === null ? null : { threshold: tried };
+      const t = this.segments[s].targets || {};
+      return t[metric] || null;
+    }
+
+    /** The effective threshold of a target for model m at (u, t): absolute, or the baseline's score on the
+     *  same segment, preset and metric minus max_drop (null when the baseline's score is undefined). */
+    threshold(target, s, k, u, t) {
+      if (!target) return null;
+      if (target.baseline !== undefined && target.baseline !== null) {
+        const base = this.card(target.baseline, s, u, t)[k];
+        return base === null ? null : base - target.max_drop;
+      }
+      return target.threshold;
+    }
+
+    /** Index of the curve grid point at confidence value v, or -1 when v is not on that grid. */
+    curveIndex(v) {
+      const g = this.curveGrid;
+      for (let i = 0; i < g.length; i++) if (Math.abs(g[i] - v) < 1e-9) return i;
+      return -1;
+    }
+
+    thumbnail(m, pred, obj) {
+      const t = (this.P.examples && this.P.examples.thumbnails) || {};
+      const uri = t[m + ":" + pred + ":" + obj];
+      // only pictures embedded as data: URIs are shown: nothing that could make a request
+      return typeof uri === "string" && /^data:image\/(jpeg|png|webp|gif);base64,/.test(uri) ? uri : null;
+    }
+  }
+
+  RG.Data = Data;
+
+  /** Parse #report-data and decode every blob. */
+  RG.loadData = async function () {
+    const node = document.getElementById("report-data");
+    const payload = JSON.parse(node.textContent);
+    if (payload.schema_version !== 1) throw new Error("unsupported report data version " + payload.schema_version);
+    if (typeof DecompressionStream !== "function") throw new Error("this browser cannot decompress the data");
+    const names = Object.keys(payload.blobs);
+    const decoded = await Promise.all(names.map((n) => RG.decodeBlob(payload.blobs[n])));
+    const blobs = {};
+    names.forEach((n, i) => (blobs[n] = decoded[i]));
+    return new Data(payload, blobs);
+  };
+})();

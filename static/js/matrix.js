@@ -1,0 +1,265 @@
+/* reportgen report page: the confusion matrix. Rows are ground truth, columns predictions, each with a
+ * background entry (row: false positives; column: false negatives).
+ *
+ * What a cell shows comes from a *mode* (RG.Matrix.modes): value, text, colour and label of a cell. The
+ * "counts" mode shows one inference set; issue 5's delta mode (B - A, diverging colours, hover text
+ * "delta - straight + 10 (2 -> 12)") plugs in as another entry with the same four functions and a name in the
+ * "Matrix of" switch, without touching the grid, the table, the filters or the examples.
+ *
+ * Up to 25 classes: a grid with keyboard navigation (arrow keys, Enter). Above: a filterable table of the
+ * non-zero (ground truth, predicted) pairs sorted by count. */
+(function () {
+  "use strict";
+  const RG = window.RG;
+  const el = RG.el;
+
+  const TABLE_ROWS = 200;
+  const DEN_WORD = { row: "row", col: "column", all: "total" };
+
+  /** The denominator of a cell's share: its row total, column total or the grand total. */
+  function denominator(mat, den, g, p) {
+    return den === "row" ? mat.row[g] : den === "col" ? mat.col[p] : mat.total;
+  }
+
+  RG.Matrix = {
+    modes: {
+      /** One inference set's counts; percentages and colour use the chosen denominator. */
+      counts: {
+        value: (mx, g, p) => mx.mat.at(g, p),
+        text(mx, g, p) {
+          const v = mx.mat.at(g, p);
+          return mx.pct ? RG.pct(v, denominator(mx.mat, mx.den, g, p)) : RG.int(v);
+        },
+        colour(mx, g, p) {
+          const v = mx.mat.at(g, p);
+          const d = denominator(mx.mat, mx.den, g, p);
+          if (!v || !d) return null;
+          const share = v / d;
+          return { bg: RG.seqColour(share), dark: share > 0.55 };
+        },
+        label(mx, g, p) {
+          const d = denominator(mx.mat, mx.den, g, p);
+          return mx.data.label(g) + " → " + mx.data.label(p) + ": " + RG.int(mx.mat.at(g, p)) + " of " + RG.int(d) + " (" + DEN_WORD[mx.den] + ")";
+        },
+        legend: (mx) => "Colour: share of the " + DEN_WORD[mx.den] + " (darker = larger).",
+      },
+    },
+
+    /** Cells picked by the filter buttons or a cell click: [[g, p], ...]. */
+    filterCells(data, st) {
+      const C = data.C;
+      const out = [];
+      if (st.filt === "fn") for (let g = 0; g < C; g++) out.push([g, C]);
+      else if (st.filt === "fp") for (let p = 0; p < C; p++) out.push([C, p]);
+      else if (st.filt === "as") for (let g = 0; g < C; g++) { if (g !== st.fc) out.push([g, st.fc]); }
+      else if (st.filt === "from") for (let p = 0; p < C; p++) { if (p !== st.fc) out.push([st.fc, p]); }
+      else if (st.filt === "cell" && st.cell) out.push(st.cell);
+      return out;
+    },
+
+    /** Whether cell (g, p) is shown under the class-report selection (none selected: every cell). */
+    visible(sel, g, p) {
+      return !sel.size || sel.has(g) || sel.has(p);
+    },
+
+    describeFilter(data, st) {
+      const C = data.C;
+      switch (st.filt) {
+        case "fn": return "false negatives (ground truth that nothing matched)";
+        case "fp": return "false positives (predictions that matched nothing)";
+        case "as": return "objects confused as " + data.classes[st.fc];
+        case "from": return data.classes[st.fc] + " objects confused as another class";
+        case "cell": return st.cell ? data.label(st.cell[0]) + " → " + data.label(st.cell[1]) + (st.cell[0] === C ? " (false positives)" : st.cell[1] === C ? " (false negatives)" : st.cell[0] === st.cell[1] ? " (correct)" : "") : "";
+        default: return "";
+      }
+    },
+
+    toolbar(app, mx) {
+      const data = app.data;
+      const st = app.state;
+      const pressed = (on) => (on ? "true" : "false");
+      const setFilter = (f, extra) => {
+        const same = st.filt === f && (!extra || extra.fc === st.fc);
+        app.update(Object.assign({ filt: same ? "" : f, cell: null }, extra || {}));
+      };
+      const classOptions = (id, label, kind) => {
+        const sel = el("select", { id: id, "aria-label": label + ": class", on: { change: () => app.update({ filt: kind, fc: Number(sel.value), cell: null }) } },
+          data.classes.map((n, c) => el("option", { value: String(c), text: n })));
+        sel.value = String(st.fc);
+        return el("span", { class: "filter-pick" },
+          el("button", { type: "button", class: "btn", id: "filter-" + kind, "aria-pressed": pressed(st.filt === kind), on: { click: () => setFilter(kind, { fc: Number(sel.value) }) } }, label),
+          sel);
+      };
+      const filters = el("div", { class: "filters", role: "group", "aria-label": "Filter the matrix" },
+        el("button", { type: "button", class: "btn", id: "filter-fn", "aria-pressed": pressed(st.filt === "fn"), title: "False negatives: the background column", on: { click: () => setFilter("fn") } }, "FN"),
+        el("button", { type: "button", class: "btn", id: "filter-fp", "aria-pressed": pressed(st.filt === "fp"), title: "False positives: the background row", on: { click: () => setFilter("fp") } }, "FP"),
+        classOptions("confused-as", "Confused As", "as"),
+        classOptions("confused-from", "Confused From", "from"),
+        st.filt ? RG.button("Clear", { class: "btn btn-small", id: "filter-clear" }, () => app.update({ filt: "", cell: null })) : null);
+      const seg = (id, label, items, current, onPick) => el("div", { class: "segmented", role: "group", "aria-label": label, id: id },
+        items.map(([key, text]) => el("button", { type: "button", class: "btn", "aria-pressed": pressed(current === key), dataset: { key: key }, on: { click: () => onPick(key) } }, text)));
+      const toggles = el("div", { class: "toggles" },
+        seg("toggle-show", "Cell values", [["abs", "Absolute"], ["pct", "Percentage"]], st.pct ? "pct" : "abs", (k) => app.update({ pct: k === "pct" })),
+        seg("toggle-den", "Denominator of percentages and colour", [["row", "Row"], ["col", "Column"], ["all", "Value"]], st.den, (k) => app.update({ den: k })));
+      if (st.b >= 0) {
+        // issue 5 adds ["delta", "B − A"] here, with RG.Matrix.modes.delta
+        toggles.prepend(seg("toggle-mx", "Matrix of", [["a", "A: " + data.models[st.a]], ["b", "B: " + data.models[st.b]]], st.mx, (k) => app.update({ mx: k, filt: st.filt === "cell" ? "" : st.filt })));
+      }
+      return el("div", { class: "matrix-head" }, el("h3", { id: "matrix-title", text: "Confusion matrix" }), filters, toggles);
+    },
+
+    /** The matrix section: toolbar, grid or table. mx: {data, mat, mode, pct, den, m, u, t}. */
+    render(app, mx) {
+      const data = app.data;
+      const st = app.state;
+      const mode = this.modes[mx.modeName || "counts"];
+      const sel = new Set(st.sel);
+      const hl = new Set(this.filterCells(data, st).map(([g, p]) => g * data.K + p));
+      const body = data.many ? this.table(app, mx, mode, sel, hl) : this.grid(app, mx, mode, sel, hl);
+      const grids = data.P.grids;
+      const who = data.models[mx.m] + " · confidence " + RG.gridText(grids.confidence[mx.t]) + (data.task === "detection" ? " · IoU " + RG.gridText(grids.iou[mx.u]) : "");
+      const note = el("p", { class: "matrix-note", id: "matrix-note" },
+        "Rows: ground truth; columns: predicted; ", el("i", { text: "background" }), " collects false positives (row) and false negatives (column). ",
+        "Showing ", el("b", { text: who }), ". ", mode.legend(mx),
+        sel.size ? " Filtered to " + sel.size + " selected class" + (sel.size > 1 ? "es" : "") + "." : "",
+        " ", el("span", { class: "scale" }, "0%", el("span", { class: "ramp", style: "background: linear-gradient(90deg," + RG.SEQ.map((c) => "rgb(" + c.join(",") + ")").join(",") + ")", "aria-hidden": "true" }), "100%"));
+      return el("section", { class: "matrix-section", "aria-labelledby": "matrix-title" }, this.toolbar(app, mx), note, body);
+    },
+
+    grid(app, mx, mode, sel, hl) {
+      const data = app.data;
+      const st = app.state;
+      const K = data.K;
+      const C = data.C;
+      const focusCell = st.cell || [0, 0];
+      const table = el("table", { class: "matrix interactive", id: "matrix", role: "grid", "aria-labelledby": "matrix-title", "aria-rowcount": K + 1, "aria-colcount": K + 1 });
+      const head = el("tr", null, el("th", { scope: "col", class: "corner" }, el("span", { text: "GT \\ predicted" })));
+      for (let p = 0; p < K; p++) {
+        head.appendChild(el("th", { scope: "col", class: "col-head" + (p === C ? " bg-head" : "") + (sel.has(p) ? " sel-head" : ""), title: data.label(p) },
+          el("span", { text: data.label(p) })));
+      }
+      table.appendChild(el("thead", null, head));
+      const body = el("tbody");
+      for (let g = 0; g < K; g++) {
+        const tr = el("tr", null, el("th", { scope: "row", class: "row-head" + (g === C ? " bg-head" : "") + (sel.has(g) ? " sel-head" : ""), title: data.label(g), text: data.label(g) }));
+        for (let p = 0; p < K; p++) {
+          if (g === C && p === C) {
+            tr.appendChild(el("td", { class: "cell empty", "aria-hidden": "true" }));
+            continue;
+          }
+          const v = mode.value(mx, g, p);
+          const col = mode.colour(mx, g, p);
+          const kind = g === C ? "fp" : p === C ? "fn" : g === p ? "diag" : "confusion";
+          const cls = ["cell", kind];
+          if (col && col.dark) cls.push("dark");
+          if (!v) cls.push("zero");
+          const isHl = hl.has(g * K + p);
+          if (isHl) cls.push("hl");
+          if (!this.visible(sel, g, p)) cls.push("dim");
+          const label = mode.label(mx, g, p);
+          tr.appendChild(el("td", {
+            class: cls.join(" "), id: "cell-" + g + "-" + p, role: "gridcell",
+            tabindex: g === focusCell[0] && p === focusCell[1] ? 0 : -1,
+            title: label, "aria-label": label + (isHl ? ", highlighted" : ""), "aria-selected": isHl ? "true" : "false",
+            style: col ? "background-color:" + col.bg : null,
+            dataset: { g: g, p: p, v: v },
+          }, mode.text(mx, g, p)));
+        }
+        body.appendChild(tr);
+      }
+      table.appendChild(body);
+      const pick = (g, p) => {
+        const same = st.filt === "cell" && st.cell && st.cell[0] === g && st.cell[1] === p;
+        app.update(same ? { filt: "", cell: null } : { filt: "cell", cell: [g, p] });
+      };
+      table.addEventListener("click", (e) => {
+        const td = e.target.closest("td.cell");
+        if (!td || td.classList.contains("empty")) return;
+        pick(Number(td.dataset.g), Number(td.dataset.p));
+      });
+      table.addEventListener("keydown", (e) => {
+        const td = e.target.closest("td.cell");
+        if (!td) return;
+        let g = Number(td.dataset.g);
+        let p = Number(td.dataset.p);
+        if (e.key === "Enter" || e.key === " ") {
+          pick(g, p);
+          e.preventDefault();
+          return;
+        }
+        const moves = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1], Home: [0, -K], End: [0, K] };
+        const mv = moves[e.key];
+        if (!mv) return;
+        e.preventDefault();
+        g = Math.min(Math.max(g + mv[0], 0), K - 1);
+        p = Math.min(Math.max(p + mv[1], 0), K - 1);
+        if (g === C && p === C) p = C - 1;
+        const next = table.querySelector("#cell-" + g + "-" + p);
+        if (next) {
+          td.tabIndex = -1;
+          next.tabIndex = 0;
+          next.focus();
+        }
+      });
+      return el("div", { class: "table-scroll" }, table);
+    },
+
+    table(app, mx, mode, sel, hl) {
+      const data = app.data;
+      const st = app.state;
+      const K = data.K;
+      const C = data.C;
+      const q = st.mq.trim().toLowerCase();
+      let cells = [];
+      for (const cell of mx.mat.nonzero) {
+        const g = Math.floor(cell / K);
+        const p = cell % K;
+        if (g === C && p === C) continue;
+        if (!this.visible(sel, g, p)) continue;
+        if (hl.size && !hl.has(cell)) continue;
+        if (q && !data.label(g).toLowerCase().includes(q) && !data.label(p).toLowerCase().includes(q)) continue;
+        cells.push(cell);
+      }
+      const value = (cell) => mode.value(mx, Math.floor(cell / K), cell % K);
+      cells.sort((x, y) => value(y) - value(x) || x - y);
+      const total = cells.length;
+      const all = app.transient.allPairs;
+      if (!all) cells = cells.slice(0, TABLE_ROWS);
+      const search = el("input", {
+        type: "search", class: "search", id: "matrix-search", placeholder: "Filter by class", value: st.mq,
+        "aria-label": "Filter the confusion table by ground-truth or predicted class", on: { input: (e) => app.update({ mq: e.target.value }) },
+      });
+      const shareHead = mx.pct ? "Share of " + DEN_WORD[mx.den] : "Share of " + DEN_WORD[mx.den];
+      const rows = cells.map((cell) => {
+        const g = Math.floor(cell / K);
+        const p = cell % K;
+        const kind = g === C ? "FP" : p === C ? "FN" : g === p ? "correct" : "confusion";
+        const col = mode.colour(mx, g, p);
+        const selected = st.filt === "cell" && st.cell && st.cell[0] === g && st.cell[1] === p;
+        const pick = () => app.update(selected ? { filt: "", cell: null } : { filt: "cell", cell: [g, p] });
+        const d = denominator(mx.mat, mx.den, g, p);
+        return el("tr", { class: "selectable" + (selected ? " selected" : ""), dataset: { g: g, p: p, v: value(cell) }, title: mode.label(mx, g, p),
+          on: { click: (e) => { if (!e.target.closest("button")) pick(); } } },
+          el("th", { scope: "row" }, el("button", { type: "button", class: "btn-link row-btn", id: "pair-" + g + "-" + p, "aria-pressed": selected ? "true" : "false", "aria-label": mode.label(mx, g, p) + ": show examples", on: { click: pick } }, data.label(g))),
+          el("td", { text: data.label(p) }),
+          el("td", { class: "muted", text: kind }),
+          el("td", { class: "num", text: RG.int(mx.mat.at(g, p)) }),
+          el("td", { class: "num" + (col && col.dark ? " dark" : ""), style: col ? "background-color:" + col.bg + (col.dark ? ";color:#fff" : "") : null, text: RG.pct(mx.mat.at(g, p), d) }));
+      });
+      const more = !all && total > TABLE_ROWS
+        ? RG.button("Show all " + RG.int(total) + " pairs", { class: "btn btn-small", id: "pairs-all" }, () => { app.transient.allPairs = true; app.render(); })
+        : null;
+      const info = el("p", { class: "muted", id: "pairs-count", role: "status" },
+        "Non-zero (ground truth, predicted) pairs by count: " + RG.int(Math.min(total, all ? total : TABLE_ROWS)) + " of " + RG.int(total) + " shown" + (hl.size ? " (filtered)" : "") + ". Select a row to see its examples.");
+      return el("div", { class: "pairs-box" },
+        el("div", { class: "toolbar" }, search),
+        info,
+        el("div", { class: "table-scroll", style: "max-height: 560px" },
+          el("table", { class: "data pairs", id: "pairs" },
+            el("thead", null, el("tr", null, el("th", { scope: "col", text: "Ground truth" }), el("th", { scope: "col", text: "Predicted" }), el("th", { scope: "col", text: "Kind" }),
+              el("th", { scope: "col", class: "num", text: "Count" }), el("th", { scope: "col", class: "num", text: shareHead }))),
+            el("tbody", null, rows))),
+        more);
+    },
+  };
+})();
