@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -50,6 +51,13 @@ def read_json(path: Path, what: str) -> object:
         with paused_gc():
             return orjson.loads(data)
     except orjson.JSONDecodeError as exc:
+        # Python's json module writes NaN / Infinity, which orjson rejects: read those with the standard
+        # library so that validation can name the record and field holding the non-finite value
+        if b"NaN" in data or b"Infinity" in data:
+            try:
+                return json.loads(data)
+            except ValueError:
+                pass
         return _raise_json_error(path, exc)
 
 

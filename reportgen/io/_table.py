@@ -7,7 +7,9 @@ numbers, so ``00001`` stays ``00001``.
 
 from __future__ import annotations
 
+import csv
 import re
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -164,11 +166,18 @@ def read_table(path: Path, fmt: TableFormat) -> Table:
 
 def _read_csv(path: Path) -> Table:
     source = str(path)
-    options: dict[str, object] = {"encoding": "utf-8-sig", "skipinitialspace": True, "na_filter": False}
+    # index_col=False: a row with one field too many is an error, not silently shifted into an index
+    options: dict[str, object] = {
+        "encoding": "utf-8-sig", "skipinitialspace": True, "na_filter": False, "index_col": False,
+    }
     try:
         header = pd.read_csv(path, nrows=0, **options).columns  # type: ignore[call-overload]
         as_text = {c: str for c in header if _norm(c) in _KEY_COLUMNS}
-        frame = pd.read_csv(path, dtype=as_text, **options)  # type: ignore[call-overload]
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", pd.errors.ParserWarning)
+            frame = pd.read_csv(path, dtype=as_text, **options)  # type: ignore[call-overload]
+    except pd.errors.ParserWarning:
+        raise _field_count_error(source, path, len(header)) from None
     except pd.errors.EmptyDataError:
         raise InputError(source, "expected a CSV header line, found an empty file") from None
     except pd.errors.ParserError as exc:
@@ -177,6 +186,15 @@ def _read_csv(path: Path) -> Table:
         raise InputError(source, f"expected UTF-8 text, found byte {exc.object[exc.start]:#04x}") from None
     frame.columns = [str(c).strip() for c in frame.columns]
     return Table(source, frame, CsvWhere(source, path))
+
+
+def _field_count_error(source: str, path: Path, expected: int) -> InputError:
+    """The first line whose number of fields differs from the header's."""
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        for number, row in enumerate(csv.reader(fh), start=1):
+            if row and len(row) != expected:
+                return InputError(source, f"expected {expected} fields, found {len(row)}", line=number)
+    return InputError(source, f"expected {expected} fields on every line")
 
 
 def _csv_error(source: str, message: str) -> InputError:
