@@ -1,7 +1,8 @@
 """Examples behind every confusion-matrix cell, and their thumbnails (docs/report-payload.md, "Examples").
 
 Per inference set and IoU preset, each cell keeps the 20 most relevant examples over all frames plus the 3 most
-relevant of each segment. Cells counted by predictions rank by descending confidence, so a list stays correct
+relevant of each segment (10 and 2 above 25 classes). Cells counted by predictions rank by descending
+confidence, so a list stays correct
 as the confidence rises (the page drops entries below the threshold). The background column (missed objects)
 ranks objects never matched first, then by ascending score of the prediction that matched them: those are the
 ones missed at every threshold the page can select above that score.
@@ -27,6 +28,19 @@ from reportgen.projectrun import ProjectRun
 
 GLOBAL_CAP = 20
 PER_SEGMENT_CAP = 3
+#: above this many classes (the page's many-class mode) the caps shrink, to keep COCO-scale reports small
+MANY_CLASSES = 25
+MANY_GLOBAL_CAP = 10
+MANY_PER_SEGMENT_CAP = 2
+
+
+def caps_for(num_classes: int) -> tuple[int, int]:
+    """(examples per cell over all frames, examples per cell per segment)."""
+    if num_classes > MANY_CLASSES:
+        return MANY_GLOBAL_CAP, MANY_PER_SEGMENT_CAP
+    return GLOBAL_CAP, PER_SEGMENT_CAP
+
+
 THUMB_SIZE = 80
 GT_COLOUR = (0, 114, 178)  # Okabe-Ito blue
 PRED_COLOUR = (230, 159, 0)  # Okabe-Ito orange
@@ -59,7 +73,9 @@ def _rank_in_cell(cell: IntArray) -> IntArray:
     return np.arange(cell.size) - np.repeat(start, np.diff(np.r_[start, cell.size]))
 
 
-def _pick(run: ProjectRun, m: int, u: int, seg_masks: list[BoolArray], order: IntArray) -> _Picked:
+def _pick(
+    run: ProjectRun, m: int, u: int, seg_masks: list[BoolArray], order: IntArray, caps: tuple[int, int]
+) -> _Picked:
     """Examples of inference set ``m`` at IoU preset ``u``; ``order``: its predictions, most confident first."""
     gt = run.gt
     c = gt.num_classes
@@ -83,12 +99,12 @@ def _pick(run: ProjectRun, m: int, u: int, seg_masks: list[BoolArray], order: In
     ):
         grouping = np.argsort(cells, kind="stable")  # by cell, relevance order kept inside
         items, cells, frames = items[grouping], cells[grouping], frames[grouping]
-        keep = _rank_in_cell(cells) < GLOBAL_CAP
+        keep = _rank_in_cell(cells) < caps[0]
         for mask in seg_masks:
             inside = mask[frames]
-            rank = np.full(cells.size, GLOBAL_CAP)
+            rank = np.full(cells.size, caps[0])
             rank[inside] = _rank_in_cell(cells[inside])
-            keep |= rank < PER_SEGMENT_CAP
+            keep |= rank < caps[1]
         parts.append((items[keep], cells[keep]))
     (p_items, p_cells), (o_items, o_cells) = parts
     pred = np.concatenate([p_items, by[np.searchsorted(real_obj, o_items)]])
@@ -110,11 +126,12 @@ def build_examples(
     gt = run.gt
     side = gt.num_classes + 1
     seg_masks = [sf.mask for sf in run.segments if not sf.mask.all()]
+    caps = caps_for(gt.num_classes)
     picked: list[_Picked] = []
     for m, result in enumerate(run.results):
         progress(f"examples: {result.name}")
         order = np.argsort(-result.predictions.score, kind="stable")
-        picked.extend(_pick(run, m, u, seg_masks, order) for u in range(result.match.iou_thresholds.size))
+        picked.extend(_pick(run, m, u, seg_masks, order, caps) for u in range(result.match.iou_thresholds.size))
 
     # dense renumbering of the referenced objects and predictions
     obj_ids = np.unique(np.concatenate([p.obj for p in picked] + [np.zeros(0, np.int64)]))
@@ -173,7 +190,7 @@ def build_examples(
         "predictions": predictions,
         "thumbnails": thumbs,
         "cells": all_cells,
-        "caps": {"global": GLOBAL_CAP, "per_segment": PER_SEGMENT_CAP},
+        "caps": {"global": caps[0], "per_segment": caps[1]},
         "thumbnail_stats": stats,
     }
 

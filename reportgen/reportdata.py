@@ -19,6 +19,7 @@ import numpy as np
 
 from reportgen import __version__
 from reportgen.evaluate import CURVE_GRID, curve_set
+from reportgen.examples import MANY_CLASSES
 from reportgen.jsonout import sha256_of
 from reportgen.metrics import scores_from_matrix
 from reportgen.project import METRICS
@@ -27,8 +28,10 @@ from reportgen.verdicts import compute_verdicts, payload
 
 SCHEMA_VERSION = 1
 UNDEFINED_U16 = 65535
-#: the PR curves in the report: confidences 0.00, 0.02, ..., 1.00 (every second point of CURVE_GRID)
+#: the PR curves in the report: confidences 0.00, 0.02, ..., 1.00 (every second point of CURVE_GRID), or by
+#: 0.04 above 25 classes (the page's many-class mode), to keep COCO-scale reports small
 REPORT_CURVE_STEP = 2
+MANY_CLASSES_CURVE_STEP = 4
 
 Progress = Callable[[str], None]
 
@@ -177,7 +180,7 @@ def build_payload(
     cells_parts: list[np.ndarray] = []
     values_parts: list[np.ndarray] = []
     n_cells = 0
-    point_idx = np.arange(0, CURVE_GRID.size, REPORT_CURVE_STEP)
+    point_idx = np.arange(0, CURVE_GRID.size, REPORT_CURVE_STEP if c <= MANY_CLASSES else MANY_CLASSES_CURVE_STEP)
     curves = np.zeros((m_count, s_count, u_count, k, point_idx.size, 2), dtype=np.uint16)
     curve_stats = np.zeros((m_count, s_count, u_count, k, 3), dtype=np.uint16)
     for mi, result in enumerate(run.results):
