@@ -2,10 +2,10 @@
 
 Per inference set and IoU preset, each cell keeps the 20 most relevant examples over all frames plus the 3 most
 relevant of each segment (10 and 2 above 25 classes). Cells counted by predictions rank by descending
-confidence, so a list stays correct
-as the confidence rises (the page drops entries below the threshold). The background column (missed objects)
-ranks objects never matched first, then by ascending score of the prediction that matched them: those are the
-ones missed at every threshold the page can select above that score.
+confidence, so a list stays correct as the confidence rises (the page drops entries below the threshold). The
+background column (missed objects) ranks objects never matched first, then by ascending score of the
+prediction that matched them: those are the ones missed at every threshold the page can select above that
+score.
 """
 
 from __future__ import annotations
