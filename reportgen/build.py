@@ -77,19 +77,22 @@ def build_report(
     thumbnail_budget: int = DEFAULT_THUMBNAIL_BUDGET,
     progress: Progress = _noop,
     run: ProjectRun | None = None,
+    bootstrap_presets: Sequence[tuple[float, float]] = (),
 ) -> dict[str, Any]:
     """Compute everything and write the self-contained HTML report to ``output`` (atomically).
 
     ``run``: an already computed run of ``project`` (skips the computation).
+    ``bootstrap_presets``: ``(confidence, IoU)`` presets, besides the default, at which to compute the
+    paired-bootstrap intervals of every pair of inference sets.
     Returns the embedded payload (for tests and callers that want the numbers).
     """
     from reportgen.render import render_report
 
     if run is None:
-        run = run_project(project, progress=progress)
+        run = run_project(project, progress=progress, extra_presets=bootstrap_presets)
     examples = build_examples(run, thumbnail_budget=thumbnail_budget, progress=progress)
     stats = examples.pop("thumbnail_stats")
-    payload = build_payload(run, progress=progress, examples=examples)
+    payload = build_payload(run, progress=progress, examples=examples, bootstrap_presets=bootstrap_presets)
     payload["meta"]["thumbnails"] = stats
     progress("rendering")
     html = render_report(payload, charts=default_charts(payload))

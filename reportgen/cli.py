@@ -369,6 +369,14 @@ def build(
         list[str] | None,
         typer.Option("--pred", help="[NAME=]PATH of an inference set, without a project file; repeat for several."),
     ] = None,
+    bootstrap_at: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--bootstrap-at",
+            help="CONFIDENCE:IOU, a preset (besides the project's default) at which to compute the paired-bootstrap "
+            "intervals of the differences between inference sets; repeatable.",
+        ),
+    ] = None,
     thumbnail_budget: Annotated[
         int,
         typer.Option(
@@ -412,8 +420,9 @@ def build(
             named = [parse_pred_argument(p) for p in pred]
             _check_unique([n for n, _ in named])
             project = project_from_inputs(gt, named, options)
+        presets = [_preset(text) for text in bootstrap_at or []]
         progress = StageProgress(not quiet)
-        build_report(project, output, thumbnail_budget=thumbnail_budget, progress=progress)
+        build_report(project, output, thumbnail_budget=thumbnail_budget, progress=progress, bootstrap_presets=presets)
         progress.done()
         size = output.stat().st_size
         typer.echo(f"wrote {output} ({size / 1e6:.2f} MB)")
@@ -483,6 +492,18 @@ def demo(
         return 0
 
     run_guarded(body)
+
+
+def _preset(text: str) -> tuple[float, float]:
+    from reportgen.errors import InputError
+    from reportgen.grids import parse_threshold
+
+    parts = text.split(":")
+    if len(parts) != 2:
+        raise InputError(None, f"--bootstrap-at: expected CONFIDENCE:IOU such as 0.3:0.5, found {text!r}")
+    return parse_threshold(parts[0], what="--bootstrap-at confidence"), parse_threshold(
+        parts[1], what="--bootstrap-at IoU"
+    )
 
 
 def _check_unique(names: list[str]) -> None:

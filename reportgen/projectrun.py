@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -58,8 +59,13 @@ def run_project(
     progress: Progress = _noop,
     extra_confidence: float | None = None,
     extra_iou: float | None = None,
+    extra_presets: Sequence[tuple[float, float]] = (),
 ) -> ProjectRun:
-    """Load, evaluate and count everything the project describes."""
+    """Load, evaluate and count everything the project describes.
+
+    ``extra_confidence`` / ``extra_iou`` / ``extra_presets``: values added to the project's grids (an off-grid
+    threshold is computed exactly).
+    """
     from reportgen.io import load_ground_truth, load_predictions
 
     progress(f"loading {project.ground_truth}")
@@ -78,6 +84,10 @@ def run_project(
         iou_grid = np.array([project.iou])  # one whole-frame object per frame: IoU plays no part
     if extra_confidence is not None:
         conf_grid = with_value(conf_grid, extra_confidence)
+    for conf_value, iou_value in extra_presets:  # (confidence, IoU) presets the caller needs on the grids
+        conf_grid = with_value(conf_grid, conf_value)
+        if gt.task == "detection":
+            iou_grid = with_value(iou_grid, iou_value)
     config = EvalConfig(iou_grid, conf_grid, project.iou, project.confidence, coco=gt.task == "detection")
     segments = segment_frames(project, gt, frame_table)
     results = tuple(evaluate_model(gt, p, config, progress=progress) for p in preds)

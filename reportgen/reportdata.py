@@ -10,7 +10,7 @@ import base64
 import gzip
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -18,6 +18,15 @@ from typing import Any
 import numpy as np
 
 from reportgen import __version__
+from reportgen.compare import (
+    BOOTSTRAP_RESAMPLES,
+    BOOTSTRAP_SEED,
+    NEVER,
+    bootstrap_difference,
+    frame_counts,
+    object_outcomes,
+)
+from reportgen.errors import InputError
 from reportgen.evaluate import CURVE_GRID, curve_set
 from reportgen.examples import MANY_CLASSES
 from reportgen.jsonout import sha256_of
@@ -98,8 +107,58 @@ def _relpath(path: Path, base: Path) -> str:
         return str(path)
 
 
+def compare_data(
+    run: ProjectRun, presets: list[tuple[int, int]], progress: Progress = _noop
+) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+    """Paired-bootstrap intervals for every pair of inference sets, segment and preset, and the per-object
+    outcomes the page compares to list what flipped. Returns ``(compare section, extra blobs)``."""
+    gt = run.gt
+    m_count = len(run.results)
+    pairs = [(a, b) for a in range(m_count) for b in range(a + 1, m_count)]
+    values = np.full((len(pairs), len(run.segments), len(presets), 3, 3), np.nan)
+    class_index = {name: i for i, name in enumerate(gt.classes)}
+    for si, sf in enumerate(run.segments):
+        frames = np.flatnonzero(sf.mask)
+        cls = None if sf.segment.metric_class is None else class_index[sf.segment.metric_class]
+        for pi, (u, t) in enumerate(presets):
+            progress(f"bootstrap: {sf.segment.name}")
+            counts = [frame_counts(gt, r, u, t, cls) for r in run.results]
+            for qi, (a, b) in enumerate(pairs):
+                values[qi, si, pi] = bootstrap_difference(counts[a], counts[b], frames)
+    n_obj = gt.num_objects
+    u_count = run.config.iou_grid.size
+    outcome_class = np.zeros((m_count, u_count, n_obj), dtype=np.uint16)
+    outcome_last = np.zeros((m_count, u_count, n_obj), dtype=np.uint8)
+    for m, r in enumerate(run.results):
+        o = object_outcomes(gt, r)
+        outcome_class[m] = o.matched_class
+        outcome_last[m] = np.minimum(o.last_preset, NEVER)
+    section = {
+        "pairs": [list(p) for p in pairs],
+        "bootstrap": {
+            "resamples": BOOTSTRAP_RESAMPLES,
+            "seed": BOOTSTRAP_SEED,
+            "interval": [2.5, 97.5],
+            "presets": [list(p) for p in presets],
+        },
+    }
+    blobs = {
+        "bootstrap": blob(values),
+        "outcome_class": blob(outcome_class),
+        "outcome_last": blob(outcome_last),
+        "object_frame": blob(gt.frame.astype(np.uint32)),
+        "object_class": blob(gt.cls.astype(np.uint16)),
+        "object_crowd": blob(gt.crowd.astype(np.uint8)),
+    }
+    return section, blobs
+
+
 def build_payload(
-    run: ProjectRun, *, progress: Progress = _noop, examples: dict[str, Any] | None = None
+    run: ProjectRun,
+    *,
+    progress: Progress = _noop,
+    examples: dict[str, Any] | None = None,
+    bootstrap_presets: Sequence[tuple[float, float]] = (),
 ) -> dict[str, Any]:
     """Everything the page needs, as a JSON-ready dict (see docs/report-payload.md)."""
     project, gt = run.project, run.gt
@@ -220,12 +279,20 @@ def build_payload(
             curve_stats[mi, si] = display_int(np.stack([cs.ap101, cs.best_f1_confidence, cs.best_f1], axis=-1))
 
     verdicts = compute_verdicts(run, iou=project.iou, confidence=project.confidence)
+    u_default = int(np.flatnonzero(iou_grid == project.iou)[0])
+    t_default = int(np.flatnonzero(conf_grid == project.confidence)[0])
+    presets = [(u_default, t_default)]
+    for conf_value, iou_value in bootstrap_presets:
+        u_hits, t_hits = np.flatnonzero(iou_grid == iou_value), np.flatnonzero(conf_grid == conf_value)
+        if u_hits.size == 0 or t_hits.size == 0:
+            raise InputError(None, f"--bootstrap-at {conf_value:g}:{iou_value:g}: not a preset of the grids")
+        if (int(u_hits[0]), int(t_hits[0])) not in presets:
+            presets.append((int(u_hits[0]), int(t_hits[0])))
+    compare_section, compare_blobs = compare_data(run, presets, progress)
     examples_part = dict(examples) if examples is not None else {
         "objects": {"frame": [], "cls": [], "box": []}, "predictions": [], "cells": [], "thumbnails": {},
     }  # fmt: skip
     thumbnails = examples_part.pop("thumbnails", {})
-    u_default = int(np.flatnonzero(iou_grid == project.iou)[0])
-    t_default = int(np.flatnonzero(conf_grid == project.confidence)[0])
     out: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
         "meta": {
@@ -265,7 +332,9 @@ def build_payload(
             ),
             "curves": blob(curves),
             "curve_stats": blob(curve_stats),
+            **compare_blobs,
         },
+        "compare": compare_section,
         "examples": json_blob(examples_part),
         "thumbnails": thumbnails,
     }  # fmt: skip
