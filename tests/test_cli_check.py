@@ -238,6 +238,15 @@ def test_one_inference_set(demo: Checked, demo_folder: Path) -> None:
     assert [s.get("name") for s in suites] == ["model-v2"]
 
 
+def test_an_inference_set_named_twice_is_checked_once(demo: Checked, demo_folder: Path) -> None:
+    """``--inference model-v2 --inference model-v2`` lists every segment twice in the payload (24 items) and
+    counts each regression test twice ("6 of 8 regression tests pass" for 4 regression tests)."""
+    twice = Checked(demo_folder, "--inference", "model-v2", "--inference", "model-v2")
+    assert twice.payload == {"model-v2": demo.payload["model-v2"]}
+    regress = sum(1 for s in demo.spec["segments"] if s["type"] == "regression_test")
+    assert twice.run.stdout.splitlines()[-1].endswith(f" of {regress} regression tests pass")
+
+
 def test_unknown_inference_set(demo: Checked) -> None:
     run = check(demo.project, "--inference", "model-v9")
     assert run.code == 2 and run.stdout == ""
@@ -398,6 +407,45 @@ def test_a_failed_write_leaves_no_other_output(tmp_path: Path) -> None:
     run = check(project, "--json", out, "--junit", junit, "--markdown", tmp_path / "missing" / "summary.md")
     assert run.code == 2 and "missing" in run.stderr
     assert not out.exists() and not junit.exists()
+
+
+@pytest.mark.parametrize("option", ["--json", "--junit", "--markdown"])
+def test_output_path_that_is_a_folder(tmp_path: Path, option: str) -> None:
+    """An output path naming an existing folder is bad input (exit 2, one line), not a crash: today
+    os.replace raises IsADirectoryError, a traceback and exit code 1, which CI reads as "a regression test
+    failed"."""
+    project = small_project(tmp_path, [])
+    (tmp_path / "out").mkdir()
+    run = check(project, option, tmp_path / "out")
+    assert run.code == 2, run.stderr
+    assert run.stderr.startswith("Error: ") and len(run.stderr.splitlines()) == 1
+    assert str(tmp_path / "out") in run.stderr
+    assert list((tmp_path / "out").iterdir()) == []
+
+
+def test_names_are_escaped_in_junit_and_markdown(tmp_path: Path) -> None:
+    (tmp_path / "gt.json").write_text(json.dumps(GT))
+    (tmp_path / "preds.json").write_text(json.dumps(PREDS))
+    name, model = 'a<b> | "c" & d', 'm<1>&"'
+    spec = {
+        "name": "P <x> & | y",
+        "dataset": {"ground_truth": "gt.json"},
+        "inference_sets": [{"name": model, "path": "preds.json"}],
+        "segments": [{"name": name, "type": "regression_test", "frames": [1, 3], "targets": {"precision": 0.9}}],
+    }
+    project = tmp_path / "project.yaml"
+    project.write_text(yaml.safe_dump(spec))
+    junit, md = tmp_path / "junit.xml", tmp_path / "summary.md"
+    assert check(project, "--junit", junit, "--markdown", md).code == 1
+    cases = ET.parse(junit).getroot().findall("testsuite/testcase")
+    assert [(c.get("classname"), c.get("name")) for c in cases] == [
+        (f"reportgen.{model}", f"{name} · {m}") for m in METRICS
+    ]
+    text = md.read_text()
+    assert "## reportgen: P &lt;x&gt; & \\| y" in text
+    row = next(line for line in text.splitlines() if "Regression Test" in line)
+    assert row.startswith('| ❌ | m&lt;1&gt;&" | a&lt;b&gt; \\| "c" & d | Regression Test | 2 | 0.6667 &lt; 0.9000 |')
+    assert "<" not in text
 
 
 # ------------------------------------------------------------------------------ classification demo

@@ -513,6 +513,14 @@ def test_unknown_frames_can_be_ignored(tmp_path: Path, fmt: str) -> None:
     assert preset["totals"] == {"tp": 1, "fp": 0, "fn": 1, "confusions": 0}
 
 
+def test_json_path_that_is_a_folder(data: dict[str, Path], tmp_path: Path) -> None:
+    """``--json DIR`` (an existing folder) is bad input, not a crash: today os.replace raises
+    IsADirectoryError, with a traceback and exit code 1."""
+    run = evaluate("--gt", data["gt"], "--pred", data["preds"], "--json", tmp_path)
+    assert_one_error(run, str(tmp_path))
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_json_output_has_the_usual_file_mode(data: dict[str, Path], tmp_path: Path) -> None:
     """An output file gets the permissions any new file gets (0666 minus the umask), like ``open(path, 'w')``:
     a CI artifact or a report served from a shared folder must stay readable by others."""

@@ -232,6 +232,26 @@ def test_missing_data_file_names_the_key_path(folder: Path, replace: str, fragme
     assert_error(check(folder, text), *fragments)
 
 
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        (seg("{name: s, type: regression_test, frames: [1, 2, 3], targets: {precision: 0.99}}").replace(
+            "targets: {precision: 0.99}}", "targets: {precision: 0.99}, targets: {recall: 0.1}}"),
+         "segments[0].targets"),
+        (HEAD + "segments:\n  - name: s\n    type: regression_test\n    frames: [1]\n"
+         "    targets:\n      precision: 0.99\n      precision: 0.1\n", "segments[0].targets.precision"),
+        (HEAD + "name: Other\n", "name"),
+    ],
+    ids=["targets-twice", "precision-twice", "name-twice"],
+)  # fmt: skip
+def test_a_key_given_twice_is_an_error(folder: Path, text: str, key: str) -> None:
+    """YAML loaders keep the last of two equal keys. A second ``targets:`` (or ``precision:``) silently replaces
+    the first, so a failing target disappears and check exits 0: the silent loss docs/project-file.md rules
+    out for unknown keys ("a typo must not silently disable a regression test")."""
+    line = assert_error(check(folder, text), key)
+    assert ": line " in line  # where the second one is
+
+
 @pytest.mark.parametrize("key", ["rename", "ignore"])
 def test_unknown_class_in_classes_names_the_key_path(folder: Path, key: str) -> None:
     """``classes.rename`` and ``classes.ignore`` naming an unknown class: both say only "field 'classes'",
@@ -311,6 +331,19 @@ def test_metric_class_uses_the_class_numbers(folder: Path) -> None:
     assert scores(item) == (None, 0.0, 0, 0, 1)
     assert item["recall"] == {"score": 0.0, "threshold": 0.0, "succeeds": True}
     assert run.code == 0
+
+
+def test_relative_target_with_an_undefined_baseline_fails(folder: Path) -> None:
+    """On an empty segment the baseline's recall is undefined: threshold null, the verdict false."""
+    text = seg("{name: far, type: regression_test, query: 'distance > 1000', "
+               "targets: {recall: {baseline: n, max_drop: 0.1}}}")  # fmt: skip
+    run, data = payload(folder, text)
+    assert run.code == 1
+    recall = data["m"][1]["recall"]
+    assert recall == {
+        "score": None, "threshold": None, "succeeds": False,
+        "baseline": {"inference_set": "n", "score": None, "max_drop": 0.1},
+    }  # fmt: skip
 
 
 def test_all_frames_may_be_given_as_a_split_with_targets(folder: Path) -> None:
