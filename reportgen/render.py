@@ -90,6 +90,7 @@ def _environment() -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters["int"] = int_text
+    env.filters["grid"] = threshold_text
     return env
 
 
@@ -381,7 +382,7 @@ def render_report(payload: dict[str, Any], *, charts: dict[str, str]) -> str:
     many = len(names) > MANY_CLASSES
     pairs, pair_count = _matrix_pairs(names, matrix) if many else ([], 0)
     meta = payload["meta"]
-    thumbs = (payload.get("examples") or {}).get("thumbnail_stats") or meta.get("thumbnails")
+    thumbs = meta.get("thumbnails")
     css, js = _inline_assets()
     template = _environment().get_template("report.html.j2")
     return template.render(

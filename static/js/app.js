@@ -112,6 +112,8 @@
       app.start();
       RG.bootMs = performance.now() - t0;
       document.documentElement.dataset.ready = "1";
+      // the examples are only needed once a cell or filter is picked: decode them after the first paint
+      setTimeout(() => data.loadExamples().then(() => { document.documentElement.dataset.examples = "1"; }, (err) => console.error(err)), 0);
     } catch (err) {
       const view = document.getElementById("static-view");
       if (view) {

@@ -74,6 +74,30 @@
       this.segments = payload.segments;
       this._frames = new Map();
       this._matrix = new Map();
+      /** The examples (docs/report-payload.md "Examples"): null until decoded, see loadExamples(). */
+      this.ex = null;
+      this.exError = null;
+    }
+
+    /** Decode the examples JSON blob (once); resolves to the examples object. */
+    loadExamples() {
+      if (!this._exPromise) {
+        const entry = this.P.examples;
+        let p;
+        if (entry && entry.dtype === "json") {
+          p = gunzip(base64Bytes(entry.data)).then((buf) => JSON.parse(new TextDecoder().decode(buf)));
+        } else {
+          p = Promise.resolve(entry || {}); // an inline examples object
+        }
+        this._exPromise = p.then((ex) => {
+          this.ex = ex;
+          return ex;
+        }, (err) => {
+          this.exError = err;
+          throw err;
+        });
+      }
+      return this._exPromise;
     }
 
     get many() {
@@ -211,7 +235,7 @@
     }
 
     thumbnail(m, pred, obj) {
-      const t = (this.P.examples && this.P.examples.thumbnails) || {};
+      const t = this.P.thumbnails || {};
       const uri = t[m + ":" + pred + ":" + obj];
       // only pictures embedded as data: URIs are shown: nothing that could make a request
       return typeof uri === "string" && /^data:image\/(jpeg|png|webp|gif);base64,/.test(uri) ? uri : null;

@@ -11,7 +11,7 @@
 
   /** Examples of the cells at (m, s, u, t): [{frame, g, p, pred, obj, score, iou, below}]. */
   RG.collectExamples = function (data, cells, m, s, u, t) {
-    const ex = data.P.examples || {};
+    const ex = data.ex || {};
     const perModel = (ex.cells || [])[m];
     const lists = perModel ? perModel[u] || {} : {};
     const preds = (ex.predictions || [])[m] || { frame: [], cls: [], score: [] };
@@ -48,6 +48,14 @@
         box.appendChild(el("p", { class: "muted", id: "examples-status", text: "Click a matrix cell" + (data.many ? " (a row of the confusion table)" : "") + " or use FN, FP, Confused As or Confused From to list the examples behind it." }));
         return box;
       }
+      if (!data.ex) {
+        box.appendChild(el("p", { class: "muted", id: "examples-status", text: data.exError ? "The examples could not be read: " + data.exError.message : "Reading the examples…" }));
+        if (!data.exError && !data.renderOnExamples) {
+          data.renderOnExamples = true;
+          data.loadExamples().then(() => app.render(), () => app.render());
+        }
+        return box;
+      }
       const items = RG.collectExamples(data, ctx.cells, ctx.m, ctx.s, ctx.u, ctx.t);
       let exist = 0;
       for (const [g, p] of ctx.cells) exist += ctx.mat.at(g, p);
@@ -57,7 +65,7 @@
       const shown = app.transient.moreExamples ? order : order.slice(0, PAGE);
       const capped = items.length < exist;
       head.appendChild(el("span", { class: "muted" }, RG.Matrix.describeFilter(data, st)));
-      const caps = (data.P.examples && data.P.examples.caps) || {};
+      const caps = data.ex.caps || {};
       let statusText = "Showing " + RG.int(shown.length) + " of " + RG.int(exist);
       if (shown.length < items.length) statusText += " (" + RG.int(items.length) + " listed in the report)";
       if (capped) {
@@ -109,6 +117,6 @@
   };
 
   function preClass(data, m, pred) {
-    return data.P.examples.predictions[m].cls[pred];
+    return data.ex.predictions[m].cls[pred];
   }
 })();

@@ -50,7 +50,17 @@
         RG.PRCurve.render({ series: series, pTarget: jp.target ? jp.threshold : null, rTarget: jr.target ? jr.threshold : null, caption: caption }));
 
       const report = RG.ClassReport.render(app, ctx);
-      const top = el("div", { class: "metrics-top" + (compare ? " compare" : "") }, chart, report);
+      let top;
+      if (compare) {
+        // A and B side by side: the segment's card beside the chart, the wide class report below
+        const summary = RG.Scenarios.card(app, s, true);
+        summary.classList.remove("clickable");
+        summary.classList.add("summary-card");
+        top = el("div", null, el("div", { class: "metrics-top compare" }, chart,
+          el("div", null, el("h3", { class: "summary-title", text: "Segment summary" }), summary)), report);
+      } else {
+        top = el("div", { class: "metrics-top" }, chart, report);
+      }
 
       // confusion matrix and examples
       const useB = compare && st.mx === "b";

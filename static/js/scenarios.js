@@ -33,7 +33,7 @@
     return data.models[j.target.baseline] + " − " + RG.thresholdText(j.target.max_drop);
   };
 
-  function card(app, s) {
+  function card(app, s, summary) {
     const data = app.data;
     const st = app.state;
     const seg = data.segments[s];
@@ -50,7 +50,7 @@
       app.update({ tab: "details", seg: s }, { push: true });
     });
     const head = el("header", { class: "card-head" },
-      el("h4", { class: "card-title" },
+      el("h4", { class: "card-title" }, summary ? seg.name :
         el("button", { type: "button", class: "card-open", title: "Open the Metrics tab on this segment", on: { click: (e) => { e.stopPropagation(); open(); } } }, seg.name)),
       el("span", { class: "badge badge-" + seg.type.toLowerCase().replace(/ /g, "-"), text: seg.type }),
       details);
@@ -102,13 +102,14 @@
     if (!compare && anyTarget) cls.push(allPass ? "card-pass" : "card-fail");
     const node = el("article", {
       class: cls.join(" "), dataset: { segment: s }, "aria-label": seg.name,
-      on: { click: (e) => { if (!e.target.closest("button")) open(); } },
+      on: summary ? null : { click: (e) => { if (!e.target.closest("button")) open(); } },
     }, head, el("p", { class: "card-meta", text: metaBits.join(" · ") }),
     el("div", { class: "card-scroll" }, el("table", { class: "card-table" }, thead, body, counts)));
     return node;
   }
 
   RG.Scenarios = {
+    card: card,
     render(root, app) {
       const data = app.data;
       const st = app.state;
