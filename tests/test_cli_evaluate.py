@@ -313,6 +313,22 @@ def test_without_voc_there_are_no_voc_numbers(reference: Path) -> None:
     assert run.code == 0 and "Pascal VOC" not in run.stdout
 
 
+def test_undefined_coco_numbers(tmp_path: Path) -> None:
+    """No objects at all: pycocotools prints -1.000 for each of the 12 numbers; JSON says null."""
+    gt, pred = write_inputs(tmp_path, json.dumps(GT | {"annotations": []}), "p.json", json.dumps([DET]))
+    out = tmp_path / "metrics.json"
+    run = evaluate("--gt", gt, "--pred", pred, "--json", out)
+    assert run.code == 0, run.stderr
+    assert all(line.endswith("] = -1.000") for line in run.stdout.splitlines()[:12])
+    entry = strict_json(out)["inference_sets"][0]
+    assert set(entry["coco"]["stats"].values()) == {None}
+    assert entry["coco"]["ap_per_class"] == {"cat": None, "dog": None}
+    preset = next(p for p in entry["presets"] if (p["iou"], p["confidence"]) == (0.5, 0.1))
+    assert preset["micro"] == {"precision": 0.0, "recall": None, "f1": None}
+    assert preset["weighted"] == {"precision": None, "recall": None, "f1": None}
+    assert all(c["ap101"] is None and c["support"] == 0 for c in entry["curves"])
+
+
 def test_several_inference_sets(data: dict[str, Path], tmp_path: Path) -> None:
     out = tmp_path / "two.json"
     run = evaluate("--gt", data["gt"], "--pred", f"a={data['preds']}", "--pred", f"b={data['preds']}", "--json", out)
