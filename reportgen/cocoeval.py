@@ -100,7 +100,7 @@ class CocoSummary:
         return out
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def _coco_match_kernel(
     thresholds: FloatArray,
     area_lo: FloatArray,
@@ -135,37 +135,36 @@ def _coco_match_kernel(
             out_rank[d_order[d0 + a]] = a
         if nd == 0:
             continue
+        # IoU of every detection with every object of the block, once for all size ranges
+        ious_all = np.zeros((nd, max(ng, 1)))
+        for a in range(nd):
+            di = d_order[d0 + a]
+            for b in range(ng):
+                gi = g_order[g0 + b]
+                ious_all[a, b] = _iou(
+                    d_box[di, 0], d_box[di, 1], d_box[di, 2], d_box[di, 3],
+                    g_box[gi, 0], g_box[gi, 1], g_box[gi, 2], g_box[gi, 3], g_crowd[gi], 0.0,
+                )  # fmt: skip
+        gpos = np.empty(ng, dtype=np.int64)
+        gsorted = np.empty(ng, dtype=np.int64)
+        gign = np.empty(ng, dtype=np.bool_)
+        ious = np.zeros((nd, max(ng, 1)))
         for ai in range(na):
             lo, hi = area_lo[ai], area_hi[ai]
             # ground truth in pycocotools' order: not-ignored first, stable
-            gsorted = np.empty(ng, dtype=np.int64)
-            gign = np.empty(ng, dtype=np.bool_)
             k = 0
             for pass_ignored in (False, True):
                 for b in range(ng):
                     gi = g_order[g0 + b]
                     ig = g_crowd[gi] or g_area[gi] < lo or g_area[gi] > hi
                     if ig == pass_ignored:
+                        gpos[k] = b
                         gsorted[k] = gi
                         gign[k] = ig
                         k += 1
-            ious = np.zeros((nd, max(ng, 1)))
             for a in range(nd):
-                di = d_order[d0 + a]
                 for b in range(ng):
-                    gi = gsorted[b]
-                    ious[a, b] = _iou(
-                        d_box[di, 0],
-                        d_box[di, 1],
-                        d_box[di, 2],
-                        d_box[di, 3],
-                        g_box[gi, 0],
-                        g_box[gi, 1],
-                        g_box[gi, 2],
-                        g_box[gi, 3],
-                        g_crowd[gi],
-                        0.0,
-                    )
+                    ious[a, b] = ious_all[a, gpos[b]]
             gtm = np.zeros(max(ng, 1), dtype=np.bool_)
             for t in range(nt):
                 gtm[:] = False
@@ -191,7 +190,7 @@ def _coco_match_kernel(
                     gtm[m] = True
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def _coco_accumulate_kernel(
     seq: IntArray,
     cat_off: IntArray,

@@ -8,6 +8,7 @@ the VOC numbers. Segments reuse the same matching through :func:`segment_counts`
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numba
@@ -136,17 +137,22 @@ def _noop(_: str) -> None:
 def evaluate_model(
     gt: GroundTruth, preds: Predictions, config: EvalConfig, *, progress: Progress = _noop
 ) -> ModelResult:
-    """Every metric of one inference set at every preset of ``config``."""
-    progress(f"{preds.name}: matching at {config.iou_grid.size} IoU thresholds")
-    match = match_report(gt, preds, config.iou_grid)
-    progress(f"{preds.name}: counting {config.iou_grid.size * config.confidence_grid.size} presets")
-    counts = count_presets(gt, preds, match, config.confidence_grid)
-    progress(f"{preds.name}: PR curves")
-    curves = curve_set(gt, preds, match)
-    coco = None
-    if config.coco and gt.task == "detection":
-        progress(f"{preds.name}: COCO summary")
-        coco = evaluate_coco(gt, preds)
+    """Every metric of one inference set at every preset of ``config``.
+
+    The COCO summary is independent of the report matching, so it runs in a second thread (its kernels
+    release the GIL): on two cores the two overlap.
+    """
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        coco_future = pool.submit(evaluate_coco, gt, preds) if config.coco and gt.task == "detection" else None
+        progress(f"{preds.name}: matching at {config.iou_grid.size} IoU thresholds")
+        match = match_report(gt, preds, config.iou_grid)
+        progress(f"{preds.name}: counting {config.iou_grid.size * config.confidence_grid.size} presets")
+        counts = count_presets(gt, preds, match, config.confidence_grid)
+        progress(f"{preds.name}: PR curves")
+        curves = curve_set(gt, preds, match)
+        if coco_future is not None:
+            progress(f"{preds.name}: COCO summary")
+        coco = coco_future.result() if coco_future is not None else None
     voc = None
     if config.voc:
         progress(f"{preds.name}: VOC AP")
@@ -202,7 +208,7 @@ def curve_set(gt: GroundTruth, preds: Predictions, match: MatchResult, frame_mas
     return CurveSet(CURVE_GRID, tp, predicted, support, ap, best_conf, best_f1)
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def _curve_stats_kernel(
     score: FloatArray,
     correct: BoolArray,

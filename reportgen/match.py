@@ -59,7 +59,7 @@ def frame_order(frame: IntArray, score: FloatArray | None, num_frames: int) -> t
     return order.astype(np.int64), offsets
 
 
-@numba.njit(cache=True, inline="always")
+@numba.njit(cache=True, nogil=True, inline="always")
 def _iou(
     px: float, py: float, pw: float, ph: float, gx: float, gy: float, gw: float, gh: float, crowd: bool, plus: float
 ) -> float:
@@ -81,7 +81,7 @@ def _iou(
     return inter / (pa + (gw + plus) * (gh + plus) - inter)
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def _match_report_kernel(
     thresholds: FloatArray,
     p_order: IntArray,
@@ -184,7 +184,7 @@ def match_report(gt: GroundTruth, preds: Predictions, iou_thresholds: FloatArray
     return MatchResult(thresholds, outcome, iou, gt_by)
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def _match_voc_kernel(
     thr: float,
     plus: float,
