@@ -223,13 +223,15 @@ def evaluate(
     """
 
     def body() -> int:
-        from reportgen.atomic import write_atomic
+        from reportgen.atomic import check_writable, write_atomic
         from reportgen.evaluate import EvalConfig, evaluate_model
         from reportgen.grids import parse_grid, parse_threshold
         from reportgen.io import load_ground_truth, load_predictions, parse_pred_argument
         from reportgen.jsonout import dumps, evaluation_document
         from reportgen.textreport import classification_report, curve_lines, voc_lines
 
+        if json_path is not None:
+            check_writable(json_path)
         options = load_options(
             fmt, pred_format, box_format, normalized, image_sizes, class_names, ignore_unknown_frames, task
         )
@@ -321,7 +323,7 @@ def check(
     """
 
     def body() -> int:
-        from reportgen.atomic import write_atomic
+        from reportgen.atomic import check_writable, write_atomic
         from reportgen.errors import InputError
         from reportgen.grids import parse_threshold
         from reportgen.jsonout import dumps
@@ -329,9 +331,13 @@ def check(
         from reportgen.projectrun import run_project
         from reportgen.verdicts import compute_verdicts, junit_xml, markdown, payload, text_table
 
+        for out_path in (json_path, junit, markdown_path):
+            if out_path is not None:
+                check_writable(out_path)
         project = load_project(project_file)
         names = [s.name for s in project.inference_sets]
-        for name in inference or []:
+        chosen = list(dict.fromkeys(inference or []))  # named twice: checked once
+        for name in chosen:
             if name not in names:
                 raise InputError(None, f"--inference: unknown inference set {name!r} (known: {', '.join(names)})")
         conf = parse_threshold(confidence, what="--confidence") if confidence is not None else project.confidence
@@ -339,7 +345,7 @@ def check(
         progress = StageProgress(not quiet)
         run = run_project(project, progress=progress, extra_confidence=conf, extra_iou=iou_v)
         progress.done()
-        verdicts = compute_verdicts(run, iou=iou_v, confidence=conf, inference_sets=inference or None)
+        verdicts = compute_verdicts(run, iou=iou_v, confidence=conf, inference_sets=chosen or None)
         typer.echo("\n".join(text_table(verdicts, iou=iou_v, confidence=conf)))
         if json_path is not None:
             write_atomic(json_path, dumps(payload(verdicts)))
@@ -400,11 +406,13 @@ def build(
     """
 
     def body() -> int:
+        from reportgen.atomic import check_writable
         from reportgen.build import build_report, project_from_inputs
         from reportgen.errors import InputError
         from reportgen.io import parse_pred_argument
         from reportgen.project import load_project
 
+        check_writable(output)
         if thumbnail_budget < 0:
             raise InputError(None, f"--thumbnail-budget: expected a number of bytes >= 0, found {thumbnail_budget}")
         if project_file is not None:

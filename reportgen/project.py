@@ -174,12 +174,38 @@ def _kind(value: Any) -> str:
     return type(value).__name__
 
 
+def _duplicate_key(node: yaml.Node | None, path: str = "") -> tuple[str, int, int] | None:
+    """The first key given twice in one mapping, as ``(key path, line, first line)``; YAML itself would keep the
+    last value silently."""
+    if isinstance(node, yaml.MappingNode):
+        seen: dict[str, int] = {}
+        for key_node, value_node in node.value:
+            key = str(key_node.value)
+            here = f"{path}.{key}" if path else key
+            if key in seen:
+                return here, key_node.start_mark.line + 1, seen[key]
+            seen[key] = key_node.start_mark.line + 1
+            found = _duplicate_key(value_node, here)
+            if found:
+                return found
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            found = _duplicate_key(item, f"{path}[{i}]")
+            if found:
+                return found
+    return None
+
+
 def load_project(path: Path) -> Project:
     """Read and validate a project file."""
     if not path.is_file():
         raise InputError(path, "project file not found")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        twice = _duplicate_key(yaml.compose(text, Loader=yaml.SafeLoader))
+        if twice is not None:
+            raise InputError(path, f"key given twice (first on line {twice[2]})", line=twice[1], field=twice[0])
+        data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
@@ -234,6 +260,7 @@ def load_project(path: Path) -> Project:
     )
     gt_path = ds.path_("ground_truth", base)
     assert gt_path is not None
+    _must_exist(ds, "ground_truth", gt_path)
 
     sets_reader = top.child("inference_sets")
     if not isinstance(sets_reader.data, list) or not sets_reader.data:
@@ -250,6 +277,7 @@ def load_project(path: Path) -> Project:
             raise r.fail("format", f"expected one of {', '.join(FORMATS)}, found {set_fmt!r}")
         set_path = r.path_("path", base)
         assert set_path is not None
+        _must_exist(r, "path", set_path)
         inference_sets.append(InferenceSetSpec(set_name, set_path, set_fmt))
     set_names = {s.name for s in inference_sets}
 
@@ -274,6 +302,11 @@ def load_project(path: Path) -> Project:
         iou_grid=iou_grid,
         segments=segments,
     )
+
+
+def _must_exist(r: _Reader, key: str, path: Path) -> None:
+    if not path.exists():
+        raise r.fail(key, f"expected an existing file or folder, found nothing at {str(path)!r}")
 
 
 def _str_map(r: _Reader, key: str) -> tuple[tuple[str, str], ...]:

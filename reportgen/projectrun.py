@@ -109,9 +109,10 @@ def apply_classes(
     if not spec.rename and not spec.ignore:
         return gt, preds
     rename = dict(spec.rename)
-    for old in list(rename) + list(spec.ignore):
-        if old not in gt.classes:
-            raise InputError(source, f"unknown class {old!r} (known: {', '.join(gt.classes)})", field="classes")
+    for key, names in (("classes.rename", list(rename)), ("classes.ignore", list(spec.ignore))):
+        for old in names:
+            if old not in gt.classes:
+                raise InputError(source, f"unknown class {old!r} (known: {', '.join(gt.classes)})", field=key)
     names = [rename.get(c, c) for c in gt.classes]
     kept = [
         n for n in dict.fromkeys(names) if n not in spec.ignore and n not in {rename.get(i, i) for i in spec.ignore}
