@@ -105,6 +105,14 @@ UnknownOpt = Annotated[
         help="Drop predictions on frames the ground truth does not have (and say how many) instead of failing.",
     ),
 ]
+RoundOpt = Annotated[
+    bool,
+    typer.Option(
+        "--round-pixels",
+        help="Round normalized boxes, once scaled to pixels, to whole-pixel corners (as Padilla's tools and many "
+        "YOLO exporters do).",
+    ),
+]
 TaskOpt = Annotated[str, typer.Option("--task", help="auto, detection or classification.")]
 
 
@@ -117,6 +125,7 @@ def load_options(
     class_names: Path | None,
     ignore_unknown_frames: bool,
     task: str,
+    round_pixels: bool = False,
 ) -> Any:
     from reportgen.errors import InputError
     from reportgen.io.options import LoadOptions
@@ -137,6 +146,7 @@ def load_options(
         image_sizes=image_sizes,
         class_names=class_names,
         ignore_unknown_frames=ignore_unknown_frames,
+        round_pixels=round_pixels,
         task=task,  # type: ignore[arg-type]
     )
 
@@ -213,6 +223,7 @@ def evaluate(
     image_sizes: SizesOpt = None,
     class_names: NamesOpt = None,
     ignore_unknown_frames: UnknownOpt = False,
+    round_pixels: RoundOpt = False,
     task: TaskOpt = "auto",
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
 ) -> None:
@@ -233,7 +244,15 @@ def evaluate(
         if json_path is not None:
             check_writable(json_path)
         options = load_options(
-            fmt, pred_format, box_format, normalized, image_sizes, class_names, ignore_unknown_frames, task
+            fmt,
+            pred_format,
+            box_format,
+            normalized,
+            image_sizes,
+            class_names,
+            ignore_unknown_frames,
+            task,
+            round_pixels,
         )
         config = EvalConfig(
             iou_grid=parse_grid(iou_grid, what="--iou-grid"),
@@ -397,6 +416,7 @@ def build(
     image_sizes: SizesOpt = None,
     class_names: NamesOpt = None,
     ignore_unknown_frames: UnknownOpt = False,
+    round_pixels: RoundOpt = False,
     task: TaskOpt = "auto",
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
 ) -> None:
@@ -423,7 +443,15 @@ def build(
             if gt is None or not pred:
                 raise InputError(None, "give PROJECT.yaml, or --gt and at least one --pred")
             options = load_options(
-                fmt, pred_format, box_format, normalized, image_sizes, class_names, ignore_unknown_frames, task
+                fmt,
+                pred_format,
+                box_format,
+                normalized,
+                image_sizes,
+                class_names,
+                ignore_unknown_frames,
+                task,
+                round_pixels,
             )
             named = [parse_pred_argument(p) for p in pred]
             _check_unique([n for n, _ in named])

@@ -101,6 +101,7 @@ class Project:
             image_sizes=self.load_options.image_sizes,
             class_names=self.load_options.class_names,
             ignore_unknown_frames=self.load_options.ignore_unknown_frames,
+            round_pixels=self.load_options.round_pixels,
             task=self.load_options.task,
         )
 
@@ -256,6 +257,7 @@ def load_project(path: Path) -> Project:
         image_sizes=ds.path_("image_sizes", base),
         class_names=ds.path_("class_names", base),
         ignore_unknown_frames=ds.bool_("ignore_unknown_frames", False),
+        round_pixels=ds.bool_("round_pixels", False),
         task=task,  # type: ignore[arg-type]
     )
     gt_path = ds.path_("ground_truth", base)

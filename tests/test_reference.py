@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -160,21 +159,24 @@ TOY_LAYOUTS = {
     "dets_classname_rel_xcycwh": ("cxcywh", True),
     "dets_classid_rel_xcycwh": ("cxcywh", True),
 }
-ROUNDED_REL = (
-    "The _rel_xcycwh files hold 6-decimal fractions; converted exactly, the 0.81 detection on 2007_005688 has "
-    "IoU 0.7506 (0.7480 in the absolute files), a TP at 0.75 where the published table has a FP, giving "
-    "0.568182 / 0.583333. Padilla's tool rounds converted boxes to whole pixels (convert_to_absolute_values "
-    "returns round(x1), round(y1), round(x2), round(y2)); reportgen has no such option."
-)
+# The _rel_xcycwh files hold 6-decimal fractions; converted exactly, the 0.81 detection on 2007_005688 has IoU
+# 0.7506 (0.7480 in the absolute files), a TP at 0.75 where the published table has a FP. Padilla's tool rounds
+# converted boxes to whole pixels (convert_to_absolute_values returns round(x1), round(y1), round(x2), round(y2)):
+# reportgen's round_pixels option (--round-pixels) does the same, and the published numbers reproduce.
 
 
-def toy_inputs(reference: Path, layout: str) -> tuple[GroundTruth, Predictions]:
+def toy_inputs(reference: Path, layout: str, *, round_pixels: bool = True) -> tuple[GroundTruth, Predictions]:
     folder = reference / "padilla_review_toy"
     if layout == "coco":
         gt = load_ground_truth(folder / "gts_coco_format" / "toy_example_coco.JSON", PLAIN)
         return gt, load_predictions(folder / "dets_coco_format" / "coco_dets.json", gt, PLAIN, name="coco")
     box_format, normalized = TOY_LAYOUTS[layout]
-    options = LoadOptions(box_format=box_format, normalized=normalized, class_names=folder / "voc.names")  # type: ignore[arg-type]
+    options = LoadOptions(
+        box_format=box_format,  # type: ignore[arg-type]
+        normalized=normalized,
+        class_names=folder / "voc.names",
+        round_pixels=round_pixels,
+    )
     gt = load_ground_truth(folder / "gts_vocpascal_format", options)
     return gt, load_predictions(folder / layout, gt, options, name=layout)
 
@@ -183,10 +185,7 @@ def toy_cases() -> list[Any]:
     cases = []
     for layout in [*TOY_LAYOUTS, "coco"]:
         for iou in TOY:
-            marks = []
-            if "rel" in layout and iou == 0.75:
-                marks = [pytest.mark.xfail(strict=True, reason=ROUNDED_REL)]
-            cases.append(pytest.param(layout, iou, id=f"{layout}-{iou}", marks=marks))
+            cases.append(pytest.param(layout, iou, id=f"{layout}-{iou}"))
     return cases
 
 
@@ -207,16 +206,13 @@ def test_padilla_review_toy_published_ap(reference: Path, layout: str, iou: floa
 
 
 @pytest.mark.parametrize("layout", ["dets_classname_rel_xcycwh", "dets_classid_rel_xcycwh"])
-def test_padilla_review_toy_relative_layouts_with_whole_pixel_boxes(reference: Path, layout: str) -> None:
-    """The cause of the xfail above: rounding the converted corners to whole pixels, as Padilla's tool does,
-    gives the published numbers at both thresholds."""
-    gt, preds = toy_inputs(reference, layout)
-    x1, y1 = np.round(preds.box[:, 0]), np.round(preds.box[:, 1])
-    x2, y2 = np.round(preds.box[:, 0] + preds.box[:, 2]), np.round(preds.box[:, 1] + preds.box[:, 3])
-    rounded = replace(preds, box=np.column_stack([x1, y1, x2 - x1, y2 - y1]))
-    voc = evaluate_voc(gt, rounded, np.array([0.5, 0.75]), pixel_inclusive=True)
-    np.testing.assert_allclose(voc.mean_11_point, [TOY[0.5][0], TOY[0.75][0]], rtol=0, atol=1e-6)
-    np.testing.assert_allclose(voc.mean_all_point, [TOY[0.5][1], TOY[0.75][1]], rtol=0, atol=1e-6)
+def test_padilla_review_toy_relative_layouts_without_rounding(reference: Path, layout: str) -> None:
+    """Why round_pixels exists: the exact conversion of the 6-decimal fractions moves one detection over the
+    0.75 threshold (IoU 0.7506), so without rounding the AP at 0.75 differs from the published one."""
+    gt, preds = toy_inputs(reference, layout, round_pixels=False)
+    voc = evaluate_voc(gt, preds, np.array([0.5, 0.75]), pixel_inclusive=True)
+    np.testing.assert_allclose(voc.mean_11_point, [TOY[0.5][0], 0.568182], rtol=0, atol=1e-6)
+    np.testing.assert_allclose(voc.mean_all_point, [TOY[0.5][1], 0.583333], rtol=0, atol=1e-6)
 
 
 def test_padilla_review_toy_coco_summary_with_annotation_id_0(reference: Path) -> None:

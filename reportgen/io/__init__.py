@@ -27,13 +27,14 @@ Choices, in one place:
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Literal
 
 from reportgen.data import GroundTruth, Predictions
 from reportgen.errors import InputError
 from reportgen.io._aux import SizeMap, read_class_names, read_image_sizes
-from reportgen.io._build import ClassNames, build_ground_truth, build_predictions
+from reportgen.io._build import ClassNames, RawBoxes, build_ground_truth, build_predictions
 from reportgen.io._classification import classification_ground_truth, classification_predictions
 from reportgen.io._coco import load_coco_ground_truth, load_coco_predictions
 from reportgen.io._detect import detect_format
@@ -70,7 +71,7 @@ def load_ground_truth(path: Path, options: LoadOptions) -> GroundTruth:
     else:
         _require_names_for_yolo(path, fmt, names)
         raw = read_txt_folder(path, fmt, "gt", options.box_format, options.normalized)  # type: ignore[arg-type]
-    return build_ground_truth(raw, names=names, sizes=sizes)
+    return build_ground_truth(_rounding(raw, options), names=names, sizes=sizes)
 
 
 def load_predictions(path: Path, gt: GroundTruth, options: LoadOptions, *, name: str) -> Predictions:
@@ -95,7 +96,13 @@ def load_predictions(path: Path, gt: GroundTruth, options: LoadOptions, *, name:
     else:
         _require_names_for_yolo(path, fmt, names)
         raw = read_txt_folder(path, fmt, "pred", options.box_format, options.normalized)  # type: ignore[arg-type]
-    return build_predictions(raw, gt, name=name, names=names, sizes=_image_sizes(options), ignore_unknown_frames=ignore)
+    return build_predictions(
+        _rounding(raw, options), gt, name=name, names=names, sizes=_image_sizes(options), ignore_unknown_frames=ignore
+    )
+
+
+def _rounding(raw: RawBoxes, options: LoadOptions) -> RawBoxes:
+    return replace(raw, round_pixels=options.round_pixels) if options.round_pixels else raw
 
 
 def parse_pred_argument(value: str) -> tuple[str, Path]:

@@ -61,6 +61,7 @@ class RawBoxes:
         score: ``(N,)`` confidences (predictions only).
         crowd, area, ann_id: ground truth extras; ``area`` is NaN where the file gives none.
         row_sizes: ``(N, 2)`` image width, height given on the row itself; NaN where not.
+        round_pixels: round normalized boxes, once scaled, to whole-pixel corners (as Padilla's tools do).
         frames: all frames, for folder formats whose empty files are frames without objects.
     """
 
@@ -81,6 +82,7 @@ class RawBoxes:
     ann_id: IntArray | None = None
     row_sizes: FloatArray | None = None
     frames: FrameInfo | None = None
+    round_pixels: bool = False
 
     @property
     def num_rows(self) -> int:
@@ -371,6 +373,9 @@ def _absolute_boxes(
                 "coordinates (give --image-sizes, or sizes in the ground truth), found none",
             )
     box = to_xywh(coords, raw.layout, sizes)
+    if raw.normalized and raw.round_pixels:
+        corners = np.rint(np.concatenate([box[:, :2], box[:, :2] + box[:, 2:]], axis=1))  # half to even, as round()
+        box = np.concatenate([corners[:, :2], corners[:, 2:] - corners[:, :2]], axis=1)
     check_positive(coords, box, raw.layout, raw.coord_fields, raw.where, rows)
     return box
 

@@ -24,6 +24,8 @@ class LoadOptions:
             table files refer to it.
         ignore_unknown_frames: drop predictions on frames the ground truth lacks (counted and reported)
             instead of failing.
+        round_pixels: round normalized boxes, once scaled to pixels, to whole-pixel corners (Padilla's tools and
+            many YOLO exporters do; needed to reproduce their numbers on normalized files).
         task: ``auto`` decides detection / classification from the ground truth's columns.
     """
 
@@ -34,4 +36,5 @@ class LoadOptions:
     image_sizes: Path | None = None
     class_names: Path | None = None
     ignore_unknown_frames: bool = False
+    round_pixels: bool = False
     task: Literal["auto", "detection", "classification"] = "auto"
