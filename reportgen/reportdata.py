@@ -170,14 +170,16 @@ def build_payload(
     m_count, s_count, u_count, t_count, c = len(names), len(seg_names), iou_grid.size, conf_grid.size, gt.num_classes
     k = c + 1
 
-    inputs = [
-        {
-            "role": "project file",
-            "name": project.name,
-            "path": _relpath(project.path, base),
-            "sha256": sha256_of(project.path),
-        }
-    ]
+    inputs: list[dict[str, str]] = []
+    if project.path.is_file():  # a report built from --gt / --pred has no project file
+        inputs.append(
+            {
+                "role": "project file",
+                "name": project.name,
+                "path": _relpath(project.path, base),
+                "sha256": sha256_of(project.path),
+            }
+        )
     inputs.append(
         {
             "role": "ground truth",
