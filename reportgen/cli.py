@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -162,15 +164,20 @@ def run_guarded(fn: Callable[[], int]) -> None:
 
 
 class StageProgress:
-    """A one-line progress display on stderr (only on a terminal; silent in CI logs)."""
+    """A one-line progress display on stderr: step count, elapsed time and the current stage (only on a
+    terminal, so CI logs stay clean)."""
 
     def __init__(self, enabled: bool) -> None:
         self.enabled = enabled and sys.stderr.isatty()
         self.last = 0
+        self.steps = 0
+        self.start = time.monotonic()
 
     def __call__(self, message: str) -> None:
+        self.steps += 1
         if self.enabled:
-            text = f"  {message}"
+            width = shutil.get_terminal_size((100, 20)).columns - 1
+            text = f"  [{self.steps:>3}] {time.monotonic() - self.start:6.1f}s  {message}"[:width]
             sys.stderr.write("\r" + text.ljust(self.last))
             sys.stderr.flush()
             self.last = len(text)
