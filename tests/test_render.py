@@ -12,6 +12,8 @@ in ``tests/browser``.
 
 from __future__ import annotations
 
+import base64
+import gzip
 import json
 import math
 import os
@@ -65,6 +67,18 @@ class Report:
         if name not in self.blobs:
             self.blobs[name] = decode_blob(self.payload["blobs"][name])
         return self.blobs[name]
+
+    def examples(self) -> dict[str, Any]:
+        """The examples JSON blob, decoded."""
+        entry = self.payload["examples"]
+        if entry.get("dtype") != "json":
+            return entry  # type: ignore[no-any-return]
+        return json.loads(gzip.decompress(base64.b64decode(entry["data"])))  # type: ignore[no-any-return]
+
+    def matrix(self, m: int, s: int, u: int, t: int) -> np.ndarray:
+        k = len(self.payload["classes"]) + 1
+        blobs = {n: self.blob(n) for n in ("matrix_offsets", "matrix_cells", "matrix_values")}
+        return dense_matrix(blobs, k, m, s, u, t)
 
 
 def build_project_report(project_file: Path, output: Path) -> Report:
@@ -281,32 +295,49 @@ def report_json(html: str) -> dict[str, Any]:
 
 
 # ------------------------------------------------------------------------------------------------ fixtures
-@pytest.fixture(scope="session")
-def demo_report(tmp_path_factory: pytest.TempPathFactory) -> Report:
+_BUILT: dict[str, Report] = {}
+
+
+def _demo(d: Path, task: str) -> Path:
     from reportgen.demo import write_demo_project
 
-    d = tmp_path_factory.mktemp("demo-detection")
-    return build_project_report(write_demo_project(d), d / "report.html")
+    return write_demo_project(d, task=task)  # type: ignore[arg-type]
+
+
+WRITERS = {
+    "demo": lambda d: _demo(d, "detection"),
+    "classification": lambda d: _demo(d, "classification"),
+    "hostile": hostile_project,
+    "many": many_class_project,
+}
+
+
+def session_report(name: str, factory: pytest.TempPathFactory) -> Report:
+    """Each report is built once per test session (shared by these tests and the browser tests)."""
+    if name not in _BUILT:
+        d = factory.mktemp(name)
+        _BUILT[name] = build_project_report(WRITERS[name](d), d / "report.html")
+    return _BUILT[name]
+
+
+@pytest.fixture(scope="session")
+def demo_report(tmp_path_factory: pytest.TempPathFactory) -> Report:
+    return session_report("demo", tmp_path_factory)
 
 
 @pytest.fixture(scope="session")
 def classification_report(tmp_path_factory: pytest.TempPathFactory) -> Report:
-    from reportgen.demo import write_demo_project
-
-    d = tmp_path_factory.mktemp("demo-classification")
-    return build_project_report(write_demo_project(d, task="classification"), d / "report.html")
+    return session_report("classification", tmp_path_factory)
 
 
 @pytest.fixture(scope="session")
 def hostile_report(tmp_path_factory: pytest.TempPathFactory) -> Report:
-    d = tmp_path_factory.mktemp("hostile")
-    return build_project_report(hostile_project(d), d / "report.html")
+    return session_report("hostile", tmp_path_factory)
 
 
 @pytest.fixture(scope="session")
 def many_report(tmp_path_factory: pytest.TempPathFactory) -> Report:
-    d = tmp_path_factory.mktemp("many")
-    return build_project_report(many_class_project(d), d / "report.html")
+    return session_report("many", tmp_path_factory)
 
 
 # ------------------------------------------------------------------------------------------------ numbers

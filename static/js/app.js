@@ -13,6 +13,8 @@
       this.transient = {}; // view-only flags ("show all" lists) that do not belong in a link
       this.renders = 0;
       this.lastHash = null;
+      this.hashTimer = 0;
+      this.hashPending = false;
     }
 
     start() {
@@ -29,6 +31,8 @@
 
     fromHash() {
       const h = location.hash.replace(/^#/, "");
+      clearTimeout(this.hashTimer);
+      this.hashPending = false;
       if (h === this.lastHash) return;
       this.lastHash = h;
       this.state = RG.parseHash(h, this.data);
@@ -52,12 +56,25 @@
       if (st.filt !== "cell") st.cell = null;
       this.transient = {};
       this.render();
-      const h = RG.stateHash(st, this.data);
+      if (opts && opts.push) this.writeHash(true);
+      else {
+        // a slider sends many changes: write the URL once it settles (history updates are slow IPC)
+        clearTimeout(this.hashTimer);
+        this.hashPending = true;
+        this.hashTimer = setTimeout(() => this.writeHash(false), 120);
+      }
+    }
+
+    /** Mirror the state into location.hash: pushState for navigation, replaceState for adjustments. */
+    writeHash(push) {
+      clearTimeout(this.hashTimer);
+      this.hashPending = false;
+      const h = RG.stateHash(this.state, this.data);
       if (h === this.lastHash) return;
       this.lastHash = h;
       const url = h ? "#" + h : location.pathname + location.search;
       try {
-        if (opts && opts.push) history.pushState(null, "", url);
+        if (push) history.pushState(null, "", url);
         else history.replaceState(null, "", url);
       } catch (e) {
         // some browsers refuse history changes on file:// pages; the hash then follows on the next navigation
@@ -76,11 +93,8 @@
         range = null;
       }
       this.controls.sync(st);
-      if (st.tab === "details") RG.Details.render(this.root, this);
-      else {
-        this.root.dataset.view = st.tab;
-        (st.tab === "metrics" ? RG.Metrics : RG.Scenarios).render(this.root, this);
-      }
+      // each view marks root.dataset.view with what it built, and reuses its frame while that stays
+      (st.tab === "details" ? RG.Details : st.tab === "metrics" ? RG.Metrics : RG.Scenarios).render(this.root, this);
       this.root.setAttribute("aria-labelledby", st.tab === "metrics" ? "tab-metrics" : "tab-scenarios");
       if (focusId && !this.root.contains(active)) {
         const node = document.getElementById(focusId);

@@ -5,6 +5,7 @@
   "use strict";
   const RG = window.RG;
   const el = RG.el;
+  const ROW_CAP = 30;
 
   /** Columns: [key, header, group] for one inference set or for A and B. */
   function columns(compare) {
@@ -125,7 +126,9 @@
 
       const body = el("tbody", { id: "report-body" });
       const selected = new Set(st.sel);
-      for (const c of order) {
+      // many classes: the first rows of the current order (sort or search to reach the others), all on request
+      const cap = data.many && !app.transient.allClasses && order.length > ROW_CAP ? ROW_CAP : order.length;
+      for (const c of order.slice(0, cap)) {
         const r = rows[c];
         const isSel = selected.has(c);
         const toggle = () => {
@@ -163,11 +166,15 @@
         tools.appendChild(RG.button("Clear selection (" + st.sel.length + ")", { class: "btn btn-small", id: "clear-sel" }, () => app.update({ sel: [] })));
       }
       head.appendChild(tools);
+      const more = cap < order.length
+        ? el("p", { class: "muted" }, RG.int(cap) + " of " + RG.int(order.length) + " classes listed; sort or filter to reach the others, or ",
+          RG.button("show all " + RG.int(order.length), { class: "btn btn-small", id: "classes-all" }, () => { app.transient.allClasses = true; app.render(); }))
+        : null;
       const note = el("p", { class: "muted matrix-note" },
         ctx.compare ? "A: " + data.models[ctx.a.m] + " · B: " + data.models[ctx.b.m] + ". " : "",
         "Select rows to show only those classes in the confusion matrix." + (q ? " " + order.length + " of " + data.C + " classes match." : ""));
       return el("div", { class: "report-box" }, head, note,
-        el("div", { class: "table-scroll" }, el("table", { class: "data report", id: "class-report" }, thead, body, avg)));
+        el("div", { class: "table-scroll scroll-box" }, el("table", { class: "data report" + (ctx.compare ? " compare" : ""), id: "class-report" }, thead, body, avg)), more);
     },
   };
 })();

@@ -7,7 +7,9 @@
   const RG = window.RG;
   const el = RG.el;
 
-  const PAGE = 60;
+  const PAGE = 24;
+  // <img> elements by thumbnail, reused across repaints so a picture is decoded once
+  const IMAGES = new Map();
 
   /** Examples of the cells at (m, s, u, t): [{frame, g, p, pred, obj, score, iou, below}]. */
   RG.collectExamples = function (data, cells, m, s, u, t) {
@@ -90,17 +92,24 @@
         const it = items[i];
         const uri = data.thumbnail(ctx.m, it.pred, it.obj);
         if (!uri) withoutPicture += 1;
-        const pic = uri
-          ? el("img", { src: uri, alt: "Frame " + data.P.frame_ids[it.frame] + ": " + data.label(it.g) + " predicted as " + data.label(it.p), width: 80, height: 80, loading: "lazy" })
-          : el("div", { class: "nopic", text: "no picture" });
+        let pic;
+        if (uri) {
+          const key = ctx.m + ":" + it.pred + ":" + it.obj;
+          pic = IMAGES.get(key);
+          if (!pic) {
+            pic = el("img", { src: uri, alt: "Frame " + data.P.frame_ids[it.frame] + ": " + data.label(it.g) + " predicted as " + data.label(it.p), width: 80, height: 80, decoding: "async" });
+            IMAGES.set(key, pic);
+          }
+        } else pic = el("div", { class: "nopic", text: "no picture" });
         const conf = it.score === null ? "–" : RG.fixed(it.score, 4) + (it.below ? " (below threshold)" : "");
+        const line = (label, value, cls) => el("div", null, el("span", { class: "k", text: label + " " }), el("span", { class: cls || null, text: value }));
         grid.appendChild(el("article", { class: "ex", dataset: { frame: data.P.frame_ids[it.frame], score: it.score === null ? "" : it.score, iou: it.iou === null ? "" : it.iou } }, pic,
-          el("dl", null,
-            el("dt", { text: "Frame" }), el("dd", { class: "ex-frame", text: data.P.frame_ids[it.frame] }),
-            el("dt", { text: "GT" }), el("dd", { text: it.g === C ? "none (false positive)" : data.classes[it.g] }),
-            el("dt", { text: "Predicted" }), el("dd", { text: it.p === C ? (it.pred >= 0 ? "missed (" + data.classes[preClass(data, ctx.m, it.pred)] + " below threshold)" : "missed") : data.classes[it.p] }),
-            el("dt", { text: "Confidence" }), el("dd", { class: "ex-conf", text: conf }),
-            detection ? el("dt", { text: "IoU" }) : null, detection ? el("dd", { class: "ex-iou", text: it.iou === null ? "–" : RG.fixed(it.iou, 4) }) : null)));
+          el("div", { class: "ex-lines" },
+            line("Frame", data.P.frame_ids[it.frame], "ex-frame"),
+            line("GT", it.g === C ? "none (false positive)" : data.classes[it.g]),
+            line("Predicted", it.p === C ? (it.pred >= 0 ? "missed (" + data.classes[preClass(data, ctx.m, it.pred)] + " below threshold)" : "missed") : data.classes[it.p]),
+            line("Confidence", conf, "ex-conf"),
+            detection ? line("IoU", it.iou === null ? "–" : RG.fixed(it.iou, 4), "ex-iou") : null)));
       }
       box.appendChild(grid);
       if (!items.length) box.appendChild(el("p", { class: "muted", text: "No listed example at this confidence in this segment." }));

@@ -13,7 +13,7 @@
   const RG = window.RG;
   const el = RG.el;
 
-  const TABLE_ROWS = 200;
+  const TABLE_ROWS = 50;
   const DEN_WORD = { row: "row", col: "column", all: "total" };
 
   /** The denominator of a cell's share: its row total, column total or the grand total. */
@@ -74,41 +74,72 @@
       }
     },
 
-    toolbar(app, mx) {
+    /**
+     * The matrix toolbar, built once per Metrics view: filter buttons, class lists, toggles. Its handlers read
+     * the state when they run, and sync() puts the state into it, so the 2 x C options are not rebuilt on
+     * every repaint.
+     */
+    toolbar(app) {
       const data = app.data;
-      const st = app.state;
-      const pressed = (on) => (on ? "true" : "false");
-      const setFilter = (f, extra) => {
-        const same = st.filt === f && (!extra || extra.fc === st.fc);
-        app.update(Object.assign({ filt: same ? "" : f, cell: null }, extra || {}));
+      const state = () => app.state;
+      const setFilter = (f, fc) => {
+        const st = state();
+        const same = st.filt === f && (fc === undefined || fc === st.fc);
+        const patch = { filt: same ? "" : f, cell: null };
+        if (fc !== undefined) patch.fc = fc;
+        app.update(patch);
       };
-      const classOptions = (id, label, kind) => {
+      const fn = el("button", { type: "button", class: "btn", id: "filter-fn", title: "False negatives: the background column", on: { click: () => setFilter("fn") } }, "FN");
+      const fp = el("button", { type: "button", class: "btn", id: "filter-fp", title: "False positives: the background row", on: { click: () => setFilter("fp") } }, "FP");
+      const picks = {};
+      const classPick = (id, label, kind) => {
         const sel = el("select", { id: id, "aria-label": label + ": class", on: { change: () => app.update({ filt: kind, fc: Number(sel.value), cell: null }) } },
           data.classes.map((n, c) => el("option", { value: String(c), text: n })));
-        sel.value = String(st.fc);
-        return el("span", { class: "filter-pick" },
-          el("button", { type: "button", class: "btn", id: "filter-" + kind, "aria-pressed": pressed(st.filt === kind), on: { click: () => setFilter(kind, { fc: Number(sel.value) }) } }, label),
-          sel);
+        const btn = el("button", { type: "button", class: "btn", id: "filter-" + kind, on: { click: () => setFilter(kind, Number(sel.value)) } }, label);
+        picks[kind] = { sel: sel, btn: btn };
+        return el("span", { class: "filter-pick" }, btn, sel);
       };
+      const clear = RG.button("Clear", { class: "btn btn-small", id: "filter-clear" }, () => app.update({ filt: "", cell: null }));
       const filters = el("div", { class: "filters", role: "group", "aria-label": "Filter the matrix" },
-        el("button", { type: "button", class: "btn", id: "filter-fn", "aria-pressed": pressed(st.filt === "fn"), title: "False negatives: the background column", on: { click: () => setFilter("fn") } }, "FN"),
-        el("button", { type: "button", class: "btn", id: "filter-fp", "aria-pressed": pressed(st.filt === "fp"), title: "False positives: the background row", on: { click: () => setFilter("fp") } }, "FP"),
-        classOptions("confused-as", "Confused As", "as"),
-        classOptions("confused-from", "Confused From", "from"),
-        st.filt ? RG.button("Clear", { class: "btn btn-small", id: "filter-clear" }, () => app.update({ filt: "", cell: null })) : null);
-      const seg = (id, label, items, current, onPick) => el("div", { class: "segmented", role: "group", "aria-label": label, id: id },
-        items.map(([key, text]) => el("button", { type: "button", class: "btn", "aria-pressed": pressed(current === key), dataset: { key: key }, on: { click: () => onPick(key) } }, text)));
-      const toggles = el("div", { class: "toggles" },
-        seg("toggle-show", "Cell values", [["abs", "Absolute"], ["pct", "Percentage"]], st.pct ? "pct" : "abs", (k) => app.update({ pct: k === "pct" })),
-        seg("toggle-den", "Denominator of percentages and colour", [["row", "Row"], ["col", "Column"], ["all", "Value"]], st.den, (k) => app.update({ den: k })));
-      if (st.b >= 0) {
-        // issue 5 adds ["delta", "B − A"] here, with RG.Matrix.modes.delta
-        toggles.prepend(seg("toggle-mx", "Matrix of", [["a", "A: " + data.models[st.a]], ["b", "B: " + data.models[st.b]]], st.mx, (k) => app.update({ mx: k, filt: st.filt === "cell" ? "" : st.filt })));
-      }
-      return el("div", { class: "matrix-head" }, el("h3", { id: "matrix-title", text: "Confusion matrix" }), filters, toggles);
+        fn, fp, classPick("confused-as", "Confused As", "as"), classPick("confused-from", "Confused From", "from"), clear);
+      const segs = {};
+      const seg = (id, label, items, onPick) => {
+        const buttons = items.map(([key, text]) => el("button", { type: "button", class: "btn", dataset: { key: key }, on: { click: () => onPick(key) } }, text));
+        segs[id] = buttons;
+        return el("div", { class: "segmented", role: "group", "aria-label": label, id: id }, buttons);
+      };
+      // issue 5 adds ["delta", "B − A"] to "Matrix of", with RG.Matrix.modes.delta
+      const mxGroup = seg("toggle-mx", "Matrix of", [["a", "A"], ["b", "B"]], (k) => {
+        const st = state();
+        app.update({ mx: k, filt: st.filt === "cell" ? "" : st.filt });
+      });
+      const toggles = el("div", { class: "toggles" }, mxGroup,
+        seg("toggle-show", "Cell values", [["abs", "Absolute"], ["pct", "Percentage"]], (k) => app.update({ pct: k === "pct" })),
+        seg("toggle-den", "Denominator of percentages and colour", [["row", "Row"], ["col", "Column"], ["all", "Value"]], (k) => app.update({ den: k })));
+      const node = el("div", { class: "matrix-head" }, el("h3", { id: "matrix-title", text: "Confusion matrix" }), filters, toggles);
+      const pressed = (b, on) => b.setAttribute("aria-pressed", on ? "true" : "false");
+      return {
+        node: node,
+        sync(st) {
+          pressed(fn, st.filt === "fn");
+          pressed(fp, st.filt === "fp");
+          for (const kind of ["as", "from"]) {
+            pressed(picks[kind].btn, st.filt === kind);
+            if (document.activeElement !== picks[kind].sel) picks[kind].sel.value = String(st.fc);
+          }
+          clear.hidden = !st.filt;
+          mxGroup.hidden = st.b < 0;
+          if (st.b >= 0) {
+            segs["toggle-mx"][0].textContent = "A: " + data.models[st.a];
+            segs["toggle-mx"][1].textContent = "B: " + data.models[st.b];
+          }
+          const current = { "toggle-mx": st.mx, "toggle-show": st.pct ? "pct" : "abs", "toggle-den": st.den };
+          for (const id of Object.keys(segs)) for (const b of segs[id]) pressed(b, b.dataset.key === current[id]);
+        },
+      };
     },
 
-    /** The matrix section: toolbar, grid or table. mx: {data, mat, mode, pct, den, m, u, t}. */
+    /** The matrix's note and grid or table (the toolbar is built apart). mx: {data, mat, modeName, pct, den, m, u, t}. */
     render(app, mx) {
       const data = app.data;
       const st = app.state;
@@ -123,7 +154,7 @@
         "Showing ", el("b", { text: who }), ". ", mode.legend(mx),
         sel.size ? " Filtered to " + sel.size + " selected class" + (sel.size > 1 ? "es" : "") + "." : "",
         " ", el("span", { class: "scale" }, "0%", el("span", { class: "ramp", style: "background: linear-gradient(90deg," + RG.SEQ.map((c) => "rgb(" + c.join(",") + ")").join(",") + ")", "aria-hidden": "true" }), "100%"));
-      return el("section", { class: "matrix-section", "aria-labelledby": "matrix-title" }, this.toolbar(app, mx), note, body);
+      return el("div", null, note, body);
     },
 
     grid(app, mx, mode, sel, hl) {
@@ -254,7 +285,7 @@
       return el("div", { class: "pairs-box" },
         el("div", { class: "toolbar" }, search),
         info,
-        el("div", { class: "table-scroll", style: "max-height: 560px" },
+        el("div", { class: "table-scroll scroll-box", style: "max-height: 560px" },
           el("table", { class: "data pairs", id: "pairs" },
             el("thead", null, el("tr", null, el("th", { scope: "col", text: "Ground truth" }), el("th", { scope: "col", text: "Predicted" }), el("th", { scope: "col", text: "Kind" }),
               el("th", { scope: "col", class: "num", text: "Count" }), el("th", { scope: "col", class: "num", text: shareHead }))),

@@ -1,33 +1,59 @@
 /* reportgen report page: the Metrics tab. Segment and Metric Class selectors, the PR curve, the
- * classification report, the confusion matrix and the examples of its highlighted cells. */
+ * classification report, the confusion matrix and the examples of its highlighted cells.
+ *
+ * The tab's frame (selectors, matrix toolbar) is built once and synced with the state; only the parts that
+ * show numbers are rebuilt on a switch, which keeps repaints fast at 80 classes. */
 (function () {
   "use strict";
   const RG = window.RG;
   const el = RG.el;
 
   RG.Metrics = {
+    build(root, app) {
+      const data = app.data;
+      const segSelect = el("select", { id: "seg-select", on: { change: () => app.update({ seg: Number(segSelect.value), sel: [], filt: "", cell: null }, { push: true }) } },
+        data.segments.map((seg, i) => el("option", { value: String(i), text: seg.name + " (" + RG.int(seg.frame_count) + " frames)" })));
+      const clsSelect = el("select", { id: "class-select", on: { change: () => app.update({ cls: Number(clsSelect.value) }) } },
+        el("option", { value: "-1", text: "All classes" }), data.classes.map((n, c) => el("option", { value: String(c), text: n })));
+      const title = el("h2", { id: "metrics-title" });
+      const description = el("p", { class: "muted seg-description" });
+      const toolbar = el("div", { class: "toolbar" },
+        el("div", { class: "control" }, el("label", { for: "seg-select", text: "Segment" }), segSelect),
+        el("div", { class: "control" }, el("label", { for: "class-select", text: "Metric Class" }), clsSelect),
+        RG.button("Segment details ↗", { id: "open-details", class: "btn" }, () => app.update({ tab: "details" }, { push: true })),
+        description);
+      const matrixBar = RG.Matrix.toolbar(app);
+      const parts = {
+        segSelect: segSelect, clsSelect: clsSelect, title: title, description: description, matrixBar: matrixBar,
+        top: el("div"), matrix: el("div"), examples: el("div"),
+      };
+      RG.fill(root, el("section", { class: "panel", "aria-labelledby": "metrics-title" },
+        el("div", { class: "section-head" }, title), toolbar, parts.top,
+        el("section", { class: "matrix-section", "aria-labelledby": "matrix-title" }, matrixBar.node, parts.matrix),
+        parts.examples));
+      root.dataset.view = "metrics";
+      this.parts = parts;
+    },
+
     render(root, app) {
+      if (root.dataset.view !== "metrics" || !this.parts) this.build(root, app);
+      const parts = this.parts;
       const data = app.data;
       const st = app.state;
       const s = st.seg;
+      const seg = data.segments[s];
       const compare = st.b >= 0;
       const pa = RG.presetOf(st, st.a);
       const pb = compare ? RG.presetOf(st, st.b) : null;
       const side = (m, p) => ({ m: m, u: p.u, t: p.t, matrix: data.matrix(m, s, p.u, p.t) });
       const ctx = { data: data, s: s, compare: compare, a: side(st.a, pa), b: compare ? side(st.b, pb) : null };
 
-      const segSelect = el("select", { id: "seg-select", on: { change: () => app.update({ seg: Number(segSelect.value), sel: [], filt: "", cell: null }, { push: true }) } },
-        data.segments.map((seg, i) => el("option", { value: String(i), text: seg.name + " (" + RG.int(seg.frame_count) + " frames)" })));
-      segSelect.value = String(s);
-      const clsSelect = el("select", { id: "class-select", on: { change: () => app.update({ cls: Number(clsSelect.value) }) } },
-        el("option", { value: "-1", text: "All classes" }), data.classes.map((n, c) => el("option", { value: String(c), text: n })));
-      clsSelect.value = String(st.cls);
-      const seg = data.segments[s];
-      const toolbar = el("div", { class: "toolbar" },
-        el("div", { class: "control" }, el("label", { for: "seg-select", text: "Segment" }), segSelect),
-        el("div", { class: "control" }, el("label", { for: "class-select", text: "Metric Class" }), clsSelect),
-        RG.button("Segment details ↗", { id: "open-details", class: "btn" }, () => app.update({ tab: "details" }, { push: true })),
-        seg.description ? el("p", { class: "muted", text: seg.description, style: "flex-basis: 100%; margin: 0" }) : null);
+      parts.title.textContent = "Metrics · " + seg.name;
+      if (document.activeElement !== parts.segSelect) parts.segSelect.value = String(s);
+      if (document.activeElement !== parts.clsSelect) parts.clsSelect.value = String(st.cls);
+      parts.description.textContent = seg.description || "";
+      parts.description.hidden = !seg.description;
+      parts.matrixBar.sync(st);
 
       // PR curve
       const c = st.cls >= 0 ? st.cls : data.C;
@@ -44,8 +70,8 @@
       const jp = RG.judge(data, st, s, "precision", st.a);
       const jr = RG.judge(data, st, s, "recall", st.a);
       const iouText = (q) => RG.gridText(grids.iou[q.u]);
-      const at = data.task === "detection" ? "at IoU " + iouText(ctx.a) + (compare && ctx.b.u !== ctx.a.u ? " (B: " + iouText(ctx.b) + ")" : "") + ", " : "";
-      const caption = "Precision-recall curve " + at + (c === data.C ? "all classes" : "class " + data.classes[c]) + ", " + seg.name;
+      const at = data.task === "detection" ? " at IoU " + iouText(ctx.a) + (compare && ctx.b.u !== ctx.a.u ? " (B: " + iouText(ctx.b) + ")" : "") : "";
+      const caption = "Precision-recall curve" + at + ", " + (c === data.C ? "all classes" : "class " + data.classes[c]) + ", " + seg.name;
       const chart = el("figure", { class: "chart-box", id: "pr-curve" }, el("figcaption", { text: caption }),
         RG.PRCurve.render({ series: series, pTarget: jp.target ? jp.threshold : null, rTarget: jr.target ? jr.threshold : null, caption: caption }));
 
@@ -61,19 +87,16 @@
       } else {
         top = el("div", { class: "metrics-top" }, chart, report);
       }
+      RG.fill(parts.top, top);
 
       // confusion matrix and examples
       const useB = compare && st.mx === "b";
       const q = useB ? ctx.b : ctx.a;
       const mx = { data: data, m: q.m, u: q.u, t: q.t, mat: q.matrix, pct: st.pct, den: st.den, modeName: "counts" };
-      const matrix = RG.Matrix.render(app, mx);
+      RG.fill(parts.matrix, RG.Matrix.render(app, mx));
       const sel = new Set(st.sel);
       const cells = RG.Matrix.filterCells(data, st).filter(([g, p]) => RG.Matrix.visible(sel, g, p));
-      const examples = RG.Examples.render(app, { cells: cells, m: q.m, s: s, u: q.u, t: q.t, mat: q.matrix });
-
-      RG.fill(root, el("section", { class: "panel", "aria-labelledby": "metrics-title" },
-        el("div", { class: "section-head" }, el("h2", { id: "metrics-title", text: "Metrics · " + seg.name })),
-        toolbar, top, matrix, examples));
+      RG.fill(parts.examples, RG.Examples.render(app, { cells: cells, m: q.m, s: s, u: q.u, t: q.t, mat: q.matrix }));
     },
   };
 })();

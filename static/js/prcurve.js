@@ -101,26 +101,28 @@
           const d = sr.points.map((q, n) => (n ? "L" : "M") + px(q.r / 10000).toFixed(2) + "," + py(q.p / 10000).toFixed(2)).join("");
           g.appendChild(svg("path", { d: d, fill: "none", stroke: sr.colour, "stroke-width": 2, "stroke-dasharray": sr.role === "b" ? "6 3" : null }));
         }
+        // hover targets; one delegated listener on the chart shows their text (the table below is the
+        // accessible equivalent)
         for (const q of sr.points) {
           const text = sr.label + " · confidence " + RG.gridText(q.t) + " · precision " + RG.disp(q.p) + " · recall " + RG.disp(q.r);
-          const hit = svg("circle", { class: "hit", cx: px(q.r / 10000), cy: py(q.p / 10000), r: 4.5, dataset: { t: q.t } },
-            svg("title", { text: text }));
-          hit.addEventListener("mouseenter", (e) => show(e, text));
-          hit.addEventListener("mouseleave", hide);
-          g.appendChild(hit);
+          g.appendChild(svg("circle", { class: "hit", cx: px(q.r / 10000).toFixed(1), cy: py(q.p / 10000).toFixed(1), r: 4.5, dataset: { t: q.t, tip: text } }));
         }
         if (sr.op) {
           const text = sr.label + " at confidence " + RG.gridText(sr.op.t) + ": precision " + RG.disp(sr.op.p) + ", recall " + RG.disp(sr.op.r);
           const dot = RG.marker(sr.m === undefined ? 0 : sr.role === "b" ? 1 : 0, px(sr.op.r / 10000), py(sr.op.p / 10000), 6, {
             class: "op", fill: sr.colour, stroke: "#fff", "stroke-width": 2, dataset: { p: sr.op.p, r: sr.op.r, t: sr.op.t },
           });
+          dot.dataset.tip = text;
           dot.appendChild(svg("title", { text: text }));
-          dot.addEventListener("mouseenter", (e) => show(e, text));
-          dot.addEventListener("mouseleave", hide);
           g.appendChild(dot);
         }
         chart.appendChild(g);
       });
+      chart.addEventListener("mouseover", (e) => {
+        const tipText = e.target.dataset ? e.target.dataset.tip : undefined;
+        if (tipText) show(e, tipText);
+      });
+      chart.addEventListener("mouseout", (e) => { if (e.target.dataset && e.target.dataset.tip) hide(); });
       wrap.appendChild(chart);
       wrap.appendChild(tip);
 

@@ -133,6 +133,7 @@
         "Click a card to open the Metrics tab on that segment; ↗ opens its details (per-metric dots, targets to try out, frames). ",
         "✓ meets its target, ✗ misses it; a value without a target is shown plain."));
       RG.fill(root, panel);
+      root.dataset.view = "scenarios";
     },
   };
 })();
