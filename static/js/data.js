@@ -79,6 +79,18 @@
       this.exError = null;
     }
 
+    /** Any blob by name, decoded once: resolves to {a, shape, strides}. */
+    blobAsync(name) {
+      if (this.b[name]) return Promise.resolve(this.b[name]);
+      if (!this._pending) this._pending = new Map();
+      if (!this._pending.has(name)) {
+        const entry = this.P.blobs[name];
+        if (!entry) return Promise.reject(new Error("no blob " + name));
+        this._pending.set(name, RG.decodeBlob(entry).then((blob) => (this.b[name] = blob)));
+      }
+      return this._pending.get(name);
+    }
+
     /** Decode the examples JSON blob (once); resolves to the examples object. */
     loadExamples() {
       if (!this._exPromise) {
@@ -244,13 +256,20 @@
 
   RG.Data = Data;
 
-  /** Parse #report-data and decode every blob. */
+  /** The blobs the first paint needs; any other blob (e.g. for the compare views) is decoded on request
+   *  with Data.blobAsync(name). */
+  RG.STARTUP_BLOBS = ["cards", "card_counts", "class_scores", "averages", "matrix_offsets", "matrix_cells",
+    "matrix_values", "curves", "curve_stats"];
+
+  /** Parse #report-data and decode the blobs of the first paint. */
   RG.loadData = async function () {
     const node = document.getElementById("report-data");
     const payload = JSON.parse(node.textContent);
     if (payload.schema_version !== 1) throw new Error("unsupported report data version " + payload.schema_version);
     if (typeof DecompressionStream !== "function") throw new Error("this browser cannot decompress the data");
-    const names = Object.keys(payload.blobs);
+    const names = RG.STARTUP_BLOBS.filter((n) => n in payload.blobs);
+    const missing = RG.STARTUP_BLOBS.filter((n) => !(n in payload.blobs));
+    if (missing.length) throw new Error("the report data lacks " + missing.join(", "));
     const decoded = await Promise.all(names.map((n) => RG.decodeBlob(payload.blobs[n])));
     const blobs = {};
     names.forEach((n, i) => (blobs[n] = decoded[i]));

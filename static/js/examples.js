@@ -101,13 +101,13 @@
             IMAGES.set(key, pic);
           }
         } else pic = el("div", { class: "nopic", text: "no picture" });
-        const conf = it.score === null ? "–" : RG.fixed(it.score, 4) + (it.below ? " (below threshold)" : "");
+        const conf = it.score === null ? "–" : RG.fixed(it.score, 4) + (it.below ? " (below)" : "");
         const line = (label, value, cls) => el("div", null, el("span", { class: "k", text: label + " " }), el("span", { class: cls || null, text: value }));
         grid.appendChild(el("article", { class: "ex", dataset: { frame: data.P.frame_ids[it.frame], score: it.score === null ? "" : it.score, iou: it.iou === null ? "" : it.iou } }, pic,
           el("div", { class: "ex-lines" },
             line("Frame", data.P.frame_ids[it.frame], "ex-frame"),
             line("GT", it.g === C ? "none (false positive)" : data.classes[it.g]),
-            line("Predicted", it.p === C ? (it.pred >= 0 ? "missed (" + data.classes[preClass(data, ctx.m, it.pred)] + " below threshold)" : "missed") : data.classes[it.p]),
+            line("Predicted", it.p === C ? (it.pred >= 0 ? "missed; " + data.classes[preClass(data, ctx.m, it.pred)] + " below the threshold" : "missed") : data.classes[it.p]),
             line("Confidence", conf, "ex-conf"),
             detection ? line("IoU", it.iou === null ? "–" : RG.fixed(it.iou, 4), "ex-iou") : null)));
       }

@@ -123,7 +123,7 @@ def expected_examples(
     out = []
     for i in order:
         frame, score, below = items[i]
-        text = "–" if score is None else f"{score:.4f}" + (" (below threshold)" if below else "")
+        text = "–" if score is None else f"{score:.4f}" + (" (below)" if below else "")
         out.append((p["frame_ids"][frame], text))
     return out
 
@@ -603,7 +603,7 @@ def test_filters_cells_and_examples(demo: Report, open_page: OpenPage) -> None:
     page.evaluate(SET_RANGE, ["conf-a", t + 8])
     want = expected_examples(demo, [(g, c) for g in range(c)], 0, s, u, t + 8, ascending=True)
     assert _examples_on_page(page) == want[:EX_PAGE]
-    assert any("below threshold" in x for _, x in want)
+    assert any("(below)" in x for _, x in want)
 
 
 def test_keyboard_on_the_matrix(demo: Report, open_page: OpenPage) -> None:
