@@ -125,6 +125,7 @@
       RG.app = app;
       app.start();
       RG.bootMs = performance.now() - t0;
+      RG.readyAt = performance.now(); // since the navigation started
       document.documentElement.dataset.ready = "1";
       // the examples are only needed once a cell or filter is picked: decode them after the first paint
       setTimeout(() => data.loadExamples().then(() => { document.documentElement.dataset.examples = "1"; }, (err) => console.error(err)), 0);

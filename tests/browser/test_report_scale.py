@@ -1,0 +1,90 @@
+"""Speed budgets of the report page at COCO scale (80 classes, 3 inference sets, 6 segments, 14 IoU x 20
+confidence presets): open to interactive in at most 1.5 s, every control switch repainted in at most 100 ms.
+
+Opt-in, because building the report takes about a minute: set ``REPORTGEN_COCO_REPORT`` to a report built
+from ``benchmarks/generate.py``'s data, e.g. a project file with five frame-list segments over
+``benchmarks/_data/gt.json`` and ``preds.json``, ``preds_b.json``, ``preds_c.json``
+(``reportgen build project.yaml -o coco.html``). Repaint time is measured from the input event to the second
+animation frame after it (script, style, layout and paint).
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+REPORT = os.environ.get("REPORTGEN_COCO_REPORT")
+
+# (what, JS that makes one switch; i counts the repetitions)
+SWITCHES: list[tuple[str, str, str]] = [
+    ("confidence slider", "", "set('conf-a', i % 8)"),
+    ("IoU slider", "", "set('iou-a', i % 6)"),
+    ("Metric Class", "tab=metrics", "pick('class-select', String(i % 5))"),
+    ("Segment", "tab=metrics", "pick('seg-select', String(i % 6))"),
+    ("confidence slider (Metrics, FN examples)", "tab=metrics&f=fn", "set('conf-a', i % 8)"),
+    ("confidence slider (Metrics, compare)", "tab=metrics&b=b", "set('conf-a', i % 8)"),
+    (
+        "Row / Column / Value",
+        "tab=metrics",
+        "click('#toggle-den button[data-key=\"' + ['row', 'col', 'all'][i % 3] + '\"]')",
+    ),
+    ("tabs", "", "click(i % 2 ? '#tab-scenarios' : '#tab-metrics')"),
+    ("inference set B", "", "pick('model-b', String(i % 2 ? -1 : 1))"),
+]
+
+
+def measure_js(action: str) -> str:
+    """A page function timing ``n`` repetitions of ``action`` (JS with i, set, pick and click in scope)."""
+    return """async (n) => {
+  const set = (id, v) => {
+    const el = document.getElementById(id);
+    el.value = String(v);
+    el.dispatchEvent(new Event("input", { bubbles: true }));
+  };
+  const pick = (id, v) => {
+    const el = document.getElementById(id);
+    el.value = v;
+    el.dispatchEvent(new Event("change", { bubbles: true }));
+  };
+  const click = (sel) => document.querySelector(sel).click();
+  const ms = [];
+  for (let i = 1; i <= n; i++) {
+    await new Promise((r) => setTimeout(r, 20));
+    const t0 = performance.now();
+    ACTION;
+    await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+    ms.push(performance.now() - t0);
+  }
+  return ms;
+}""".replace("ACTION", action)
+
+
+@pytest.mark.skipif(not REPORT, reason="set REPORTGEN_COCO_REPORT to a COCO-scale report to measure its speed")
+def test_coco_scale_budgets(browser: Any) -> None:
+    path = Path(str(REPORT)).resolve()
+    opened = []
+    for _ in range(3):
+        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        page.goto(path.as_uri(), wait_until="commit")
+        page.wait_for_function("() => document.documentElement.dataset.ready === '1'", polling=20)
+        opened.append(page.evaluate("RG.readyAt"))
+        page.close()
+    print(f"\nopen to interactive: {[round(x) for x in opened]} ms")
+    assert statistics.median(opened) <= 1500
+    results = {}
+    for what, fragment, action in SWITCHES:
+        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        page.goto(path.as_uri() + ("#" + fragment if fragment else ""))
+        page.wait_for_function("() => document.documentElement.dataset.ready === '1'")
+        ms = page.evaluate(measure_js(action), 12)
+        page.close()
+        results[what] = statistics.median(ms)
+    for what, ms in results.items():
+        print(f"{what}: {ms:.0f} ms")
+    assert all(ms <= 100 for ms in results.values()), results
