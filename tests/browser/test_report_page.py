@@ -886,3 +886,41 @@ def test_number_formatting_matches_python(demo: Report, open_page: OpenPage) -> 
         assert row[4] == threshold_text(v)
         assert row[5] == [None if t is None else threshold_text(t, v) for t in thresholds], v
         assert row[6] == seq_colour(v), v
+
+
+def test_classification_controls(classification: Report, open_page: OpenPage) -> None:
+    """The other controls on a classification project: compare and swap, Metric Class, toggles, cell clicks,
+    independent presets, target try-out, details and a deep link."""
+    p = classification.payload
+    u, t = defaults(classification)
+    c = len(p["classes"])
+    page = open_page(classification, "tab=metrics")
+    page.select_option("#model-b", "1")
+    page.click("#swap")
+    assert (state(page)["a"], state(page)["b"]) == (1, 0)
+    page.select_option("#class-select", "2")
+    op = page.locator('#pr-svg g.series[data-role="a"] .op')
+    assert [int(op.get_attribute("data-p")), int(op.get_attribute("data-r"))] == expected_op(
+        classification, 1, 0, u, t, 2
+    )
+    page.click('#toggle-show button[data-key="pct"]')
+    page.click('#toggle-den button[data-key="col"]')
+    mat = classification.matrix(1, 0, u, t)
+    assert page.locator("#cell-0-0").text_content() == f"{100 * mat[0, 0] / mat[:, 0].sum():.1f}%"
+    page.click("#cell-0-0")
+    assert _examples_on_page(page) == expected_examples(classification, [(0, 0)], 1, 0, u, t)[:EX_PAGE]
+    page.uncheck("#same-presets")
+    page.evaluate(SET_RANGE, ["conf-b", t - 4])
+    got = page.locator("#report-body tr").first.locator('td[data-k="pb"]').text_content()
+    assert got == display_text(int(classification.blob("class_scores")[0, 0, u, t - 4, 0, 0]))
+    assert c == len(p["display_names"])
+    link = current_hash(page)
+    page2 = open_page(classification, link.lstrip("#"))
+    assert state(page2) == state(page)
+    page.click("#open-details")
+    page.fill("#try-f1", "0.99")
+    page.click("#details-back")
+    s = 0
+    got_card = cards_now(page, [s])[str(s)]
+    assert got_card["a"] == expected_card(classification, 1, s, u, t, {"f1": 0.99})
+    assert got_card["b"] == expected_card(classification, 0, s, u, t - 4, {"f1": 0.99})
