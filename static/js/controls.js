@@ -118,7 +118,6 @@
       const st = this.app.state;
       const patch = { a: m };
       if (m === st.b) patch.b = st.a; // picking B's set as A swaps them
-      if (patch.b === undefined && st.mx === "b" && st.b < 0) patch.mx = "a";
       this.app.update(patch);
     }
 
