@@ -49,7 +49,7 @@ def test_examples_are_consistent_with_the_matching(demo_run):
                     assert scores == sorted(scores, reverse=True)
             # every prediction entry is a counted (not ignored) prediction
             real = result.predictions
-            for key, entries in cells.items():
+            for entries in cells.values():
                 for pred_ref, _, _ in entries:
                     if pred_ref >= 0:
                         frame, score = preds["frame"][pred_ref], preds["score"][pred_ref]
