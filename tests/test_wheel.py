@@ -4,6 +4,7 @@ build a report from there (outside the checkout, so nothing is imported from the
 from __future__ import annotations
 
 import os
+import site
 import subprocess
 import sys
 import venv
@@ -28,10 +29,17 @@ def test_report_from_an_installed_wheel(tmp_path: Path, reference: Path) -> None
     assert "reportgen/_templates/report.html.j2" in names
     assert any(n.startswith("reportgen/_static/js/") for n in names)
     assert "reportgen/_static/report.css" in names
-    # a fresh environment; the dependencies come from this interpreter's site-packages, the package from the wheel
+    # a fresh environment: the package from the wheel; its dependencies from this interpreter's site-packages,
+    # added as plain path entries (their .pth files, such as the checkout's editable install, are not run)
     env_dir = tmp_path / "venv"
-    venv.EnvBuilder(system_site_packages=True, with_pip=True).create(env_dir)
+    venv.EnvBuilder(with_pip=True).create(env_dir)
     python = env_dir / "bin" / "python"
+    own_site = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        capture_output=True, text=True, check=True,
+    ).stdout.strip()  # fmt: skip
+    parent_sites = [p for p in site.getsitepackages() if Path(p).is_dir()]
+    (Path(own_site) / "_parent_site_packages.pth").write_text("\n".join(parent_sites) + "\n", encoding="utf-8")
     subprocess.run([str(python), "-m", "pip", "install", "-q", "--no-deps", str(wheel)], check=True)
     work = tmp_path / "elsewhere"
     work.mkdir()
