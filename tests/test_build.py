@@ -1,0 +1,60 @@
+"""reportgen build end to end: reproducible bytes, atomic output, errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from reportgen.cli import app
+
+
+def build(args: list[str]) -> tuple[int, str]:
+    result = CliRunner().invoke(app, ["build", *args, "-q"])
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result.exit_code, result.output
+
+
+@pytest.fixture()
+def fake100(reference: Path) -> list[str]:
+    folder = reference / "cocoapi_fake100"
+    return ["--gt", str(folder / "instances_val2014_100.json"),
+            "--pred", f"fake={folder / 'instances_val2014_fakebbox100_results.json'}"]  # fmt: skip
+
+
+def test_same_inputs_give_the_same_bytes(tmp_path: Path, fake100: list[str], monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")  # 2026-01-01
+    first, second = tmp_path / "a.html", tmp_path / "b.html"
+    assert build([*fake100, "-o", str(first)])[0] == 0
+    assert build([*fake100, "-o", str(second)])[0] == 0
+    assert first.read_bytes() == second.read_bytes()
+    assert "2026-01-01T00:00:00Z" in first.read_text(encoding="utf-8")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.html", "b.html"]  # no temporary files left
+
+
+def test_failed_build_leaves_nothing(tmp_path: Path, reference: Path):
+    folder = reference / "cocoapi_fake100"
+    bad = tmp_path / "bad.json"
+    bad.write_text('[{"image_id": 1, "category_id": 1, "bbox": [0, 0, 1, 1], "score": 2}]', encoding="utf-8")
+    out = tmp_path / "report.html"
+    code, output = build(["--gt", str(folder / "instances_val2014_100.json"), "--pred", str(bad), "-o", str(out)])
+    assert code == 2
+    assert output.startswith("Error: ") and "score" in output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.json"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ([], "give PROJECT.yaml, or --gt and at least one --pred"),
+        (["--thumbnail-budget", "-1"], "--thumbnail-budget: expected a number of bytes >= 0"),
+        (["--bootstrap-at", "0.3"], "--bootstrap-at: expected CONFIDENCE:IOU"),
+    ],
+)
+def test_bad_options(tmp_path: Path, fake100: list[str], args: list[str], message: str):
+    base = fake100 if args else []
+    code, output = build([*base, *args, "-o", str(tmp_path / "r.html")])
+    assert code == 2
+    assert message in output
