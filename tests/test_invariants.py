@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -15,12 +13,9 @@ from reportgen.metrics import interpolated_ap, pr_curve, scores_from_matrix
 from tests.builders import make_gt, make_preds
 from tests.gen import Dataset, random_detection, reference_matrix
 
-# Hypothesis reports a falsified example through libcst, whose import warns (mypy_extensions.TypedDict is
-# deprecated); with warnings as errors that turns every failure into a pytest INTERNALERROR that hides it.
-with warnings.catch_warnings():
-    warnings.simplefilter("ignore", DeprecationWarning)
-    import hypothesis.extra._patching  # noqa: F401
-
+# Hypothesis may report a falsified example through libcst (when installed), whose import warns
+# (mypy_extensions.TypedDict is deprecated): pyproject.toml's filterwarnings ignores that one warning, so a
+# failure is reported as itself rather than as a pytest INTERNALERROR.
 IOU_GRID = EvalConfig.default().iou_grid
 CONF_GRID = EvalConfig.default().confidence_grid
 # a finer grid hits many scores exactly (scores have two decimals)
