@@ -495,6 +495,7 @@ def demo(
 
     def body() -> int:
         from reportgen.atomic import write_atomic
+        from reportgen.build import build_report
         from reportgen.demo import write_demo_project
         from reportgen.errors import InputError
         from reportgen.jsonout import dumps
@@ -522,13 +523,8 @@ def demo(
         write_atomic(directory / "summary.md", markdown(verdicts, iou=iou, confidence=conf, project=project.name))
         typer.echo(table)
         report = directory / "report.html"
-        try:
-            from reportgen.build import build_report
-
-            build_report(project, report, progress=progress, run=run)
-            progress.done()
-        except ImportError as exc:  # the renderer is not there yet
-            stderr(f"report not built: {exc}")
+        build_report(project, report, progress=progress, run=run)
+        progress.done()
         typer.echo(
             f"\nwrote {project_file}, {report} and the check results (check.txt, payload.json, junit.xml, summary.md)"
         )
