@@ -28,12 +28,17 @@ import pytest
 import yaml
 
 from reportgen.render import (
+    DELTA_DARK,
+    DIV_STOPS,
     JS_FILES,
     MANY_CLASSES,
     _resource_dir,
     decode_blob,
+    delta_grid,
+    delta_label,
     dense_matrix,
     display_text,
+    div_colour,
     render_report,
     score_text,
     seq_colour,
@@ -397,6 +402,98 @@ def test_display_text_and_colours() -> None:
     assert seq_colour(0.0) == "#f7fbff"
     assert seq_colour(1.0) == "#08306b"
     assert seq_colour(-1) == seq_colour(0)
+
+
+# ------------------------------------------------------------------------------------------------ B − A matrix
+def test_delta_label_is_the_specs_form() -> None:
+    assert delta_label("delta", "straight", 2, 12) == "delta - straight + 10 (2 -> 12)"
+    assert delta_label("delta", "straight", 12, 2) == "delta - straight - 10 (12 -> 2)"
+    assert delta_label("background", "swept", 7, 7) == "background - swept + 0 (7 -> 7)"  # no change: "+ 0"
+    assert delta_label("a", "b", 1204, 3) == "a - b - 1,201 (1,204 -> 3)"
+
+
+def _rgb_of(hex_colour: str) -> tuple[int, int, int]:
+    return int(hex_colour[1:3], 16), int(hex_colour[3:5], 16), int(hex_colour[5:7], 16)
+
+
+def test_delta_grid_constructed_case() -> None:
+    """Two classes; rows ground truth (delta, straight, background), columns predicted. The spec's example cell:
+    straight objects predicted as delta, 2 for A and 12 for B."""
+    names = ["delta", "straight"]
+    a = np.array([[8, 1, 1], [2, 15, 3], [4, 2, 0]])
+    b = np.array([[9, 1, 0], [12, 6, 2], [1, 5, 0]])
+    red, blue = "#b2182b", "#2166ac"
+    assert (div_colour(-1.0), div_colour(0.0), div_colour(1.0)) == (red, "#f7f7f7", blue)
+    grid = delta_grid(names, a, b)  # Absolute, darkness against the largest change of the row
+    spec = grid[1][0]
+    assert (spec.value, spec.text, spec.label) == (10, "+10", "delta - straight + 10 (2 -> 12)")
+    assert (spec.better, spec.colour, spec.dark) == (False, red, True)  # more confusions: worse, red, darkest
+    diag = grid[1][1]  # fewer correct straight: worse
+    assert (diag.text, diag.better, diag.colour) == ("−9", False, div_colour(-((9 / 10) ** 0.5)))
+    missed = grid[1][2]  # fewer missed straight: better
+    assert (missed.text, missed.label, missed.better, missed.colour, missed.dark) == (
+        "−1", "background - straight - 1 (3 -> 2)", True, div_colour((1 / 10) ** 0.5), False)  # fmt: skip
+    assert grid[0][0].better is True and grid[0][0].colour == blue  # more correct delta: better
+    same = grid[0][1]
+    assert (same.text, same.label, same.colour, same.better) == ("0", "straight - delta + 0 (1 -> 1)", None, None)
+    assert grid[2][0].better is True and grid[2][0].colour == blue  # fewer false positives
+    assert grid[2][1].better is False and grid[2][1].colour == red  # more false positives
+    assert grid[2][2] is None
+    for row in grid:
+        for cell in row:
+            if cell is not None and cell.colour is not None:
+                r, _, bl = _rgb_of(cell.colour)
+                assert (bl > r) == cell.better  # blue = better, red = worse
+    # Value: against the largest change of the matrix (10)
+    assert delta_grid(names, a, b, den="all")[0][0].colour == div_colour((1 / 10) ** 0.5)
+    # Column: against the largest change of the column (delta column: +1, +10, -3)
+    assert delta_grid(names, a, b, den="col")[2][0].colour == div_colour((3 / 10) ** 0.5)
+    # Percentage: B's share minus A's share of the row, in percentage points
+    pct = delta_grid(names, a, b, pct=True)
+    assert pct[1][0].text == "+50.0" and pct[1][0].label == spec.label
+    assert pct[2][0].text == "−50.0"  # false positives of delta: 4 of 6 -> 1 of 6
+    assert delta_grid(names, a, b, pct=True, den="col")[1][0].text == f"+{100 * (12 / 22 - 2 / 14):.1f}"
+
+
+def test_delta_grid_from_the_payload(demo_report: Report) -> None:
+    """Every cell of the demo's B − A matrix at the defaults: the spec's hover text from the two decoded
+    matrices, the difference as the value, blue where better and red where worse."""
+    p = demo_report.payload
+    u, t = p["defaults"]["iou_index"], p["defaults"]["confidence_index"]
+    c = len(p["classes"])
+    labels = [*p["display_names"], "background"]
+    mat_a, mat_b = demo_report.matrix(0, 0, u, t), demo_report.matrix(1, 0, u, t)
+    grid = delta_grid(p["display_names"], mat_a, mat_b)
+    seen = set()
+    for g in range(c + 1):
+        for q in range(c + 1):
+            cell = grid[g][q]
+            if g == c and q == c:
+                assert cell is None
+                continue
+            assert cell is not None
+            x, y = int(mat_a[g, q]), int(mat_b[g, q])
+            assert cell.label == f"{labels[q]} - {labels[g]} {'-' if y < x else '+'} {abs(y - x):,} ({x:,} -> {y:,})"
+            assert cell.value == y - x
+            if y == x:
+                assert cell.colour is None
+                continue
+            increase_is_better = g == q
+            assert cell.better == ((y > x) == increase_is_better)
+            r, _, bl = _rgb_of(cell.colour or "")
+            assert (bl > r) == cell.better
+            seen.add((g == q, y > x))
+    assert seen == {(True, True), (False, True), (False, False)} or len(seen) == 4
+
+
+def test_delta_palette_is_the_pages() -> None:
+    core = (_resource_dir("static") / "js" / "core.js").read_text(encoding="utf-8")
+    block = re.search(r"RG\.DIV = \[(.*?)\];", core, re.S)
+    assert block is not None
+    stops = [tuple(int(v) for v in m) for m in re.findall(r"\[(\d+), (\d+), (\d+)\]", block.group(1))]
+    assert stops == list(DIV_STOPS)
+    matrix_js = (_resource_dir("static") / "js" / "matrix.js").read_text(encoding="utf-8")
+    assert f"RG.DELTA_DARK = {DELTA_DARK};" in matrix_js
 
 
 # ------------------------------------------------------------------------------------------------ resources

@@ -117,6 +117,20 @@
 
   RG.App = App;
 
+  /** Resolves once every blob decoding under way has finished and the repaint it asked for is done (tests and
+   *  the benchmark wait on it; the page does not need it). */
+  RG.idle = async function () {
+    const data = RG.app && RG.app.data;
+    if (!data) return;
+    const all = () => (data._pending ? Array.from(data._pending.values()) : []).concat(data._exPromise ? [data._exPromise] : []);
+    let seen = -1;
+    while (all().length !== seen) {
+      seen = all().length;
+      await Promise.allSettled(all());
+      await new Promise((resolve) => setTimeout(resolve, 0));
+    }
+  };
+
   async function boot() {
     const t0 = performance.now();
     try {

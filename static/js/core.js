@@ -146,6 +146,35 @@
     return d === 0 ? "±0" : (d > 0 ? "+" : "−") + RG.int(Math.abs(d));
   };
 
+  /** A signed score difference with 4 decimals for intervals: +0.0123, −0.0050, 0.0000 (null: a dash). */
+  RG.signedFixed = function (v, d) {
+    if (v === null || v === undefined || Number.isNaN(v)) return "–";
+    const t = RG.fixed(Math.abs(v), d === undefined ? 4 : d);
+    if (Number(t) === 0) return t;
+    return (v > 0 ? "+" : "−") + t;
+  };
+
+  /** The delta matrix's cell text for a count change: +10, −3, 0. Same as reportgen.render.delta_text. */
+  RG.deltaCount = function (d) {
+    return d === 0 ? "0" : (d > 0 ? "+" : "−") + RG.int(Math.abs(d));
+  };
+
+  /** The delta matrix's cell text for a change of share (a fraction) in percentage points: +2.5, −0.4, 0.0. */
+  RG.deltaShare = function (q) {
+    const t = RG.fixed(Math.abs(q * 100), 1);
+    return q === 0 ? t : (q > 0 ? "+" : "−") + t;
+  };
+
+  /**
+   * The spec's hover text of a delta cell: "delta - straight + 10 (2 -> 12)", that is
+   * "<predicted> - <ground truth> <sign> <absolute change> (<A's count> -> <B's count>)"; no change is "+ 0".
+   * Same as reportgen.render.delta_label.
+   */
+  RG.deltaLabel = function (predicted, truth, a, b) {
+    const d = b - a;
+    return predicted + " - " + truth + " " + (d < 0 ? "-" : "+") + " " + RG.int(Math.abs(d)) + " (" + RG.int(a) + " -> " + RG.int(b) + ")";
+  };
+
   /** A count with thousands separators: 1,204 (locale-independent). */
   RG.int = function (n) {
     return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
@@ -172,7 +201,8 @@
     [247, 251, 255], [222, 235, 247], [198, 219, 239], [158, 202, 225], [107, 174, 214],
     [66, 146, 198], [33, 113, 181], [8, 81, 156], [8, 48, 107],
   ];
-  /** Diverging palette for signed changes (issue 5's delta matrix): index 0 = strongly bad (red) ... 8 = strongly good (blue). */
+  /** Diverging palette for signed changes (the B − A matrix): index 0 = strongly worse (red) ... 8 = strongly
+   *  better (blue); ColorBrewer RdBu, the same stops as reportgen.render.DIV_STOPS. */
   RG.DIV = [
     [178, 24, 43], [214, 96, 77], [244, 165, 130], [253, 219, 199], [247, 247, 247],
     [209, 229, 240], [146, 197, 222], [67, 147, 195], [33, 102, 172],
@@ -193,6 +223,7 @@
     return hex;
   }
   RG.seqColour = (share) => ramp(RG.SEQ, share);
+  /** The diverging palette at x in [-1, 1]: -1 strongly worse (red), 0 neutral, +1 strongly better (blue). */
   RG.divColour = (x) => ramp(RG.DIV, (x + 1) / 2);
 
   /** Series colours (Okabe-Ito): A blue, B orange. Shapes differ too, so colour is not the only signal. */

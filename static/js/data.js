@@ -91,6 +91,164 @@
       return this._pending.get(name);
     }
 
+    /** Whether the blobs `names` are decoded. If not, decodes them (once) and calls then() when they are
+     *  (or when decoding failed: this.blobError then says why). */
+    ensure(names, then) {
+      const missing = names.filter((n) => !this.b[n]);
+      if (!missing.length) return true;
+      if (!this._ensuring) this._ensuring = new Set();
+      const key = missing.join(",");
+      if (!this._ensuring.has(key)) {
+        this._ensuring.add(key);
+        Promise.all(missing.map((n) => this.blobAsync(n))).then(() => then(), (err) => {
+          this.blobError = err;
+          console.error(err);
+          then();
+        });
+      }
+      return false;
+    }
+
+    /** Whether the report carries the comparison data (docs/report-payload.md, "Comparing inference sets"). */
+    get hasCompare() {
+      return !!this.P.compare && RG.COMPARE_BLOBS.every((n) => n in this.P.blobs);
+    }
+
+    /**
+     * The paired-bootstrap interval of B - A on segment s at preset (u, t), for precision, recall and F1:
+     * [[difference, low, high], x3] (null entries where undefined), or null when the report has none at this
+     * preset. Pairs are stored for a < b; for a > b the difference is negated and the bounds swapped.
+     */
+    interval(a, b, s, u, t) {
+      const cmp = this.P.compare;
+      const blob = this.b.bootstrap;
+      if (!cmp || !blob || a === b) return null;
+      const pi = cmp.bootstrap.presets.findIndex((q) => q[0] === u && q[1] === t);
+      if (pi < 0) return null;
+      let qi = cmp.pairs.findIndex((q) => q[0] === a && q[1] === b);
+      let sign = 1;
+      if (qi < 0) {
+        qi = cmp.pairs.findIndex((q) => q[0] === b && q[1] === a);
+        sign = -1;
+      }
+      if (qi < 0) return null;
+      const o = offset(blob, [qi, s, pi, 0, 0]);
+      const out = [];
+      for (let k = 0; k < 3; k++) {
+        const v = [0, 1, 2].map((j) => {
+          const x = blob.a[o + 3 * k + j];
+          return Number.isNaN(x) ? null : x;
+        });
+        const neg = (x) => (x === null ? null : x === 0 ? 0 : -x);
+        out.push(sign > 0 ? v : [neg(v[0]), neg(v[2]), neg(v[1])]);
+      }
+      return out;
+    }
+
+    /** Number of ground-truth objects (crowd included) in the comparison data. */
+    get N() {
+      return this.b.object_class ? this.b.object_class.a.length : 0;
+    }
+
+    /**
+     * The outcome of every ground-truth object for inference set m at preset (u, t) (docs/report-payload.md):
+     * the class of the prediction that matched it when that match counts at t, else C (missed). A Uint16Array
+     * over the objects; decoded blobs outcome_class and outcome_last required.
+     */
+    outcomes(m, u, t) {
+      const key = m + "," + u + "," + t;
+      if (!this._outcomes) this._outcomes = new Map();
+      const hit = this._outcomes.get(key);
+      if (hit) return hit;
+      const oc = this.b.outcome_class;
+      const ol = this.b.outcome_last;
+      const n = oc.shape[2];
+      const o = offset(oc, [m, u, 0]);
+      const cls = oc.a;
+      const last = ol.a;
+      const C = this.C;
+      const out = new Uint16Array(n);
+      for (let i = 0; i < n; i++) {
+        const l = last[o + i];
+        out[i] = l !== 255 && t <= l ? cls[o + i] : C;
+      }
+      if (this._outcomes.size > 8) this._outcomes.clear();
+      this._outcomes.set(key, out);
+      return out;
+    }
+
+    /**
+     * The examples' index of ground-truth object i (docs/report-payload.md "Examples"), or -1 when the object
+     * is not among the examples or cannot be identified there. The examples list their objects by ascending
+     * object index without the index itself (unless objects.index is given); so an object is identified when
+     * every non-crowd object of its frame and class is listed: the k-th of that (frame, class) group in the
+     * examples is then the k-th in the ground truth.
+     */
+    exObject(i) {
+      if (!this.ex || !this.b.object_class) return -1;
+      if (!this._exObject) {
+        const n = this.N;
+        const map = new Int32Array(n).fill(-1);
+        const objs = (this.ex || {}).objects;
+        if (objs && Array.isArray(objs.index)) {
+          objs.index.forEach((orig, j) => { if (orig >= 0 && orig < n) map[orig] = j; });
+        } else if (objs && n) {
+          const K = this.K;
+          const frame = this.b.object_frame.a;
+          const cls = this.b.object_class.a;
+          const crowd = this.b.object_crowd.a;
+          const all = new Map();
+          for (let k = 0; k < n; k++) {
+            if (crowd[k]) continue;
+            const key = frame[k] * K + cls[k];
+            const list = all.get(key);
+            if (list) list.push(k);
+            else all.set(key, [k]);
+          }
+          const listed = new Map();
+          for (let j = 0; j < objs.frame.length; j++) {
+            const key = objs.frame[j] * K + objs.cls[j];
+            const list = listed.get(key);
+            if (list) list.push(j);
+            else listed.set(key, [j]);
+          }
+          for (const [key, js] of listed) {
+            const ks = all.get(key);
+            if (ks && ks.length === js.length) js.forEach((j, n2) => (map[ks[n2]] = j));
+          }
+        }
+        this._exObject = map;
+      }
+      return this._exObject[i];
+    }
+
+    /** A thumbnail of ground-truth object i from the examples, preferring one drawn with a prediction of
+     *  inference set `prefer`: {uri, m} or null. */
+    objectThumbnail(i, prefer) {
+      if (!this.ex) return null;
+      const j = this.exObject(i);
+      if (j < 0) return null;
+      if (!this._thumbByObj) {
+        const map = new Map();
+        for (const key of Object.keys(this.P.thumbnails || {})) {
+          const parts = key.split(":");
+          if (parts.length !== 3) continue;
+          const obj = Number(parts[2]);
+          if (!(obj >= 0)) continue;
+          const entry = { m: Number(parts[0]), pred: Number(parts[1]) };
+          const list = map.get(obj);
+          if (list) list.push(entry);
+          else map.set(obj, [entry]);
+        }
+        this._thumbByObj = map;
+      }
+      const list = this._thumbByObj.get(j);
+      if (!list) return null;
+      const pick = list.find((e) => e.m === prefer) || list[0];
+      const uri = this.thumbnail(pick.m, pick.pred, j);
+      return uri ? { uri: uri, m: pick.m, pred: pick.pred } : null;
+    }
+
     /** Decode the examples JSON blob (once); resolves to the examples object. */
     loadExamples() {
       if (!this._exPromise) {
@@ -260,6 +418,9 @@
    *  with Data.blobAsync(name). */
   RG.STARTUP_BLOBS = ["cards", "card_counts", "class_scores", "averages", "matrix_offsets", "matrix_cells",
     "matrix_values", "curves", "curve_stats"];
+
+  /** The blobs of the comparison views (decoded only once an inference set B is chosen). */
+  RG.COMPARE_BLOBS = ["bootstrap", "outcome_class", "outcome_last", "object_frame", "object_class", "object_crowd"];
 
   /** Parse #report-data and decode the blobs of the first paint. */
   RG.loadData = async function () {

@@ -41,7 +41,6 @@
     render(app, ctx) {
       const data = app.data;
       const st = app.state;
-      const C = data.C;
       const detection = data.task === "detection";
       const box = el("section", { class: "examples", id: "examples", "aria-labelledby": "examples-title" });
       const head = el("div", { class: "examples-head" }, el("h3", { id: "examples-title", text: "Examples" }));
@@ -89,27 +88,9 @@
       const grid = el("div", { class: "ex-grid", id: "ex-grid" });
       let withoutPicture = 0;
       for (const i of shown) {
-        const it = items[i];
-        const uri = data.thumbnail(ctx.m, it.pred, it.obj);
-        if (!uri) withoutPicture += 1;
-        let pic;
-        if (uri) {
-          const key = ctx.m + ":" + it.pred + ":" + it.obj;
-          pic = IMAGES.get(key);
-          if (!pic) {
-            pic = el("img", { src: uri, alt: "Frame " + data.P.frame_ids[it.frame] + ": " + data.label(it.g) + " predicted as " + data.label(it.p), width: 80, height: 80, decoding: "async" });
-            IMAGES.set(key, pic);
-          }
-        } else pic = el("div", { class: "nopic", text: "no picture" });
-        const conf = it.score === null ? "–" : RG.fixed(it.score, 4) + (it.below ? " (below)" : "");
-        const line = (label, value, cls) => el("div", null, el("span", { class: "k", text: label + " " }), el("span", { class: cls || null, text: value }));
-        grid.appendChild(el("article", { class: "ex", dataset: { frame: data.P.frame_ids[it.frame], score: it.score === null ? "" : it.score, iou: it.iou === null ? "" : it.iou } }, pic,
-          el("div", { class: "ex-lines" },
-            line("Frame", data.P.frame_ids[it.frame], "ex-frame"),
-            line("GT", it.g === C ? "none (false positive)" : data.classes[it.g]),
-            line("Predicted", it.p === C ? (it.pred >= 0 ? "missed; " + data.classes[preClass(data, ctx.m, it.pred)] + " below the threshold" : "missed") : data.classes[it.p]),
-            line("Confidence", conf, "ex-conf"),
-            detection ? line("IoU", it.iou === null ? "–" : RG.fixed(it.iou, 4), "ex-iou") : null)));
+        const card = RG.Examples.card(data, ctx.m, items[i]);
+        if (!card.picture) withoutPicture += 1;
+        grid.appendChild(card.node);
       }
       box.appendChild(grid);
       if (!items.length) box.appendChild(el("p", { class: "muted", text: "No listed example at this confidence in this segment." }));
@@ -123,6 +104,36 @@
       }
       return box;
     },
+  };
+
+  /** The card of one example of inference set m: {node, picture: whether it has one}. */
+  RG.Examples.card = function (data, m, it) {
+    const C = data.C;
+    const uri = data.thumbnail(m, it.pred, it.obj);
+    const pic = uri ? RG.picture(m + ":" + it.pred + ":" + it.obj, uri, "Frame " + data.P.frame_ids[it.frame] + ": " + data.label(it.g) + " predicted as " + data.label(it.p))
+      : el("div", { class: "nopic", text: "no picture" });
+    const conf = it.score === null ? "–" : RG.fixed(it.score, 4) + (it.below ? " (below)" : "");
+    const node = el("article", { class: "ex", dataset: { frame: data.P.frame_ids[it.frame], score: it.score === null ? "" : it.score, iou: it.iou === null ? "" : it.iou } }, pic,
+      el("div", { class: "ex-lines" },
+        RG.exLine("Frame", data.P.frame_ids[it.frame], "ex-frame"),
+        RG.exLine("GT", it.g === C ? "none (false positive)" : data.classes[it.g]),
+        RG.exLine("Predicted", it.p === C ? (it.pred >= 0 ? "missed; " + data.classes[preClass(data, m, it.pred)] + " below the threshold" : "missed") : data.classes[it.p]),
+        RG.exLine("Confidence", conf, "ex-conf"),
+        data.task === "detection" ? RG.exLine("IoU", it.iou === null ? "–" : RG.fixed(it.iou, 4), "ex-iou") : null));
+    return { node: node, picture: !!uri };
+  };
+
+  /** One "key value" line of an example card. */
+  RG.exLine = (label, value, cls) => el("div", null, el("span", { class: "k", text: label + " " }), el("span", { class: cls || null, text: value }));
+
+  /** An <img> of a thumbnail, reused across repaints (keyed) so a picture is decoded once. */
+  RG.picture = function (key, uri, alt) {
+    let pic = IMAGES.get(key);
+    if (!pic) {
+      pic = el("img", { src: uri, alt: alt, width: 80, height: 80, decoding: "async" });
+      IMAGES.set(key, pic);
+    }
+    return pic;
   };
 
   function preClass(data, m, pred) {

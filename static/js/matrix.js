@@ -1,13 +1,13 @@
 /* reportgen report page: the confusion matrix. Rows are ground truth, columns predictions, each with a
  * background entry (row: false positives; column: false negatives).
  *
- * What a cell shows comes from a *mode* (RG.Matrix.modes): value, text, colour and label of a cell. The
- * "counts" mode shows one inference set; issue 5's delta mode (B - A, diverging colours, hover text
- * "delta - straight + 10 (2 -> 12)") plugs in as another entry with the same four functions and a name in the
- * "Matrix of" switch, without touching the grid, the table, the filters or the examples.
+ * What a cell shows comes from a *mode* (RG.Matrix.modes): value, text, colour and label of a cell, and the
+ * columns of the many-class table. "counts" shows one inference set; "delta" shows B - A (candidate minus
+ * baseline) with diverging colours and the spec's hover text "delta - straight + 10 (2 -> 12)"
+ * (docs/compare.md). The grid, the table, the filters and the examples do not depend on the mode.
  *
  * Up to 25 classes: a grid with keyboard navigation (arrow keys, Enter). Above: a filterable table of the
- * non-zero (ground truth, predicted) pairs sorted by count. */
+ * non-zero (ground truth, predicted) pairs sorted by count (by absolute change in delta mode). */
 (function () {
   "use strict";
   const RG = window.RG;
@@ -15,13 +15,25 @@
 
   const TABLE_ROWS = 50;
   const DEN_WORD = { row: "row", col: "column", all: "total" };
+  /** A B − A cell at least this dark (0..1) gets white text (reportgen.render.DELTA_DARK). */
+  RG.DELTA_DARK = 0.8;
 
   /** The denominator of a cell's share: its row total, column total or the grand total. */
   function denominator(mat, den, g, p) {
     return den === "row" ? mat.row[g] : den === "col" ? mat.col[p] : mat.total;
   }
 
-  RG.Matrix = {
+  /** A cell's share of its denominator; 0 when the denominator is 0 (the cell is 0 then too). */
+  function share(mat, den, g, p) {
+    const d = denominator(mat, den, g, p);
+    return d ? mat.at(g, p) / d : 0;
+  }
+
+  /** Whether an increase of cell (g, p) is an improvement: the diagonal (correct predictions) only. */
+  RG.Matrix = {};
+  const better = (C, g, p) => g === p && g < C;
+
+  Object.assign(RG.Matrix, {
     modes: {
       /** One inference set's counts; percentages and colour use the chosen denominator. */
       counts: {
@@ -42,6 +54,90 @@
           return mx.data.label(g) + " → " + mx.data.label(p) + ": " + RG.int(mx.mat.at(g, p)) + " of " + RG.int(d) + " (" + DEN_WORD[mx.den] + ")";
         },
         legend: (mx) => "Colour: share of the " + DEN_WORD[mx.den] + " (darker = larger).",
+        scale: () => el("span", { class: "scale" }, "0%", el("span", { class: "ramp", style: "background: linear-gradient(90deg," + RG.SEQ.map((c) => "rgb(" + c.join(",") + ")").join(",") + ")", "aria-hidden": "true" }), "100%"),
+        who: (mx) => el("b", { text: mx.data.models[mx.m] + " · " + presetText(mx.data, mx) }),
+        nonzero: (mx) => mx.mat.nonzero,
+        sortKey: (mx, g, p) => mx.mat.at(g, p),
+        heads: (mx) => [["Count", "num"], ["Share of " + DEN_WORD[mx.den], "num"]],
+        tableCells(mx, g, p) {
+          const col = this.colour(mx, g, p);
+          return [el("td", { class: "num", text: RG.int(mx.mat.at(g, p)) }),
+            el("td", { class: "num" + (col && col.dark ? " dark" : ""), style: col ? "background-color:" + col.bg + (col.dark ? ";color:#fff" : "") : null, text: RG.pct(mx.mat.at(g, p), denominator(mx.mat, mx.den, g, p)) })];
+        },
+      },
+
+      /**
+       * B - A (candidate minus baseline), mx.A / mx.B = {m, u, t, mat}. Absolute: the change of the count.
+       * Percentage: the change of the cell's share of its row / column / total (B's share minus A's share, in
+       * percentage points). Colour: blue where the change is an improvement (an increase on the diagonal, a
+       * decrease elsewhere, background row and column included), red where it is worse, neutral for none;
+       * darkness = square root of the change over the largest change it is compared with: in Absolute, the
+       * largest in its row / column / the whole matrix (Row / Column / Value); in Percentage, the largest in
+       * the matrix. Same as reportgen.render.delta_grid.
+       */
+      delta: {
+        prepare(mx) {
+          const K = mx.data.K;
+          const C = mx.data.C;
+          const A = mx.A.mat;
+          const B = mx.B.mat;
+          const q = new Float64Array(K * K);
+          const rowMax = new Float64Array(K);
+          const colMax = new Float64Array(K);
+          let allMax = 0;
+          for (let g = 0; g < K; g++) {
+            for (let p = 0; p < K; p++) {
+              if (g === C && p === C) continue;
+              const v = mx.pct ? share(B, mx.den, g, p) - share(A, mx.den, g, p) : B.at(g, p) - A.at(g, p);
+              q[g * K + p] = v;
+              const a = Math.abs(v);
+              if (a > rowMax[g]) rowMax[g] = a;
+              if (a > colMax[p]) colMax[p] = a;
+              if (a > allMax) allMax = a;
+            }
+          }
+          mx.q = q;
+          mx.scaleOf = (g, p) => (mx.pct || mx.den === "all" ? allMax : mx.den === "row" ? rowMax[g] : colMax[p]);
+          const union = new Set(A.nonzero);
+          for (const cell of B.nonzero) union.add(cell);
+          mx.union = Array.from(union);
+        },
+        value: (mx, g, p) => mx.B.mat.at(g, p) - mx.A.mat.at(g, p),
+        zero: (mx, g, p) => mx.q[g * mx.data.K + p] === 0,
+        text(mx, g, p) {
+          return mx.pct ? RG.deltaShare(mx.q[g * mx.data.K + p]) : RG.deltaCount(this.value(mx, g, p));
+        },
+        colour(mx, g, p) {
+          const v = mx.q[g * mx.data.K + p];
+          if (!v) return null;
+          const x = Math.sqrt(Math.abs(v) / mx.scaleOf(g, p));
+          const good = better(mx.data.C, g, p) === v > 0;
+          return { bg: RG.divColour(good ? x : -x), dark: x >= RG.DELTA_DARK, good: good };
+        },
+        label: (mx, g, p) => RG.deltaLabel(mx.data.label(p), mx.data.label(g), mx.A.mat.at(g, p), mx.B.mat.at(g, p)),
+        legend(mx) {
+          const what = mx.pct ? "the change of each cell's share of its " + DEN_WORD[mx.den] + " (B's share minus A's, percentage points)" : "the change of each count (B minus A)";
+          const scope = mx.pct || mx.den === "all" ? "the largest change in the matrix" : "the largest change in its " + DEN_WORD[mx.den];
+          return "Cells: " + what + ". Blue: better (more correct on the diagonal, fewer errors elsewhere); red: worse; darker: larger change against " + scope + ".";
+        },
+        scale: () => el("span", { class: "scale" }, "worse", el("span", { class: "ramp", style: "background: linear-gradient(90deg," + RG.DIV.map((c) => "rgb(" + c.join(",") + ")").join(",") + ")", "aria-hidden": "true" }), "better"),
+        who: (mx) => [el("b", { text: "B − A" }), ": ", el("b", { text: mx.data.models[mx.B.m] }), " (candidate, " + presetText(mx.data, mx.B) + ") minus ",
+          el("b", { text: mx.data.models[mx.A.m] }), " (baseline, " + presetText(mx.data, mx.A) + ")"],
+        nonzero: (mx) => mx.union,
+        sortKey: (mx, g, p) => Math.abs(mx.q[g * mx.data.K + p]),
+        heads(mx) {
+          const out = [["A", "num"], ["B", "num"], ["B − A", "num"]];
+          if (mx.pct) out.push(["Change of share of " + DEN_WORD[mx.den] + " (pp)", "num"]);
+          return out;
+        },
+        tableCells(mx, g, p) {
+          const col = this.colour(mx, g, p);
+          const style = col ? "background-color:" + col.bg + (col.dark ? ";color:#fff" : "") : null;
+          const out = [el("td", { class: "num", text: RG.int(mx.A.mat.at(g, p)) }), el("td", { class: "num", text: RG.int(mx.B.mat.at(g, p)) }),
+            el("td", { class: "num delta-cell", style: mx.pct ? null : style, text: RG.deltaCount(this.value(mx, g, p)) })];
+          if (mx.pct) out.push(el("td", { class: "num delta-cell", style: style, text: RG.deltaShare(mx.q[g * mx.data.K + p]) }));
+          return out;
+        },
       },
     },
 
@@ -108,8 +204,7 @@
         segs[id] = buttons;
         return el("div", { class: "segmented", role: "group", "aria-label": label, id: id }, buttons);
       };
-      // issue 5 adds ["delta", "B − A"] to "Matrix of", with RG.Matrix.modes.delta
-      const mxGroup = seg("toggle-mx", "Matrix of", [["a", "A"], ["b", "B"]], (k) => {
+      const mxGroup = seg("toggle-mx", "Matrix of", [["a", "A"], ["b", "B"], ["delta", "B − A"]], (k) => {
         const st = state();
         app.update({ mx: k, filt: st.filt === "cell" ? "" : st.filt });
       });
@@ -132,6 +227,7 @@
           if (st.b >= 0) {
             segs["toggle-mx"][0].textContent = "A: " + data.models[st.a];
             segs["toggle-mx"][1].textContent = "B: " + data.models[st.b];
+            segs["toggle-mx"][2].title = "Candidate minus baseline: " + data.models[st.b] + " − " + data.models[st.a];
           }
           const current = { "toggle-mx": st.mx, "toggle-show": st.pct ? "pct" : "abs", "toggle-den": st.den };
           for (const id of Object.keys(segs)) for (const b of segs[id]) pressed(b, b.dataset.key === current[id]);
@@ -139,22 +235,27 @@
       };
     },
 
-    /** The matrix's note and grid or table (the toolbar is built apart). mx: {data, mat, modeName, pct, den, m, u, t}. */
+    /** The matrix's note and grid or table (the toolbar is built apart). mx: {data, modeName, pct, den} and
+     *  for "counts" {mat, m, u, t}, for "delta" {A, B} (each {m, u, t, mat}). */
     render(app, mx) {
       const data = app.data;
       const st = app.state;
       const mode = this.modes[mx.modeName || "counts"];
+      if (mode.prepare) mode.prepare(mx);
       const sel = new Set(st.sel);
       const hl = new Set(this.filterCells(data, st).map(([g, p]) => g * data.K + p));
       const body = data.many ? this.table(app, mx, mode, sel, hl) : this.grid(app, mx, mode, sel, hl);
-      const grids = data.P.grids;
-      const who = data.models[mx.m] + " · confidence " + RG.gridText(grids.confidence[mx.t]) + (data.task === "detection" ? " · IoU " + RG.gridText(grids.iou[mx.u]) : "");
+      const order = st.b >= 0
+        ? el("p", { class: "matrix-order", id: "matrix-order" }, el("span", { class: "swatch swatch-a", "aria-hidden": "true" }), "A (baseline): ", el("b", { text: data.models[st.a] }),
+          " · ", el("span", { class: "swatch swatch-b", "aria-hidden": "true" }), "B (candidate): ", el("b", { text: data.models[st.b] }),
+          " · differences are B − A; ⇄ Swap reverses them.")
+        : null;
       const note = el("p", { class: "matrix-note", id: "matrix-note" },
         "Rows: ground truth; columns: predicted; ", el("i", { text: "background" }), " collects false positives (row) and false negatives (column). ",
-        "Showing ", el("b", { text: who }), ". ", mode.legend(mx),
+        "Showing ", mode.who(mx), ". ", mode.legend(mx),
         sel.size ? " Filtered to " + sel.size + " selected class" + (sel.size > 1 ? "es" : "") + "." : "",
-        " ", el("span", { class: "scale" }, "0%", el("span", { class: "ramp", style: "background: linear-gradient(90deg," + RG.SEQ.map((c) => "rgb(" + c.join(",") + ")").join(",") + ")", "aria-hidden": "true" }), "100%"));
-      return el("div", null, note, body);
+        " ", mode.scale(mx));
+      return el("div", null, order, note, mx.modeName === "delta" ? deltaHelp() : null, body);
     },
 
     grid(app, mx, mode, sel, hl) {
@@ -183,7 +284,7 @@
           const kind = g === C ? "fp" : p === C ? "fn" : g === p ? "diag" : "confusion";
           const cls = ["cell", kind];
           if (col && col.dark) cls.push("dark");
-          if (!v) cls.push("zero");
+          if (mode.zero ? mode.zero(mx, g, p) : !v) cls.push("zero");
           const isHl = hl.has(g * K + p);
           if (isHl) cls.push("hl");
           if (!this.visible(sel, g, p)) cls.push("dim");
@@ -191,7 +292,7 @@
           tr.appendChild(el("td", {
             class: cls.join(" "), id: "cell-" + g + "-" + p, role: "gridcell",
             tabindex: g === focusCell[0] && p === focusCell[1] ? 0 : -1,
-            title: label, "aria-label": label + (isHl ? ", highlighted" : ""), "aria-selected": isHl ? "true" : "false",
+            title: label, "aria-label": label, "aria-selected": isHl ? "true" : "false",
             style: col ? "background-color:" + col.bg : null,
             dataset: { g: g, p: p, v: v },
           }, mode.text(mx, g, p)));
@@ -242,7 +343,7 @@
       const C = data.C;
       const q = st.mq.trim().toLowerCase();
       let cells = [];
-      for (const cell of mx.mat.nonzero) {
+      for (const cell of mode.nonzero(mx)) {
         const g = Math.floor(cell / K);
         const p = cell % K;
         if (g === C && p === C) continue;
@@ -251,7 +352,7 @@
         if (q && !data.label(g).toLowerCase().includes(q) && !data.label(p).toLowerCase().includes(q)) continue;
         cells.push(cell);
       }
-      const value = (cell) => mode.value(mx, Math.floor(cell / K), cell % K);
+      const value = (cell) => mode.sortKey(mx, Math.floor(cell / K), cell % K);
       cells.sort((x, y) => value(y) - value(x) || x - y);
       const total = cells.length;
       const all = app.transient.allPairs;
@@ -260,37 +361,53 @@
         type: "search", class: "search", id: "matrix-search", placeholder: "Filter by class", value: st.mq,
         "aria-label": "Filter the confusion table by ground-truth or predicted class", on: { input: (e) => app.update({ mq: e.target.value }) },
       });
-      const shareHead = mx.pct ? "Share of " + DEN_WORD[mx.den] : "Share of " + DEN_WORD[mx.den];
       const rows = cells.map((cell) => {
         const g = Math.floor(cell / K);
         const p = cell % K;
         const kind = g === C ? "FP" : p === C ? "FN" : g === p ? "correct" : "confusion";
-        const col = mode.colour(mx, g, p);
         const selected = st.filt === "cell" && st.cell && st.cell[0] === g && st.cell[1] === p;
         const pick = () => app.update(selected ? { filt: "", cell: null } : { filt: "cell", cell: [g, p] });
-        const d = denominator(mx.mat, mx.den, g, p);
-        return el("tr", { class: "selectable" + (selected ? " selected" : ""), dataset: { g: g, p: p, v: value(cell) }, title: mode.label(mx, g, p),
+        const label = mode.label(mx, g, p);
+        return el("tr", { class: "selectable" + (selected ? " selected" : ""), dataset: { g: g, p: p, v: mode.value(mx, g, p) }, title: label,
           on: { click: (e) => { if (!e.target.closest("button")) pick(); } } },
-          el("th", { scope: "row" }, el("button", { type: "button", class: "btn-link row-btn", id: "pair-" + g + "-" + p, "aria-pressed": selected ? "true" : "false", "aria-label": mode.label(mx, g, p) + ": show examples", on: { click: pick } }, data.label(g))),
+          el("th", { scope: "row" }, el("button", { type: "button", class: "btn-link row-btn", id: "pair-" + g + "-" + p, "aria-pressed": selected ? "true" : "false", "aria-label": label + ": show examples", on: { click: pick } }, data.label(g))),
           el("td", { text: data.label(p) }),
           el("td", { class: "muted", text: kind }),
-          el("td", { class: "num", text: RG.int(mx.mat.at(g, p)) }),
-          el("td", { class: "num" + (col && col.dark ? " dark" : ""), style: col ? "background-color:" + col.bg + (col.dark ? ";color:#fff" : "") : null, text: RG.pct(mx.mat.at(g, p), d) }));
+          mode.tableCells(mx, g, p));
       });
       const more = !all && total > TABLE_ROWS
         ? RG.button("Show all " + RG.int(total) + " pairs", { class: "btn btn-small", id: "pairs-all" }, () => { app.transient.allPairs = true; app.render(); })
         : null;
       const info = el("p", { class: "muted", id: "pairs-count", role: "status" },
-        "Non-zero (ground truth, predicted) pairs by count: " + RG.int(Math.min(total, all ? total : TABLE_ROWS)) + " of " + RG.int(total) + " shown" + (hl.size ? " (filtered)" : "") + ". Select a row to see its examples.");
+        (mx.modeName === "delta" ? "(Ground truth, predicted) pairs non-zero in A or B, by absolute change" + (mx.pct ? " of share" : "") + ": " : "Non-zero (ground truth, predicted) pairs by count: ") + RG.int(Math.min(total, all ? total : TABLE_ROWS)) + " of " + RG.int(total) + " shown" + (hl.size ? " (filtered)" : "") + ". Select a row to see its examples.");
       return el("div", { class: "pairs-box" },
         el("div", { class: "toolbar" }, search),
         info,
         el("div", { class: "table-scroll scroll-box", style: "max-height: 560px" },
-          el("table", { class: "data pairs", id: "pairs" },
+          el("table", { class: "data pairs" + (mx.modeName === "delta" ? " delta" : ""), id: "pairs" },
             el("thead", null, el("tr", null, el("th", { scope: "col", text: "Ground truth" }), el("th", { scope: "col", text: "Predicted" }), el("th", { scope: "col", text: "Kind" }),
-              el("th", { scope: "col", class: "num", text: "Count" }), el("th", { scope: "col", class: "num", text: shareHead }))),
+              mode.heads(mx).map(([text, cls]) => el("th", { scope: "col", class: cls, text: text })))),
             el("tbody", null, rows))),
         more);
     },
-  };
+  });
+
+  function presetText(data, q) {
+    const grids = data.P.grids;
+    return "confidence " + RG.gridText(grids.confidence[q.t]) + (data.task === "detection" ? " · IoU " + RG.gridText(grids.iou[q.u]) : "");
+  }
+
+  /** How to read the B − A matrix (docs/compare.md says the same). */
+  function deltaHelp() {
+    const li = (...kids) => el("li", null, ...kids);
+    return el("details", { class: "help", id: "delta-help" }, el("summary", { text: "How to read the B − A matrix" }),
+      el("ul", null,
+        li("Each cell is the candidate's (B) number minus the baseline's (A) at their presets. Hover text and screen-reader label: ",
+          el("code", { text: "<predicted> - <ground truth> <sign> <change> (<A's count> -> <B's count>)" }), ", e.g. ",
+          el("code", { text: "delta - straight + 10 (2 -> 12)" }), "; no change reads ", el("code", { text: "+ 0" }), "."),
+        li(el("b", { text: "Absolute" }), ": the change of the count. ", el("b", { text: "Percentage" }),
+          ": the change of the cell's share of its row, column or the total (Row / Column / Value): B's share minus A's share, in percentage points. On the diagonal, the row share is the class's recall and the column share its precision."),
+        li("Colour: blue = better, red = worse. On the diagonal (correct predictions) an increase is better; everywhere else (confusions, the background row of false positives and the background column of false negatives) an increase is worse. Neutral grey: no change. Darker: a larger change, on a square-root scale, against the largest change in the cell's row / column / the whole matrix (Absolute with Row / Column / Value) or in the whole matrix (Percentage)."),
+        li("Clicking a cell or a filter lists the examples behind the change: for a ground-truth row, the objects in those cells for one inference set and not the other (from the per-object outcomes); for the background row (false positives, which cannot be paired across inference sets), each set's own examples side by side.")));
+  }
 })();

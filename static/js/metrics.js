@@ -25,12 +25,12 @@
       const matrixBar = RG.Matrix.toolbar(app);
       const parts = {
         segSelect: segSelect, clsSelect: clsSelect, title: title, description: description, matrixBar: matrixBar,
-        top: el("div"), matrix: el("div"), examples: el("div"),
+        top: el("div"), flips: el("div"), matrix: el("div"), examples: el("div"),
       };
       RG.fill(root, el("section", { class: "panel", "aria-labelledby": "metrics-title" },
         el("div", { class: "section-head" }, title), toolbar, parts.top,
         el("section", { class: "matrix-section", "aria-labelledby": "matrix-title" }, matrixBar.node, parts.matrix),
-        parts.examples));
+        parts.examples, parts.flips));
       root.dataset.view = "metrics";
       this.parts = parts;
     },
@@ -83,20 +83,29 @@
         summary.classList.remove("clickable");
         summary.classList.add("summary-card");
         top = el("div", null, el("div", { class: "metrics-top compare" }, chart,
-          el("div", null, el("h3", { class: "summary-title", text: "Segment summary" }), summary)), report);
+          el("div", null, el("h3", { class: "summary-title", text: "Segment summary" }), summary, RG.Compare.methodNote(app, "summary-ci-note"))), report);
       } else {
         top = el("div", { class: "metrics-top" }, chart, report);
       }
       RG.fill(parts.top, top);
 
-      // confusion matrix and examples
-      const useB = compare && st.mx === "b";
-      const q = useB ? ctx.b : ctx.a;
-      const mx = { data: data, m: q.m, u: q.u, t: q.t, mat: q.matrix, pct: st.pct, den: st.den, modeName: "counts" };
-      RG.fill(parts.matrix, RG.Matrix.render(app, mx));
+      // what flipped (B chosen)
+      if (compare) RG.fill(parts.flips, RG.Compare.panel(app, ctx));
+      else parts.flips.replaceChildren();
+
+      // confusion matrix and examples: A's, B's or B − A
       const sel = new Set(st.sel);
       const cells = RG.Matrix.filterCells(data, st).filter(([g, p]) => RG.Matrix.visible(sel, g, p));
-      RG.fill(parts.examples, RG.Examples.render(app, { cells: cells, m: q.m, s: s, u: q.u, t: q.t, mat: q.matrix }));
+      if (compare && st.mx === "delta") {
+        const A = { m: ctx.a.m, u: ctx.a.u, t: ctx.a.t, mat: ctx.a.matrix };
+        const B = { m: ctx.b.m, u: ctx.b.u, t: ctx.b.t, mat: ctx.b.matrix };
+        RG.fill(parts.matrix, RG.Matrix.render(app, { data: data, A: A, B: B, pct: st.pct, den: st.den, modeName: "delta" }));
+        RG.fill(parts.examples, RG.Compare.examples(app, { cells: cells, s: s, A: A, B: B }));
+      } else {
+        const q = compare && st.mx === "b" ? ctx.b : ctx.a;
+        RG.fill(parts.matrix, RG.Matrix.render(app, { data: data, m: q.m, u: q.u, t: q.t, mat: q.matrix, pct: st.pct, den: st.den, modeName: "counts" }));
+        RG.fill(parts.examples, RG.Examples.render(app, { cells: cells, m: q.m, s: s, u: q.u, t: q.t, mat: q.matrix }));
+      }
     },
   };
 })();

@@ -65,7 +65,9 @@
     const body = el("tbody");
     let anyTarget = false;
     let allPass = true;
-    for (const metric of RG.METRICS) {
+    // B − A intervals (paired bootstrap) when the report has them at this preset
+    const iv = compare ? RG.Compare.intervals(app, s) : null;
+    for (const [k, metric] of RG.METRICS.entries()) {
       const ja = RG.judge(data, st, s, metric, st.a);
       const jb = compare ? RG.judge(data, st, s, metric, st.b) : null;
       if (ja.target) {
@@ -82,7 +84,7 @@
         el("th", { scope: "row", text: RG.METRIC_LABELS[metric] }),
         RG.verdictCell(ja, "m-a"),
         compare ? RG.verdictCell(jb, "m-b") : null,
-        compare ? el("td", { class: "num delta", text: RG.scoreDelta(ja.score, jb.score) }) : null,
+        compare ? el("td", { class: "num delta" }, RG.Compare.deltaCell(RG.scoreDelta(ja.score, jb.score), iv.state === "ok" ? iv.values[k] : undefined)) : null,
         el("td", { class: "num target" }, targetText,
           tried ? el("span", { class: "tried", text: "tried", title: "a target tried out in this page" }) : null,
           RG.targetBasis(data, ja) ? el("span", { class: "basis", text: RG.targetBasis(data, ja) }) : null)));
@@ -121,6 +123,10 @@
       const panel = el("section", { class: "panel", "aria-labelledby": "scenarios-title" },
         el("div", { class: "section-head" }, el("h2", { id: "scenarios-title", text: "Scenarios" }),
           el("span", { class: "muted", id: "scenarios-preset", text: sub })));
+      if (st.b >= 0) {
+        const note = RG.Compare.methodNote(app, "scenarios-ci-note");
+        if (note) panel.appendChild(note);
+      }
       for (const [type, label] of GROUPS) {
         const members = [];
         data.segments.forEach((seg, s) => { if (seg.type === type) members.push(s); });

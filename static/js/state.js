@@ -8,7 +8,7 @@
  *   same=0, confb, ioub        B's own presets
  *   cls=<class index>          Metric Class (absent: all classes)
  *   show=pct, den=col|all      matrix: percentages, denominator of percentages and colour (default row)
- *   mx=b                       which inference set's matrix (issue 5 adds a delta mode here)
+ *   mx=b|delta                 the matrix of B, or B - A (default: A's)
  *   sel=<i>,<j>                classes selected in the classification report
  *   f=fn|fp|as|from|cell, fc=<class index>, cell=<g>,<p>   matrix filter
  *   sort=<key>.<a|d>, exsort=conf|iou.<a|d>, q=, mq=       report sort, examples sort, search boxes
@@ -92,7 +92,7 @@
     if (q.has("cls")) st.cls = classIndex(data, q.get("cls"));
     st.pct = q.get("show") === "pct";
     if (["row", "col", "all"].includes(q.get("den"))) st.den = q.get("den");
-    if (q.get("mx") === "b" && st.b >= 0) st.mx = "b";
+    if ((q.get("mx") === "b" || q.get("mx") === "delta") && st.b >= 0) st.mx = q.get("mx");
     if (q.has("sel")) {
       st.sel = q.get("sel").split(",").map((x) => classIndex(data, x)).filter((x) => x >= 0);
       st.sel = Array.from(new Set(st.sel));
@@ -153,7 +153,7 @@
     if (st.cls >= 0) put("cls", st.cls);
     if (st.pct) put("show", "pct");
     if (st.den !== "row") put("den", st.den);
-    if (st.mx === "b" && st.b >= 0) put("mx", "b");
+    if (st.mx !== "a" && st.b >= 0) put("mx", st.mx);
     if (st.sel.length) out.push("sel=" + st.sel.join(","));
     if (st.filt) put("f", st.filt);
     if (st.filt === "as" || st.filt === "from") put("fc", st.fc);

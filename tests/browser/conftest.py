@@ -82,6 +82,7 @@ def open_page(browser: Any) -> Iterator[OpenPage]:
         if js:
             page.wait_for_function("document.documentElement.dataset.ready")
             assert page.evaluate("document.documentElement.dataset.ready") == "1"
+            page.evaluate("RG.idle()")  # blobs the first view asked for (e.g. the comparison data) are decoded
         page.watch = w
         return page
 

@@ -364,7 +364,7 @@ def test_compare_and_swap(demo: Report, open_page: OpenPage) -> None:
         assert got[str(s)]["b"] == expected_card(demo, 1, s, u, t)
     # the difference B - A
     card = demo.blob("cards")
-    delta = page.locator('#app article.card[data-segment="0"] tr[data-metric="f1"] td.delta').text_content()
+    delta = page.locator('#app article.card[data-segment="0"] tr[data-metric="f1"] td.delta .dv').text_content()
     d = float(card[1, 0, u, t, 2] - card[0, 0, u, t, 2])
     assert delta == ("+" if d > 0 else "−") + f"{abs(d):.4f}"
     assert "b=model-v2" in current_hash(page)
