@@ -26,14 +26,15 @@ from reportgen.compare import (
     frame_counts,
     object_outcomes,
 )
+from reportgen.data import FloatArray
 from reportgen.errors import InputError
 from reportgen.evaluate import CURVE_GRID, curve_set
 from reportgen.examples import MANY_CLASSES
 from reportgen.jsonout import sha256_of
 from reportgen.metrics import scores_from_matrix
-from reportgen.project import METRICS
+from reportgen.project import METRICS, Project
 from reportgen.projectrun import ProjectRun
-from reportgen.verdicts import compute_verdicts, payload
+from reportgen.verdicts import compute_verdicts, payload, segment_uuid
 
 SCHEMA_VERSION = 1
 UNDEFINED_U16 = 65535
@@ -153,62 +154,24 @@ def compare_data(
     return section, blobs
 
 
-def build_payload(
-    run: ProjectRun,
-    *,
-    progress: Progress = _noop,
-    examples: dict[str, Any] | None = None,
-    bootstrap_presets: Sequence[tuple[float, float]] = (),
-) -> dict[str, Any]:
-    """Everything the page needs, as a JSON-ready dict (see docs/report-payload.md)."""
-    project, gt = run.project, run.gt
+def _inputs_section(project: Project) -> list[dict[str, str]]:
+    """Provenance: role, name, path (relative to the project file) and SHA-256 of every input."""
     base = project.path.parent
-    names = [r.name for r in run.results]
-    seg_names = [s.segment.name for s in run.segments]
-    iou_grid = run.config.iou_grid
-    conf_grid = run.config.confidence_grid
-    m_count, s_count, u_count, t_count, c = len(names), len(seg_names), iou_grid.size, conf_grid.size, gt.num_classes
-    k = c + 1
-
-    inputs: list[dict[str, str]] = []
+    files: list[tuple[str, str, Path]] = []
     if project.path.is_file():  # a report built from --gt / --pred has no project file
-        inputs.append(
-            {
-                "role": "project file",
-                "name": project.name,
-                "path": _relpath(project.path, base),
-                "sha256": sha256_of(project.path),
-            }
-        )
-    inputs.append(
-        {
-            "role": "ground truth",
-            "name": project.dataset_name,
-            "path": _relpath(project.ground_truth, base),
-            "sha256": sha256_of(project.ground_truth),
-        }
-    )
+        files.append(("project file", project.name, project.path))
+    files.append(("ground truth", project.dataset_name, project.ground_truth))
     if project.frames_table is not None:
-        inputs.append(
-            {
-                "role": "frame table",
-                "name": "frames",
-                "path": _relpath(project.frames_table, base),
-                "sha256": sha256_of(project.frames_table),
-            }
-        )
-    for spec in project.inference_sets:
-        inputs.append(
-            {
-                "role": "inference set",
-                "name": spec.name,
-                "path": _relpath(spec.path, base),
-                "sha256": sha256_of(spec.path),
-            }
-        )
+        files.append(("frame table", "frames", project.frames_table))
+    files.extend(("inference set", spec.name, spec.path) for spec in project.inference_sets)
+    return [{"role": role, "name": name, "path": _relpath(path, base), "sha256": sha256_of(path)}
+            for role, name, path in files]  # fmt: skip
 
-    display = dict(project.classes.display_names)
-    class_index = {name: i for i, name in enumerate(gt.classes)}
+
+def _segments_section(run: ProjectRun) -> list[dict[str, Any]]:
+    """Every segment with its targets (baselines as inference-set indices) and frame indices."""
+    names = [r.name for r in run.results]
+    class_index = {name: i for i, name in enumerate(run.gt.classes)}
     segments = []
     for sf in run.segments:
         seg = sf.segment
@@ -224,7 +187,7 @@ def build_payload(
         segments.append({
             "name": seg.name,
             "type": seg.type,
-            "uuid": _uuid(project.name, seg.name),
+            "uuid": segment_uuid(run.project.name, seg.name),
             "frame_count": sf.frame_count,
             "description": seg.description,
             "metadata": [list(kv) for kv in seg.metadata],
@@ -232,7 +195,20 @@ def build_payload(
             "targets": targets,
             "frames": np.flatnonzero(sf.mask).tolist(),
         })  # fmt: skip
+    return segments
 
+
+def _preset_blobs(run: ProjectRun, progress: Progress) -> tuple[dict[str, dict[str, Any]], FloatArray]:
+    """Cards, class scores, averages, sparse matrices and curves of every (model, segment, preset).
+
+    Returns the blobs and the curve grid they use.
+    """
+    gt = run.gt
+    class_index = {name: i for i, name in enumerate(gt.classes)}
+    m_count, s_count = len(run.results), len(run.segments)
+    u_count, t_count = run.config.iou_grid.size, run.config.confidence_grid.size
+    c = gt.num_classes
+    k = c + 1
     cards = np.full((m_count, s_count, u_count, t_count, 3), np.nan)
     card_counts = np.zeros((m_count, s_count, u_count, t_count, 3), dtype=np.uint32)
     class_scores = np.zeros((m_count, s_count, u_count, t_count, c, 3), dtype=np.uint16)
@@ -280,6 +256,33 @@ def build_payload(
             curves[mi, si, ..., 1] = display_int(np.moveaxis(rec, 1, 2))
             curve_stats[mi, si] = display_int(np.stack([cs.ap101, cs.best_f1_confidence, cs.best_f1], axis=-1))
 
+    blobs = {
+        "cards": blob(cards),
+        "card_counts": blob(card_counts),
+        "class_scores": blob(class_scores),
+        "averages": blob(averages),
+        "matrix_offsets": blob(offsets),
+        "matrix_cells": blob(np.concatenate(cells_parts) if cells_parts else np.zeros(0, np.uint32)),
+        "matrix_values": blob(np.concatenate(values_parts) if values_parts else np.zeros((0, t_count), np.uint32)),
+        "curves": blob(curves),
+        "curve_stats": blob(curve_stats),
+    }
+    return blobs, CURVE_GRID[point_idx]
+
+
+def build_payload(
+    run: ProjectRun,
+    *,
+    progress: Progress = _noop,
+    examples: dict[str, Any] | None = None,
+    bootstrap_presets: Sequence[tuple[float, float]] = (),
+) -> dict[str, Any]:
+    """Everything the page needs, as a JSON-ready dict (see docs/report-payload.md)."""
+    project, gt = run.project, run.gt
+    iou_grid = run.config.iou_grid
+    conf_grid = run.config.confidence_grid
+    display = dict(project.classes.display_names)
+    preset_blobs, curve_grid = _preset_blobs(run, progress)
     verdicts = compute_verdicts(run, iou=project.iou, confidence=project.confidence)
     u_default = int(np.flatnonzero(iou_grid == project.iou)[0])
     t_default = int(np.flatnonzero(conf_grid == project.confidence)[0])
@@ -306,7 +309,7 @@ def build_payload(
             "crowd": int(np.count_nonzero(gt.crowd)),
             "generated_at": generated_at(),
             "reportgen_version": __version__,
-            "inputs": inputs,
+            "inputs": _inputs_section(project),
             "thumbnails": None,
         },
         "classes": list(gt.classes),
@@ -314,36 +317,17 @@ def build_payload(
         "grids": {
             "iou": iou_grid.tolist(),
             "confidence": conf_grid.tolist(),
-            "curve": CURVE_GRID[point_idx].tolist(),
+            "curve": curve_grid.tolist(),
         },
         "defaults": {"iou": project.iou, "confidence": project.confidence, "iou_index": u_default,
                      "confidence_index": t_default},
         "inference_sets": [{"name": r.name, "predictions": r.predictions.num_predictions} for r in run.results],
         "frame_ids": list(gt.frame_ids),
-        "segments": segments,
+        "segments": _segments_section(run),
         "verdicts": payload(verdicts),
-        "blobs": {
-            "cards": blob(cards),
-            "card_counts": blob(card_counts),
-            "class_scores": blob(class_scores),
-            "averages": blob(averages),
-            "matrix_offsets": blob(offsets),
-            "matrix_cells": blob(np.concatenate(cells_parts) if cells_parts else np.zeros(0, np.uint32)),
-            "matrix_values": blob(
-                np.concatenate(values_parts) if values_parts else np.zeros((0, t_count), np.uint32)
-            ),
-            "curves": blob(curves),
-            "curve_stats": blob(curve_stats),
-            **compare_blobs,
-        },
+        "blobs": {**preset_blobs, **compare_blobs},
         "compare": compare_section,
         "examples": json_blob(examples_part),
         "thumbnails": thumbnails,
     }  # fmt: skip
     return out
-
-
-def _uuid(project: str, segment: str) -> str:
-    from reportgen.verdicts import segment_uuid
-
-    return segment_uuid(project, segment)
