@@ -203,7 +203,8 @@ def load_project(path: Path) -> Project:
         raise InputError(path, "project file not found")
     try:
         text = path.read_text(encoding="utf-8")
-        twice = _duplicate_key(yaml.compose(text, Loader=yaml.SafeLoader))
+        tree = yaml.compose(text, Loader=yaml.SafeLoader)
+        twice = _duplicate_key(tree)
         if twice is not None:
             raise InputError(path, f"key given twice (first on line {twice[2]})", line=twice[1], field=twice[0])
         data = yaml.safe_load(text)
@@ -285,7 +286,7 @@ def load_project(path: Path) -> Project:
 
     classes = _classes(top.child("classes"))
     conf, iou, conf_grid, iou_grid = _defaults(top.child("defaults"))
-    segments = _segments(top.child("segments"), base, set_names)
+    segments = _segments(top.child("segments"), base, set_names, _frame_texts(tree))
     return Project(
         path=path,
         name=name,
@@ -347,7 +348,28 @@ def _defaults(r: _Reader) -> tuple[float, float, str, str]:
     return conf, iou, grids[0], grids[1]
 
 
-def _segments(r: _Reader, base: Path, set_names: set[str]) -> tuple[Segment, ...]:
+def _frame_texts(tree: yaml.Node | None) -> dict[int, list[str]]:
+    """The frame ids of each segment's ``frames:`` list as written: YAML would read ``000044`` as the number 36
+    and ``1e3`` as 1000.0, while frame ids are strings."""
+    out: dict[int, list[str]] = {}
+    if not isinstance(tree, yaml.MappingNode):
+        return out
+    for key, value in tree.value:
+        if key.value != "segments" or not isinstance(value, yaml.SequenceNode):
+            continue
+        for i, seg in enumerate(value.value):
+            if not isinstance(seg, yaml.MappingNode):
+                continue
+            for k, v in seg.value:
+                is_list = k.value == "frames" and isinstance(v, yaml.SequenceNode)
+                if is_list and all(isinstance(item, yaml.ScalarNode) for item in v.value):
+                    out[i] = [str(item.value) for item in v.value]
+    return out
+
+
+def _segments(
+    r: _Reader, base: Path, set_names: set[str], frame_texts: dict[int, list[str]]
+) -> tuple[Segment, ...]:
     if r.data is None:
         return ()
     if not isinstance(r.data, list):
@@ -381,7 +403,7 @@ def _segments(r: _Reader, base: Path, set_names: set[str]) -> tuple[Segment, ...
                 name=name,
                 type=SEGMENT_TYPES[kind],
                 query=s.str_("query"),
-                frames=tuple(str(f) for f in frames) if frames is not None else None,
+                frames=tuple(frame_texts.get(i, [str(f) for f in frames])) if frames is not None else None,
                 frames_file=s.path_("frames_file", base),
                 description=s.str_("description", "") or "",
                 metadata=tuple((str(k), "" if v is None else str(v)) for k, v in metadata.items()),

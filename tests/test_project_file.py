@@ -352,3 +352,17 @@ def test_all_frames_may_be_given_as_a_split_with_targets(folder: Path) -> None:
     assert [i["segment_name"] for i in data["m"]] == ["All Frames"]
     assert data["m"][0]["precision"]["succeeds"] is True and run.code == 0
     assert_error(check(folder, seg("{name: All Frames, type: regression_test, frames: [1]}")), "'All Frames'")
+
+
+def test_frame_ids_are_read_as_written(tmp_path: Path) -> None:
+    """YAML reads 000044 as the octal number 36; frame ids are the text as written."""
+    from reportgen.project import load_project
+
+    (tmp_path / "gt.json").write_text("{}", encoding="utf-8")
+    (tmp_path / "p.json").write_text("[]", encoding="utf-8")
+    (tmp_path / "p.yaml").write_text(
+        "name: x\ndataset: {ground_truth: gt.json}\ninference_sets: [{name: a, path: p.json}]\n"
+        "segments:\n  - {name: s, type: scenario, frames: [000044, \"000045\", 12, 1e3]}\n",
+        encoding="utf-8",
+    )
+    assert load_project(tmp_path / "p.yaml").segments[0].frames == ("000044", "000045", "12", "1e3")
