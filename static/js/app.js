@@ -96,7 +96,8 @@
       // each view marks root.dataset.view with what it built, and reuses its frame while that stays
       (st.tab === "details" ? RG.Details : st.tab === "metrics" ? RG.Metrics : RG.Scenarios).render(this.root, this);
       this.root.setAttribute("aria-labelledby", st.tab === "metrics" ? "tab-metrics" : "tab-scenarios");
-      if (focusId && !this.root.contains(active)) {
+      // focus follows the control's id: its node may be new, or a patched table row may now hold another one
+      if (focusId && (!this.root.contains(active) || active.id !== focusId)) {
         const node = document.getElementById(focusId);
         if (node) {
           node.focus({ preventScroll: true });

@@ -85,7 +85,9 @@
   }
 
   RG.ClassReport = {
-    render(app, ctx) {
+    /** Show the report in `slot`. The table stays across repaints with the same columns: its rows are patched
+     *  in place (RG.morph) and row clicks are handled on the table, reading the state when they happen. */
+    render(app, ctx, slot) {
       const data = app.data;
       const st = app.state;
       const cols = columns(ctx.compare);
@@ -101,10 +103,7 @@
         const active = st.sort.key === key;
         const th = el("th", { scope: "col", class: (key === "name" ? "" : "num") + (extra ? " " + extra : ""),
           "aria-sort": active ? (st.sort.dir === "d" ? "descending" : "ascending") : "none" });
-        th.appendChild(el("button", {
-          type: "button", class: "sort-btn", id: "sort-" + key, title: "Sort by " + label,
-          on: { click: () => app.update({ sort: { key: key, dir: active && st.sort.dir === "d" ? "a" : active ? "d" : key === "name" ? "a" : "d" } }) },
-        }, label));
+        th.appendChild(el("button", { type: "button", class: "sort-btn", id: "sort-" + key, title: "Sort by " + label, dataset: { sort: key } }, label));
         return th;
       };
       const thead = el("thead");
@@ -124,34 +123,26 @@
       thead.appendChild(el("tr", null, sortHeader("name", "Class"), cols.map(([key, label, g], n) =>
         sortHeader(key, label, ctx.compare && (n === 0 || cols[n - 1][2] !== g) ? "sep" : ""))));
 
-      const body = el("tbody", { id: "report-body" });
       const selected = new Set(st.sel);
       // many classes: the first rows of the current order (sort or search to reach the others), all on request
       const cap = data.many && !app.transient.allClasses && order.length > ROW_CAP ? ROW_CAP : order.length;
-      for (const c of order.slice(0, cap)) {
+      const cellClass = cols.map(([key, , g], n) => "num" + (ctx.compare && (n === 0 || cols[n - 1][2] !== g) ? " sep" : "") + (key.endsWith("d") && key !== "sup" ? " delta" : ""));
+      const specs = order.slice(0, cap).map((c) => {
         const r = rows[c];
         const isSel = selected.has(c);
-        const toggle = () => {
-          const sel = isSel ? st.sel.filter((x) => x !== c) : st.sel.concat([c]);
-          app.update({ sel: sel });
+        return {
+          attrs: { class: "selectable" + (isSel ? " selected" : "") + (c === st.cls ? " current" : ""), "data-cls": c },
+          cells: [{ tag: "th", attrs: { scope: "row" }, button: { attrs: { type: "button", class: "btn-link row-btn", id: "cr-" + c, "aria-pressed": isSel ? "true" : "false",
+            title: "Show only this class's row and column in the confusion matrix" }, text: data.classes[c] } }]
+            .concat(cols.map(([key], n) => ({ tag: "td", attrs: { class: cellClass[n], "data-k": key }, text: r.t[key] }))),
         };
-        const tr = el("tr", {
-          class: "selectable" + (isSel ? " selected" : "") + (c === st.cls ? " current" : ""),
-          dataset: { cls: c },
-          on: { click: (e) => { if (!e.target.closest("button")) toggle(); } },
-        },
-        el("th", { scope: "row" }, el("button", {
-          type: "button", class: "btn-link row-btn", id: "cr-" + c, "aria-pressed": isSel ? "true" : "false",
-          title: "Show only this class's row and column in the confusion matrix", on: { click: toggle },
-        }, data.classes[c])),
-        cols.map(([key, , g], n) => el("td", { class: "num" + (ctx.compare && (n === 0 || cols[n - 1][2] !== g) ? " sep" : "") + (key.endsWith("d") && key !== "sup" ? " delta" : ""), dataset: { k: key }, text: r.t[key] })));
-        body.appendChild(tr);
-      }
-      const avg = el("tbody", { class: "averages" });
-      [[0, "micro avg"], [1, "macro avg"], [2, "weighted avg"]].forEach(([a, label]) => {
+      });
+      const avgSpecs = [[0, "micro avg"], [1, "macro avg"], [2, "weighted avg"]].map(([a, label]) => {
         const r = averageRow(ctx, a, label);
-        avg.appendChild(el("tr", { dataset: { avg: a } }, el("th", { scope: "row", text: label }),
-          cols.map(([key, , g], n) => el("td", { class: "num" + (ctx.compare && (n === 0 || cols[n - 1][2] !== g) ? " sep" : ""), dataset: { k: key }, text: r.t[key] || "" }))));
+        return {
+          attrs: { "data-avg": a },
+          cells: [{ tag: "th", attrs: { scope: "row" }, text: label }].concat(cols.map(([key], n) => ({ tag: "td", attrs: { class: cellClass[n].replace(" delta", ""), "data-k": key }, text: r.t[key] || "" }))),
+        };
       });
 
       const head = el("div", { class: "section-head" }, el("h3", { text: "Classification report" }));
@@ -173,8 +164,40 @@
       const note = el("p", { class: "muted matrix-note" },
         ctx.compare ? "A: " + data.models[ctx.a.m] + " · B: " + data.models[ctx.b.m] + ". " : "",
         "Select rows to show only those classes in the confusion matrix." + (q ? " " + order.length + " of " + data.C + " classes match." : ""));
-      return el("div", { class: "report-box" }, head, note,
-        el("div", { class: "table-scroll scroll-box" }, el("table", { class: "data report" + (ctx.compare ? " compare" : ""), id: "class-report" }, thead, body, avg)), more);
+      const key = ctx.compare ? "compare" : "one";
+      const box = slot.firstChild;
+      if (box && box.dataset.key === key && this.table && box.contains(this.table)) {
+        // the same columns: patch the rows in place (new head, note and sort headers: a few nodes)
+        box.replaceChild(head, box.children[0]);
+        box.replaceChild(note, box.children[1]);
+        RG.fill(box.children[3], more);
+        RG.morph(this.table.tHead, thead);
+        RG.patchRows(this.table.tBodies[0], specs);
+        RG.patchRows(this.table.tBodies[1], avgSpecs);
+        return;
+      }
+      const table = el("table", { class: "data report" + (ctx.compare ? " compare" : ""), id: "class-report" }, thead,
+        RG.patchRows(el("tbody", { id: "report-body" }), specs), RG.patchRows(el("tbody", { class: "averages" }), avgSpecs));
+      // a header sorts, a row (or its button) toggles the class in the selection that filters the matrix
+      table.addEventListener("click", (e) => {
+        const sortBtn = e.target.closest("button[data-sort]");
+        if (sortBtn) {
+          // descending first (names ascending), again reverses
+          const k = sortBtn.dataset.sort;
+          const now = app.state.sort;
+          const active = now.key === k;
+          app.update({ sort: { key: k, dir: active && now.dir === "d" ? "a" : active ? "d" : k === "name" ? "a" : "d" } });
+          return;
+        }
+        const tr = e.target.closest("#report-body tr");
+        if (!tr) return;
+        const c = Number(tr.dataset.cls);
+        const now = app.state.sel;
+        app.update({ sel: now.includes(c) ? now.filter((x) => x !== c) : now.concat([c]) });
+      });
+      this.table = table;
+      RG.fill(slot, el("div", { class: "report-box", dataset: { key: key } }, head, note,
+        el("div", { class: "table-scroll scroll-box" }, table), el("div", { class: "report-more" }, more)));
     },
   };
 })();

@@ -16,9 +16,10 @@
   const el = RG.el;
 
   const OBJECT_BLOBS = ["outcome_class", "outcome_last", "object_frame", "object_class", "object_crowd"];
-  const GROUP_CAP = 30; // flip groups listed before "show all"
-  const OBJECT_CAP = 24; // objects listed per flip group before "show all"
-  const COLUMN_CAP = 12; // examples listed per side-by-side column before "show all"
+  const GROUP_CAP = 30; // flip groups listed at first
+  const OBJECT_CAP = 24; // objects listed per flip group at first
+  const COLUMN_CAP = 12; // examples listed per side-by-side column at first
+  const MORE = 120; // each "show more" lists this many more (a list can hold thousands of objects)
   const OPEN = new Set(); // flip groups the reader expanded ("g,before,after"), kept across repaints
 
   function presetText(data, q) {
@@ -35,6 +36,16 @@
   function kindOf(data, g, before, after) {
     const word = (o) => (o === g ? "found" : o === data.C ? "missed" : "confused");
     return word(before) + " → " + word(after);
+  }
+
+  /** "Show 120 more (24 of 3,507 objects)": raises app.transient[key] from `limit`; null when all are shown. */
+  function moreButton(app, key, limit, total, noun, id) {
+    if (total <= limit) return null;
+    const step = Math.min(MORE, total - limit);
+    return RG.button("Show " + RG.int(step) + " more (" + RG.int(limit) + " of " + RG.int(total) + " " + noun + " shown)", { class: "btn btn-small more-btn", id: id || null }, () => {
+      app.transient[key] = limit + step;
+      app.render();
+    });
   }
 
   const KIND_ORDER = ["found → missed", "missed → found", "found → confused", "confused → found", "confused → confused", "confused → missed", "missed → confused"];
@@ -122,17 +133,14 @@
           RG.exLine("B", outcomeText(data, g, ob[i]), "ex-b")));
     },
 
-    /** A list of object cards, capped at OBJECT_CAP unless the reader asked for all (app.transient[key]). */
+    /** A list of object cards: the first `cap` (OBJECT_CAP), MORE more per click on "show more"
+     *  (app.transient[key] holds how many). */
     objectList(app, id, objects, oa, ob, key, cap) {
       const data = app.data;
-      const all = app.transient[key];
-      const limit = cap || OBJECT_CAP;
-      const shown = all ? objects : objects.slice(0, limit);
+      const limit = app.transient[key] || cap || OBJECT_CAP;
+      const shown = objects.slice(0, limit);
       const grid = el("div", { class: "ex-grid", id: id }, shown.map((i) => this.objectCard(data, i, app.state, oa, ob)));
-      const more = !all && objects.length > limit
-        ? RG.button("Show all " + RG.int(objects.length), { class: "btn btn-small more-btn" }, () => { app.transient[key] = true; app.render(); })
-        : null;
-      return el("div", null, grid, more);
+      return el("div", null, grid, moreButton(app, key, limit, objects.length, "objects"));
     },
 
     /** Start decoding what a view needs; false (and a re-render later) while it is not there yet. */
@@ -195,8 +203,8 @@
       }
 
       // groups by (class, before, after)
-      const allGroups = app.transient.allFlips;
-      const shown = allGroups ? groups : groups.slice(0, GROUP_CAP);
+      const groupLimit = app.transient.flipGroups || GROUP_CAP;
+      const shown = groups.slice(0, groupLimit);
       const list = el("div", { class: "flip-groups scroll-box", id: "flip-groups" });
       for (const gr of shown) {
         const key = gr.g + "," + gr.before + "," + gr.after;
@@ -228,9 +236,8 @@
       }
       if (!groups.length) list.appendChild(el("p", { class: "muted", text: "No object changed its outcome." }));
       box.appendChild(list);
-      if (!allGroups && groups.length > GROUP_CAP) {
-        box.appendChild(RG.button("Show all " + RG.int(groups.length) + " groups", { class: "btn btn-small", id: "flips-all" }, () => { app.transient.allFlips = true; app.render(); }));
-      }
+      const moreGroups = moreButton(app, "flipGroups", groupLimit, groups.length, "groups", "flips-all");
+      if (moreGroups) box.appendChild(moreGroups);
 
       // false positives: not paired
       const C = data.C;
@@ -294,10 +301,9 @@
           for (const [g, p] of fpCells) exist += q.mat.at(g, p);
           const order = RG.sortIndices(items.length, (i) => items[i].score, true);
           const key = "fp" + role;
-          const shown = app.transient[key] ? order : order.slice(0, COLUMN_CAP);
-          const more = !app.transient[key] && order.length > COLUMN_CAP
-            ? RG.button("Show all " + RG.int(order.length) + " listed", { class: "btn btn-small more-btn" }, () => { app.transient[key] = true; app.render(); })
-            : null;
+          const limit = app.transient[key] || COLUMN_CAP;
+          const shown = order.slice(0, limit);
+          const more = moreButton(app, key, limit, order.length, "listed");
           return el("div", { class: "ex-col" },
             el("h4", { text: role + ": " + data.models[q.m] + " · " + RG.int(exist) + " false positive" + (exist === 1 ? "" : "s") + " (" + RG.int(items.length) + " listed)" }),
             el("div", { class: "ex-grid", id: id, dataset: { exist: exist, listed: items.length } }, shown.map((i) => RG.Examples.card(data, q.m, items[i]).node)),

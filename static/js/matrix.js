@@ -61,8 +61,8 @@
         heads: (mx) => [["Count", "num"], ["Share of " + DEN_WORD[mx.den], "num"]],
         tableCells(mx, g, p) {
           const col = this.colour(mx, g, p);
-          return [el("td", { class: "num", text: RG.int(mx.mat.at(g, p)) }),
-            el("td", { class: "num" + (col && col.dark ? " dark" : ""), style: col ? "background-color:" + col.bg + (col.dark ? ";color:#fff" : "") : null, text: RG.pct(mx.mat.at(g, p), denominator(mx.mat, mx.den, g, p)) })];
+          return [{ tag: "td", attrs: { class: "num", style: null }, text: RG.int(mx.mat.at(g, p)) },
+            { tag: "td", attrs: { class: "num" + (col && col.dark ? " dark" : ""), style: col ? "background-color:" + col.bg + (col.dark ? ";color:#fff" : "") : null }, text: RG.pct(mx.mat.at(g, p), denominator(mx.mat, mx.den, g, p)) }];
         },
       },
 
@@ -133,9 +133,9 @@
         tableCells(mx, g, p) {
           const col = this.colour(mx, g, p);
           const style = col ? "background-color:" + col.bg + (col.dark ? ";color:#fff" : "") : null;
-          const out = [el("td", { class: "num", text: RG.int(mx.A.mat.at(g, p)) }), el("td", { class: "num", text: RG.int(mx.B.mat.at(g, p)) }),
-            el("td", { class: "num delta-cell", style: mx.pct ? null : style, text: RG.deltaCount(this.value(mx, g, p)) })];
-          if (mx.pct) out.push(el("td", { class: "num delta-cell", style: style, text: RG.deltaShare(mx.q[g * mx.data.K + p]) }));
+          const out = [{ tag: "td", attrs: { class: "num", style: null }, text: RG.int(mx.A.mat.at(g, p)) }, { tag: "td", attrs: { class: "num", style: null }, text: RG.int(mx.B.mat.at(g, p)) },
+            { tag: "td", attrs: { class: "num delta-cell", style: mx.pct ? null : style }, text: RG.deltaCount(this.value(mx, g, p)) }];
+          if (mx.pct) out.push({ tag: "td", attrs: { class: "num delta-cell", style: style }, text: RG.deltaShare(mx.q[g * mx.data.K + p]) });
           return out;
         },
       },
@@ -235,16 +235,15 @@
       };
     },
 
-    /** The matrix's note and grid or table (the toolbar is built apart). mx: {data, modeName, pct, den} and
-     *  for "counts" {mat, m, u, t}, for "delta" {A, B} (each {m, u, t, mat}). */
-    render(app, mx) {
+    /** The matrix's note and grid or table in `slot` (the toolbar is built apart). mx: {data, modeName, pct,
+     *  den} and for "counts" {mat, m, u, t}, for "delta" {A, B} (each {m, u, t, mat}). */
+    render(app, mx, slot) {
       const data = app.data;
       const st = app.state;
       const mode = this.modes[mx.modeName || "counts"];
       if (mode.prepare) mode.prepare(mx);
       const sel = new Set(st.sel);
       const hl = new Set(this.filterCells(data, st).map(([g, p]) => g * data.K + p));
-      const body = data.many ? this.table(app, mx, mode, sel, hl) : this.grid(app, mx, mode, sel, hl);
       const order = st.b >= 0
         ? el("p", { class: "matrix-order", id: "matrix-order" }, el("span", { class: "swatch swatch-a", "aria-hidden": "true" }), "A (baseline): ", el("b", { text: data.models[st.a] }),
           " · ", el("span", { class: "swatch swatch-b", "aria-hidden": "true" }), "B (candidate): ", el("b", { text: data.models[st.b] }),
@@ -255,7 +254,9 @@
         "Showing ", mode.who(mx), ". ", mode.legend(mx),
         sel.size ? " Filtered to " + sel.size + " selected class" + (sel.size > 1 ? "es" : "") + "." : "",
         " ", mode.scale(mx));
-      return el("div", null, order, note, mx.modeName === "delta" ? deltaHelp() : null, body);
+      const info = el("div", { class: "matrix-info" }, order, note, mx.modeName === "delta" ? deltaHelp() : null);
+      if (data.many) this.table(app, mx, mode, sel, hl, slot, info);
+      else RG.fill(slot, info, this.grid(app, mx, mode, sel, hl));
     },
 
     grid(app, mx, mode, sel, hl) {
@@ -336,7 +337,9 @@
       return el("div", { class: "table-scroll" }, table);
     },
 
-    table(app, mx, mode, sel, hl) {
+    /** The many-class table in `slot` after `info`. The table stays across repaints with the same columns:
+     *  its rows are patched in place (RG.morph) and a row click is handled on the table. */
+    table(app, mx, mode, sel, hl, slot, info) {
       const data = app.data;
       const st = app.state;
       const K = data.K;
@@ -357,38 +360,59 @@
       const total = cells.length;
       const all = app.transient.allPairs;
       if (!all) cells = cells.slice(0, TABLE_ROWS);
-      const search = el("input", {
-        type: "search", class: "search", id: "matrix-search", placeholder: "Filter by class", value: st.mq,
-        "aria-label": "Filter the confusion table by ground-truth or predicted class", on: { input: (e) => app.update({ mq: e.target.value }) },
-      });
-      const rows = cells.map((cell) => {
+      const specs = cells.map((cell) => {
         const g = Math.floor(cell / K);
         const p = cell % K;
         const kind = g === C ? "FP" : p === C ? "FN" : g === p ? "correct" : "confusion";
         const selected = st.filt === "cell" && st.cell && st.cell[0] === g && st.cell[1] === p;
-        const pick = () => app.update(selected ? { filt: "", cell: null } : { filt: "cell", cell: [g, p] });
         const label = mode.label(mx, g, p);
-        return el("tr", { class: "selectable" + (selected ? " selected" : ""), dataset: { g: g, p: p, v: mode.value(mx, g, p) }, title: label,
-          on: { click: (e) => { if (!e.target.closest("button")) pick(); } } },
-          el("th", { scope: "row" }, el("button", { type: "button", class: "btn-link row-btn", id: "pair-" + g + "-" + p, "aria-pressed": selected ? "true" : "false", "aria-label": label + ": show examples", on: { click: pick } }, data.label(g))),
-          el("td", { text: data.label(p) }),
-          el("td", { class: "muted", text: kind }),
-          mode.tableCells(mx, g, p));
+        return {
+          attrs: { class: "selectable" + (selected ? " selected" : ""), "data-g": g, "data-p": p, "data-v": mode.value(mx, g, p), title: label },
+          cells: [{ tag: "th", attrs: { scope: "row" }, button: { attrs: { type: "button", class: "btn-link row-btn", id: "pair-" + g + "-" + p, "aria-pressed": selected ? "true" : "false", "aria-label": label + ": show examples" }, text: data.label(g) } },
+            { tag: "td", attrs: {}, text: data.label(p) }, { tag: "td", attrs: { class: "muted" }, text: kind }].concat(mode.tableCells(mx, g, p)),
+        };
       });
+      const thead = el("thead", null, el("tr", null, el("th", { scope: "col", text: "Ground truth" }), el("th", { scope: "col", text: "Predicted" }), el("th", { scope: "col", text: "Kind" }),
+        mode.heads(mx).map(([text, cls]) => el("th", { scope: "col", class: cls, text: text }))));
       const more = !all && total > TABLE_ROWS
         ? RG.button("Show all " + RG.int(total) + " pairs", { class: "btn btn-small", id: "pairs-all" }, () => { app.transient.allPairs = true; app.render(); })
         : null;
-      const info = el("p", { class: "muted", id: "pairs-count", role: "status" },
-        (mx.modeName === "delta" ? "(Ground truth, predicted) pairs non-zero in A or B, by absolute change" + (mx.pct ? " of share" : "") + ": " : "Non-zero (ground truth, predicted) pairs by count: ") + RG.int(Math.min(total, all ? total : TABLE_ROWS)) + " of " + RG.int(total) + " shown" + (hl.size ? " (filtered)" : "") + ". Select a row to see its examples.");
-      return el("div", { class: "pairs-box" },
+      const count = el("p", { class: "muted", id: "pairs-count", role: "status" },
+        (mx.modeName === "delta" ? "(Ground truth, predicted) pairs non-zero in A or B, by absolute change" + (mx.pct ? " of share" : "") + ": " : "Non-zero (ground truth, predicted) pairs by count: ") +
+        RG.int(Math.min(total, all ? total : TABLE_ROWS)) + " of " + RG.int(total) + " shown" + (hl.size ? " (filtered)" : "") + ". Select a row to see its examples.");
+      const key = mx.modeName + (mx.pct ? ":pct" : "");
+      const box = slot.children[1];
+      if (box && box.dataset.key === key && this.pairsTable && box.contains(this.pairsTable)) {
+        slot.replaceChild(info, slot.children[0]);
+        const search = box.querySelector("#matrix-search");
+        if (document.activeElement !== search && search.value !== st.mq) search.value = st.mq;
+        box.replaceChild(count, box.children[1]);
+        RG.morph(this.pairsTable.tHead, thead);
+        RG.patchRows(this.pairsTable.tBodies[0], specs);
+        RG.fill(box.children[3], more);
+        return;
+      }
+      const search = el("input", {
+        type: "search", class: "search", id: "matrix-search", placeholder: "Filter by class", value: st.mq,
+        "aria-label": "Filter the confusion table by ground-truth or predicted class", on: { input: (e) => app.update({ mq: e.target.value }) },
+      });
+      const table = el("table", { class: "data pairs" + (mx.modeName === "delta" ? " delta" : ""), id: "pairs" }, thead, RG.patchRows(el("tbody"), specs));
+      // a row (or its button) shows the examples of its cell; again clears them
+      table.addEventListener("click", (e) => {
+        const tr = e.target.closest("tbody tr");
+        if (!tr) return;
+        const g = Number(tr.dataset.g);
+        const p = Number(tr.dataset.p);
+        const now = app.state;
+        const same = now.filt === "cell" && now.cell && now.cell[0] === g && now.cell[1] === p;
+        app.update(same ? { filt: "", cell: null } : { filt: "cell", cell: [g, p] });
+      });
+      this.pairsTable = table;
+      RG.fill(slot, info, el("div", { class: "pairs-box", dataset: { key: key } },
         el("div", { class: "toolbar" }, search),
-        info,
-        el("div", { class: "table-scroll scroll-box", style: "max-height: 560px" },
-          el("table", { class: "data pairs" + (mx.modeName === "delta" ? " delta" : ""), id: "pairs" },
-            el("thead", null, el("tr", null, el("th", { scope: "col", text: "Ground truth" }), el("th", { scope: "col", text: "Predicted" }), el("th", { scope: "col", text: "Kind" }),
-              mode.heads(mx).map(([text, cls]) => el("th", { scope: "col", class: cls, text: text })))),
-            el("tbody", null, rows))),
-        more);
+        count,
+        el("div", { class: "table-scroll scroll-box", style: "max-height: 560px" }, table),
+        el("div", { class: "pairs-more" }, more)));
     },
   });
 
@@ -397,10 +421,13 @@
     return "confidence " + RG.gridText(grids.confidence[q.t]) + (data.task === "detection" ? " · IoU " + RG.gridText(grids.iou[q.u]) : "");
   }
 
+  let helpOpen = false; // the reader's choice, kept across repaints
+
   /** How to read the B − A matrix (docs/compare.md says the same). */
   function deltaHelp() {
     const li = (...kids) => el("li", null, ...kids);
-    return el("details", { class: "help", id: "delta-help" }, el("summary", { text: "How to read the B − A matrix" }),
+    const box = el("details", { class: "help", id: "delta-help", open: helpOpen || null, on: { toggle: () => (helpOpen = box.open) } },
+      el("summary", { text: "How to read the B − A matrix" }),
       el("ul", null,
         li("Each cell is the candidate's (B) number minus the baseline's (A) at their presets. Hover text and screen-reader label: ",
           el("code", { text: "<predicted> - <ground truth> <sign> <change> (<A's count> -> <B's count>)" }), ", e.g. ",
@@ -409,5 +436,6 @@
           ": the change of the cell's share of its row, column or the total (Row / Column / Value): B's share minus A's share, in percentage points. On the diagonal, the row share is the class's recall and the column share its precision."),
         li("Colour: blue = better, red = worse. On the diagonal (correct predictions) an increase is better; everywhere else (confusions, the background row of false positives and the background column of false negatives) an increase is worse. Neutral grey: no change. Darker: a larger change, on a square-root scale, against the largest change in the cell's row / column / the whole matrix (Absolute with Row / Column / Value) or in the whole matrix (Percentage)."),
         li("Clicking a cell or a filter lists the examples behind the change: for a ground-truth row, the objects in those cells for one inference set and not the other (from the per-object outcomes); for the background row (false positives, which cannot be paired across inference sets), each set's own examples side by side.")));
+    return box;
   }
 })();

@@ -75,19 +75,27 @@
       const chart = el("figure", { class: "chart-box", id: "pr-curve" }, el("figcaption", { text: caption }),
         RG.PRCurve.render({ series: series, pTarget: jp.target ? jp.threshold : null, rTarget: jr.target ? jr.threshold : null, caption: caption }));
 
-      const report = RG.ClassReport.render(app, ctx);
-      let top;
+      // the layout (one set, or A and B side by side) is rebuilt only when it changes; its slots are refilled
+      const layout = compare ? "compare" : "one";
+      if (parts.layout !== layout) {
+        parts.layout = layout;
+        parts.chartSlot = el("div", { class: "chart-slot" });
+        parts.summarySlot = el("div", { class: "summary-slot" });
+        parts.reportSlot = el("div", { class: "report-slot" });
+        RG.fill(parts.top, compare
+          // A and B side by side: the segment's card beside the chart, the wide class report below
+          ? el("div", null, el("div", { class: "metrics-top compare" }, parts.chartSlot,
+            el("div", null, el("h3", { class: "summary-title", text: "Segment summary" }), parts.summarySlot)), parts.reportSlot)
+          : el("div", { class: "metrics-top" }, parts.chartSlot, parts.reportSlot));
+      }
+      RG.fill(parts.chartSlot, chart);
       if (compare) {
-        // A and B side by side: the segment's card beside the chart, the wide class report below
         const summary = RG.Scenarios.card(app, s, true);
         summary.classList.remove("clickable");
         summary.classList.add("summary-card");
-        top = el("div", null, el("div", { class: "metrics-top compare" }, chart,
-          el("div", null, el("h3", { class: "summary-title", text: "Segment summary" }), summary, RG.Compare.methodNote(app, "summary-ci-note"))), report);
-      } else {
-        top = el("div", { class: "metrics-top" }, chart, report);
+        RG.fill(parts.summarySlot, summary, RG.Compare.methodNote(app, "summary-ci-note"));
       }
-      RG.fill(parts.top, top);
+      RG.ClassReport.render(app, ctx, parts.reportSlot);
 
       // what flipped (B chosen)
       if (compare) RG.fill(parts.flips, RG.Compare.panel(app, ctx));
@@ -99,11 +107,11 @@
       if (compare && st.mx === "delta") {
         const A = { m: ctx.a.m, u: ctx.a.u, t: ctx.a.t, mat: ctx.a.matrix };
         const B = { m: ctx.b.m, u: ctx.b.u, t: ctx.b.t, mat: ctx.b.matrix };
-        RG.fill(parts.matrix, RG.Matrix.render(app, { data: data, A: A, B: B, pct: st.pct, den: st.den, modeName: "delta" }));
+        RG.Matrix.render(app, { data: data, A: A, B: B, pct: st.pct, den: st.den, modeName: "delta" }, parts.matrix);
         RG.fill(parts.examples, RG.Compare.examples(app, { cells: cells, s: s, A: A, B: B }));
       } else {
         const q = compare && st.mx === "b" ? ctx.b : ctx.a;
-        RG.fill(parts.matrix, RG.Matrix.render(app, { data: data, m: q.m, u: q.u, t: q.t, mat: q.matrix, pct: st.pct, den: st.den, modeName: "counts" }));
+        RG.Matrix.render(app, { data: data, m: q.m, u: q.u, t: q.t, mat: q.matrix, pct: st.pct, den: st.den, modeName: "counts" }, parts.matrix);
         RG.fill(parts.examples, RG.Examples.render(app, { cells: cells, m: q.m, s: s, u: q.u, t: q.t, mat: q.matrix }));
       }
     },

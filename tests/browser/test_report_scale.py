@@ -28,7 +28,21 @@ SWITCHES: list[tuple[str, str, str]] = [
     ("Metric Class", "tab=metrics", "pick('class-select', String(i % 5))"),
     ("Segment", "tab=metrics", "pick('seg-select', String(i % 6))"),
     ("confidence slider (Metrics, FN examples)", "tab=metrics&f=fn", "set('conf-a', i % 8)"),
-    ("confidence slider (Metrics, compare)", "tab=metrics&b=b", "set('conf-a', i % 8)"),
+    ("confidence slider (Metrics, compare)", "tab=metrics&b=model-b", "set('conf-a', i % 8)"),
+    ("confidence slider (Metrics, B − A)", "tab=metrics&b=model-b&mx=delta", "set('conf-a', i % 8)"),
+    ("IoU slider (Metrics, B − A, FN examples)", "tab=metrics&b=model-b&mx=delta&f=fn", "set('iou-a', i % 6)"),
+    ("confidence slider (Scenarios, compare)", "b=model-c", "set('conf-a', i % 8)"),
+    (
+        "Matrix of A / B − A",
+        "tab=metrics&b=model-b",
+        "click('#toggle-mx button[data-key=\"' + (i % 2 ? 'delta' : 'a') + '\"]')",
+    ),
+    (
+        "Absolute / Percentage (B − A)",
+        "tab=metrics&b=model-b&mx=delta",
+        "click('#toggle-show button[data-key=\"' + (i % 2 ? 'pct' : 'abs') + '\"]')",
+    ),
+    ("swap", "tab=metrics&b=model-b&mx=delta", "click('#swap')"),
     (
         "Row / Column / Value",
         "tab=metrics",
@@ -36,6 +50,7 @@ SWITCHES: list[tuple[str, str, str]] = [
     ),
     ("tabs", "", "click(i % 2 ? '#tab-scenarios' : '#tab-metrics')"),
     ("inference set B", "", "pick('model-b', String(i % 2 ? -1 : 1))"),
+    ("inference set B (Metrics)", "tab=metrics", "pick('model-b', String(i % 2 ? -1 : 2))"),
 ]
 
 
@@ -82,6 +97,7 @@ def test_coco_scale_budgets(browser: Any) -> None:
         page = browser.new_page(viewport={"width": 1400, "height": 900})
         page.goto(path.as_uri() + ("#" + fragment if fragment else ""))
         page.wait_for_function("() => document.documentElement.dataset.ready === '1'")
+        page.evaluate("RG.idle()")  # the comparison blobs of a view with B are decoded
         ms = page.evaluate(measure_js(action), 12)
         page.close()
         results[what] = statistics.median(ms)
