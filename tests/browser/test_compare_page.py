@@ -10,6 +10,7 @@ or dialog.
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -26,7 +27,7 @@ from tests.browser.test_report_page import (
     seg_index,
     state,
 )
-from tests.test_render import Report
+from tests.test_render import HOSTILE, Report
 
 pytestmark = pytest.mark.browser
 
@@ -523,3 +524,51 @@ def test_classification_compare(classification: Report, open_page: OpenPage) -> 
         page.click("#flips-all")
     assert page.evaluate(READ_FLIPS) == [[f.gt_class, f.before, f.after, len(f.objects)] for f in want]
     assert "IoU" not in page.locator("#summary-ci-note").text_content()
+
+
+def test_hostile_names_in_the_compare_views(hostile: Report, open_page: OpenPage) -> None:
+    p = hostile.payload
+    b_name = p["inference_sets"][1]["name"].replace("%", "%25").replace("&", "%26").replace("#", "%23")
+    page = open_page(hostile, "tab=metrics&mx=delta&b=" + b_name)
+    labels = page.locator("#matrix td.cell:not(.empty)").evaluate_all("(cs) => cs.map((c) => c.getAttribute('title'))")
+    assert any(HOSTILE[0] in x for x in labels) and any(HOSTILE[1] in x for x in labels)
+    page.click("#filter-fn")
+    idle(page)
+    page.locator("#flip-groups details.flip-group summary").first.click()
+    idle(page)
+    assert page.locator("#flip-groups article[data-obj]").count() > 0
+    assert page.locator("#matrix-order").text_content().count("model ") == 2
+    # nothing from the data became an element or a handler
+    assert page.evaluate("document.querySelectorAll('script').length") == 2
+    handlers = "[...document.querySelectorAll('*')].filter((e) => [...e.attributes].some((a) => /^on/i.test(a.name)))"
+    assert page.evaluate(handlers + ".length") == 0
+    assert page.evaluate("document.querySelectorAll('img:not([src^=\"data:image/\"])').length") == 0
+
+
+def test_intervals_at_a_preset_given_with_bootstrap_at(demo: Report, open_page: OpenPage, tmp_path: Path) -> None:
+    """A report built with --bootstrap-at 0.3:0.5: the page finds the second preset's intervals."""
+    from reportgen.build import build_report
+    from reportgen.project import load_project
+
+    out = tmp_path / "report.html"
+    payload = build_report(load_project(demo.project_file), out, run=demo.run, bootstrap_presets=[(0.3, 0.5)])
+    rep = Report(demo.project_file, payload, out.read_text(encoding="utf-8"), out, demo.run)
+    presets = payload["compare"]["bootstrap"]["presets"]
+    u, t = defaults(rep)
+    t3 = payload["grids"]["confidence"].index(0.3)
+    assert presets == [[u, t], [u, t3]]
+    boot = rep.blob("bootstrap")
+    page = open_page(rep, "conf=0.3&a=model-v2&b=model-v1")  # the stored pair (0, 1), shown as A = 1, B = 0
+    got = page.evaluate(READ_CI)
+    for s, rows in got:
+        for k, row in enumerate(rows):
+            _, lo, hi = boot[0, s, 1, k]
+            assert row is not None and (row[1], row[2]) == (signed(-hi), signed(-lo)), (s, k)
+    note = page.locator("#scenarios-ci-note").text_content()
+    assert "at confidence 0.30, IoU 0.50" in note
+    # at a third preset: where they exist
+    page.evaluate(SET_RANGE, ["conf-a", t3 + 1])
+    note = page.locator("#scenarios-ci-note")
+    assert note.get_attribute("data-state") == "elsewhere"
+    assert "confidence 0.10 · IoU 0.50; confidence 0.30 · IoU 0.50" in note.text_content()
+    assert page.locator("#app td.delta .ci").count() == 0
