@@ -112,6 +112,12 @@
       }
       this.renders += 1;
       RG.lastRenderMs = performance.now() - t0;
+      if (st.b >= 0 && !this.prefetched && this.data.hasCompare) {
+        // B is chosen: decode the comparison data after this paint, so the Metrics tab finds it ready
+        this.prefetched = true;
+        const later = window.requestIdleCallback || ((f) => setTimeout(f, 50));
+        later(() => this.data.prefetch(RG.COMPARE_BLOBS), { timeout: 500 });
+      }
       document.documentElement.dataset.renders = String(this.renders);
     }
   }

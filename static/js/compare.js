@@ -271,7 +271,7 @@
       const gtCells = ctx.cells.filter(([g]) => g < C);
       const fpCells = ctx.cells.filter(([g]) => g === C);
       const wantObjects = gtCells.length > 0;
-      if (!this.need(app, wantObjects ? OBJECT_BLOBS : [], true) || (wantObjects && !data.hasCompare)) {
+      if ((wantObjects && !data.hasCompare) || !this.need(app, wantObjects ? OBJECT_BLOBS : [], true)) {
         const why = wantObjects && !data.hasCompare ? "This report carries no per-object outcomes (it was built by an older reportgen)."
           : data.blobError ? "The comparison data could not be read: " + data.blobError.message
             : data.exError ? "The examples could not be read: " + data.exError.message : "Reading the examples…";

@@ -109,6 +109,13 @@
       return false;
     }
 
+    /** Start decoding the blobs `names` in the background (once each), without waiting for them. */
+    prefetch(names) {
+      for (const n of names) {
+        if (!this.b[n] && n in this.P.blobs) this.blobAsync(n).catch(() => {}); // ensure() reports errors
+      }
+    }
+
     /** Whether the report carries the comparison data (docs/report-payload.md, "Comparing inference sets"). */
     get hasCompare() {
       return !!this.P.compare && RG.COMPARE_BLOBS.every((n) => n in this.P.blobs);

@@ -572,3 +572,30 @@ def test_intervals_at_a_preset_given_with_bootstrap_at(demo: Report, open_page: 
     assert note.get_attribute("data-state") == "elsewhere"
     assert "confidence 0.10 · IoU 0.50; confidence 0.30 · IoU 0.50" in note.text_content()
     assert page.locator("#app td.delta .ci").count() == 0
+
+
+def test_a_report_without_comparison_data(demo: Report, open_page: OpenPage, tmp_path: Path) -> None:
+    """A payload from before the comparison data: B still works (cards, B − A matrix), the rest says why not."""
+    import json
+
+    from reportgen.build import default_charts
+    from reportgen.render import render_report
+
+    payload = json.loads(json.dumps(demo.payload))
+    del payload["compare"]
+    for name in ("bootstrap", "outcome_class", "outcome_last", "object_frame", "object_class", "object_crowd"):
+        del payload["blobs"][name]
+    out = tmp_path / "old.html"
+    out.write_text(render_report(payload, charts=default_charts(payload)), encoding="utf-8")
+    rep = Report(demo.project_file, payload, out.read_text(encoding="utf-8"), out, demo.run)
+    page = open_page(rep, "tab=metrics&b=model-v2&mx=delta")
+    u, t = defaults(rep)
+    check_grid(demo, page.evaluate(READ_GRID), 0, 1, 0, u, t)
+    assert page.locator("#flips-status").get_attribute("data-state") == "none"
+    assert page.locator(".summary-card .ci").count() == 0
+    assert page.locator("#summary-ci-note").count() == 0
+    page.click("#filter-fn")
+    assert "no per-object outcomes" in page.locator("#examples-status").text_content()
+    page.click("#filter-fp")
+    idle(page)
+    assert page.locator("#fp-a article.ex").count() > 0
