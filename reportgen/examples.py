@@ -158,6 +158,7 @@ def build_examples(
         all_cells[p.m].append(cells)
 
     objects = {
+        "index": obj_ids.tolist(),  # the object's index in the ground truth (as in the outcome blobs)
         "frame": gt.frame[obj_ids].tolist(),
         "cls": gt.cls[obj_ids].tolist(),
         "box": np.round(gt.box[obj_ids], 2).tolist(),
