@@ -453,6 +453,8 @@ def test_metric_class_and_pr_curve(demo: Report, open_page: OpenPage) -> None:
     )
     # the text equivalent
     page.click("#pr-curve details summary")
+    # the table is built on the details' "toggle" event, which fires after the click returns
+    page.locator("#pr-curve details table tbody tr").nth(10).wait_for()
     assert page.locator("#pr-curve details table tbody tr").count() > 10
 
 
