@@ -1,4 +1,4 @@
-"""Every public reference case (``shared/reference``) end to end: its files read as they are, through the
+"""Every public reference case (``tests/reference``) end to end: its files read as they are, through the
 public loaders and the engine (and through the CLI for some), against the numbers its project published.
 
 Tolerances are the README table's: 1e-9 on the Padilla 7-image AP and the COCO stats against the

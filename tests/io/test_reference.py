@@ -1,4 +1,4 @@
-"""The public reference folders (``shared/reference``) load as they are, with their published counts."""
+"""The public reference folders (``tests/reference``) load as they are, with their published counts."""
 
 from __future__ import annotations
 
