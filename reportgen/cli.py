@@ -13,6 +13,7 @@ import typer
 
 from reportgen import __version__
 from reportgen.errors import ReportgenError
+from reportgen.io.options import OPTION, choice_error
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -22,6 +23,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # plain click help: no rich import at start-up, output that pipes and greps cleanly
 )
 
 
@@ -61,61 +63,21 @@ PredOpt = Annotated[
         "format); repeat for several. NAME defaults to the file stem.",
     ),
 ]
-FormatOpt = Annotated[
-    str,
-    typer.Option(
-        "--format",
-        help="Format of the ground truth and predictions: auto, coco, "
-        "csv, parquet, jsonl, yolo, padilla, voc, classification. 'auto' "
-        "detects it from the content.",
-    ),
-]
-PredFormatOpt = Annotated[
-    str | None, typer.Option("--pred-format", help="Format of the predictions when it differs from --format.")
-]
-BoxOpt = Annotated[
-    str,
-    typer.Option(
-        "--box-format",
-        help="Box layout of table and txt inputs: xywh, xyxy or cxcywh (COCO is always xywh, YOLO always cxcywh).",
-    ),
-]
-NormOpt = Annotated[
-    bool,
-    typer.Option(
-        "--normalized/--absolute",
-        help="Table / txt boxes are fractions of the image size (needs image sizes) or absolute pixels.",
-    ),
-]
-SizesOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--image-sizes",
-        help="CSV or JSON with frame_id,width,height, for normalized boxes when the ground truth has no sizes.",
-    ),
-]
-NamesOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--class-names", help="File with one class name per line; class indices in txt and table inputs refer to it."
-    ),
-]
-UnknownOpt = Annotated[
-    bool,
-    typer.Option(
-        "--ignore-unknown-frames",
-        help="Drop predictions on frames the ground truth does not have (and say how many) instead of failing.",
-    ),
-]
-RoundOpt = Annotated[
-    bool,
-    typer.Option(
-        "--round-pixels",
-        help="Round normalized boxes, once scaled to pixels, to whole-pixel corners (as Padilla's tools and many "
-        "YOLO exporters do).",
-    ),
-]
-TaskOpt = Annotated[str, typer.Option("--task", help="auto, detection or classification.")]
+def _input_option(key: str) -> Any:
+    """The typer option of one input option, from the single table ``reportgen.io.options.INPUT_OPTIONS``."""
+    o = OPTION[key]
+    return typer.Option(o.flag, help=o.help, metavar=o.metavar, show_default=o.kind == "choice")
+
+
+FormatOpt = Annotated[str, _input_option("format")]
+PredFormatOpt = Annotated[str | None, _input_option("pred_format")]
+BoxOpt = Annotated[str, _input_option("box_format")]
+NormOpt = Annotated[bool, _input_option("normalized")]
+SizesOpt = Annotated[Path | None, _input_option("image_sizes")]
+NamesOpt = Annotated[Path | None, _input_option("class_names")]
+UnknownOpt = Annotated[bool, _input_option("ignore_unknown_frames")]
+RoundOpt = Annotated[bool, _input_option("round_pixels")]
+TaskOpt = Annotated[str, _input_option("task")]
 
 
 def load_options(
@@ -132,14 +94,11 @@ def load_options(
     from reportgen.errors import InputError
     from reportgen.io.options import LoadOptions
 
-    formats = ("auto", "coco", "csv", "parquet", "jsonl", "yolo", "padilla", "voc", "classification")
-    for name, value in (("--format", fmt), ("--pred-format", pred_format or fmt)):
-        if value not in formats:
-            raise InputError(None, f"{name}: expected one of {', '.join(formats)}, found {value!r}")
-    if box_format not in ("xywh", "xyxy", "cxcywh"):
-        raise InputError(None, f"--box-format: expected xywh, xyxy or cxcywh, found {box_format!r}")
-    if task not in ("auto", "detection", "classification"):
-        raise InputError(None, f"--task: expected auto, detection or classification, found {task!r}")
+    for key, value in (("format", fmt), ("pred_format", pred_format or fmt), ("box_format", box_format),
+                       ("task", task)):  # fmt: skip
+        problem = choice_error(OPTION[key], value)
+        if problem is not None:
+            raise InputError(None, f"{OPTION[key].flag}: {problem}")
     return LoadOptions(
         gt_format=fmt,  # type: ignore[arg-type]
         pred_format=(pred_format or fmt),  # type: ignore[arg-type]
@@ -215,8 +174,8 @@ def evaluate(
         bool,
         typer.Option(
             "--voc",
-            help="Also compute Pascal VOC AP (all-point and 11-point) "
-            "with VOC matching at every IoU of the grid, and print it.",
+            help="Also compute Pascal VOC AP (all-point and 11-point, VOC matching): printed at --iou, written "
+            "to --json at every IoU of the grid.",
         ),
     ] = False,
     pixel_inclusive: Annotated[
@@ -296,8 +255,7 @@ def evaluate(
         progress.done()
         out: list[str] = []
         for result in results:
-            if len(results) > 1:
-                out.append(f"== {result.name} ==")
+            out.append(f"== {result.name} ==")
             if result.coco is not None:
                 out.extend(result.coco.lines())
                 out.append("")
@@ -355,7 +313,14 @@ def check(
         from reportgen.jsonout import dumps
         from reportgen.project import load_project
         from reportgen.projectrun import run_project
-        from reportgen.verdicts import compute_verdicts, junit_xml, markdown, payload, text_table
+        from reportgen.verdicts import (
+            compute_verdicts,
+            junit_xml,
+            markdown,
+            payload,
+            regression_failures,
+            text_table,
+        )
 
         for out_path in (json_path, junit, markdown_path):
             if out_path is not None:
@@ -375,14 +340,14 @@ def check(
         typer.echo("\n".join(text_table(verdicts, iou=iou_v, confidence=conf)))
         if json_path is not None:
             write_atomic(json_path, dumps(payload(verdicts)))
+            stderr(f"wrote {json_path}")
         if junit is not None:
             write_atomic(junit, junit_xml(verdicts, iou=iou_v, confidence=conf))
+            stderr(f"wrote {junit}")
         if markdown_path is not None:
             write_atomic(markdown_path, markdown(verdicts, iou=iou_v, confidence=conf, project=project.name))
-        failed = [v for v in verdicts if v.segment.type == "Regression Test" and not v.passes]
-        regress = [v for v in verdicts if v.segment.type == "Regression Test"]
-        typer.echo(f"\n{len(regress) - len(failed)} of {len(regress)} regression tests pass")
-        return 1 if failed else 0
+            stderr(f"wrote {markdown_path}")
+        return 1 if regression_failures(verdicts) else 0
 
     run_guarded(body)
 

@@ -209,11 +209,19 @@ def interpolated_ap(recall: FloatArray, precision: FloatArray, support: int) -> 
     return float(np.mean(q))
 
 
+#: The 11 recall levels of VOC 2007's AP as the Python devkit builds them (``voc_eval.py``, ``voc_ap`` with
+#: ``use_07_metric=True``: ``np.arange(0., 1.1, 0.1)``). In floating point the levels written 0.3, 0.6 and 0.7 are
+#: 0.30000000000000004, 0.6000000000000001 and 0.7000000000000001, so a recall of exactly 0.6 (9 of 15) does not
+#: reach the level "0.6". The published numbers come from this grid, so it is kept as it is (docs/matching.md).
+VOC_11_POINT_LEVELS: FloatArray = np.arange(0.0, 1.1, 0.1)
+
+
 def voc_ap(tp_in_order: BoolArray, support: int) -> tuple[float | None, float | None, FloatArray, FloatArray]:
     """VOC all-point and 11-point AP from detections in descending score (ignored ones removed).
 
     Returns ``(ap_all_point, ap_11_point, precision, recall)`` with one precision / recall per detection,
-    as the VOC devkit lists them. The 11 recall levels are the exact decimals 0.0, 0.1, ..., 1.0.
+    as the VOC devkit lists them. The 11-point AP follows the Python devkit operation for operation: its recall
+    levels (``VOC_11_POINT_LEVELS``) and its running sum ``ap += p / 11``.
     """
     tp = np.cumsum(tp_in_order, dtype=np.int64)
     fp = np.cumsum(~tp_in_order, dtype=np.int64)
@@ -226,9 +234,8 @@ def voc_ap(tp_in_order: BoolArray, support: int) -> tuple[float | None, float | 
     mpre = np.maximum.accumulate(mpre[::-1])[::-1]
     steps = np.flatnonzero(mrec[1:] != mrec[:-1]) + 1
     ap_all = float(np.sum((mrec[steps] - mrec[steps - 1]) * mpre[steps]))
-    levels = np.arange(11) / 10
     ap11 = 0.0
-    for r in levels:
-        hit = precision[recall >= r]
-        ap11 += float(hit.max()) if hit.size else 0.0
-    return ap_all, ap11 / 11, precision, recall
+    for level in VOC_11_POINT_LEVELS:
+        hit = precision[recall >= level]
+        ap11 = ap11 + (float(hit.max()) if hit.size else 0.0) / 11.0
+    return ap_all, ap11, precision, recall

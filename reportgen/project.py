@@ -20,7 +20,7 @@ from reportgen.grids import (
     DEFAULT_IOU_GRID,
     parse_grid,
 )
-from reportgen.io.options import LoadOptions
+from reportgen.io.options import FORMATS, INPUT_OPTIONS, OPTION, LoadOptions, choice_error
 
 SegmentType = Literal["Split", "Regression Test", "Scenario"]
 SEGMENT_TYPES: dict[str, SegmentType] = {
@@ -30,7 +30,6 @@ SEGMENT_TYPES: dict[str, SegmentType] = {
 }
 ALL_FRAMES = "All Frames"
 METRICS = ("precision", "recall", "f1")
-FORMATS = ("auto", "coco", "csv", "parquet", "jsonl", "yolo", "padilla", "voc", "classification")
 
 
 @dataclass(frozen=True)
@@ -224,43 +223,28 @@ def load_project(path: Path) -> Project:
     )
     name = top.str_("name") or ""
     task = top.str_("task", "auto") or "auto"
-    if task not in ("auto", "detection", "classification"):
-        raise top.fail("task", f"expected detection or classification, found {task!r}")
+    if choice_error(OPTION["task"], task) is not None:
+        raise top.fail("task", f"expected auto, detection or classification, found {task!r}")
 
     ds = top.child("dataset")
+    dataset_options = [o for o in INPUT_OPTIONS if o.where == "dataset"]
     ds.mapping(
-        {
-            "name",
-            "ground_truth",
-            "format",
-            "box_format",
-            "normalized",
-            "image_sizes",
-            "class_names",
-            "frames",
-            "frame_id_column",
-            "image_column",
-            "ignore_unknown_frames",
-        },
+        {"name", "ground_truth", "frames", "frame_id_column", "image_column"} | {o.key for o in dataset_options},
         {"ground_truth"},
     )
-    fmt = ds.str_("format", "auto") or "auto"
-    if fmt not in FORMATS:
-        raise ds.fail("format", f"expected one of {', '.join(FORMATS)}, found {fmt!r}")
-    box_format = ds.str_("box_format", "xywh") or "xywh"
-    if box_format not in ("xywh", "xyxy", "cxcywh"):
-        raise ds.fail("box_format", f"expected xywh, xyxy or cxcywh, found {box_format!r}")
-    options = LoadOptions(
-        gt_format=fmt,  # type: ignore[arg-type]
-        pred_format="auto",
-        box_format=box_format,  # type: ignore[arg-type]
-        normalized=ds.bool_("normalized", False),
-        image_sizes=ds.path_("image_sizes", base),
-        class_names=ds.path_("class_names", base),
-        ignore_unknown_frames=ds.bool_("ignore_unknown_frames", False),
-        round_pixels=ds.bool_("round_pixels", False),
-        task=task,  # type: ignore[arg-type]
-    )
+    values: dict[str, Any] = {"pred_format": "auto", "task": task}
+    for option in dataset_options:
+        if option.kind == "bool":
+            values[option.field] = ds.bool_(option.key, False)
+        elif option.kind == "path":
+            values[option.field] = ds.path_(option.key, base)
+        else:
+            value = ds.str_(option.key, option.choices[0]) or option.choices[0]
+            problem = choice_error(option, value)
+            if problem is not None:
+                raise ds.fail(option.key, problem)
+            values[option.field] = value
+    options = LoadOptions(**values)
     gt_path = ds.path_("ground_truth", base)
     assert gt_path is not None
     _must_exist(ds, "ground_truth", gt_path)

@@ -57,8 +57,8 @@ def voc_lines(gt: GroundTruth, voc: VocResult, ious: Sequence[float]) -> list[st
         u = index_of(voc.iou_thresholds, iou)
         lines.append(f"  IoU {iou:g}")
         for k, name in enumerate(gt.classes):
-            lines.append(f"  {name:>{width}}  {fmt(voc.ap_all_point[u, k], 10)}  {fmt(voc.ap_11_point[u, k], 10)}")
-        lines.append(f"  {'mAP':>{width}}  {fmt(voc.mean_all_point[u], 10)}  {fmt(voc.mean_11_point[u], 10)}")
+            lines.append(f"  {name:>{width}}  {fmt(voc.ap_all_point[u, k])}  {fmt(voc.ap_11_point[u, k])}")
+        lines.append(f"  {'mAP':>{width}}  {fmt(voc.mean_all_point[u])}  {fmt(voc.mean_11_point[u])}")
     return lines
 
 

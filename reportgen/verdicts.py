@@ -167,30 +167,68 @@ def shown_against(score: float | None, threshold: float | None, digits: int = 4)
     return text
 
 
-def _verdict_word(m: MetricVerdict) -> str:
+#: The one segment type whose targets gate ``reportgen check``'s exit code; targets on the others are shown and
+#: reported, but informational.
+GATING_TYPE = "Regression Test"
+
+
+def _verdict_word(m: MetricVerdict, *, gating: bool) -> str:
     if m.succeeds is None:
         return shown_against(m.score, None)
-    mark = "PASS" if m.succeeds else "FAIL"
+    mark = ("PASS" if m.succeeds else "FAIL") if gating else ("met" if m.succeeds else "missed")
     return f"{shown_against(m.score, m.threshold)} {'>=' if m.succeeds else '<'} {_num(m.threshold)} {mark}"
 
 
+def _status(v: SegmentVerdict) -> str:
+    if not any(m.succeeds is not None for _, m in v.metrics):
+        return "-"
+    if v.segment.type == GATING_TYPE:
+        return "PASS" if v.passes else "FAIL"
+    return "met" if v.passes else "missed"
+
+
 def text_table(verdicts: Sequence[SegmentVerdict], *, iou: float, confidence: float) -> list[str]:
-    """Readable verdicts, failures first."""
-    ordered = sorted(verdicts, key=lambda v: (v.passes, v.inference_set))
+    """Readable verdicts, failures first, then the summary (``summary_lines``).
+
+    Regression tests say PASS / FAIL; targets on Splits and Scenarios say met / missed (they do not gate).
+    """
+    ordered = sorted(verdicts, key=lambda v: (v.passes, v.segment.type != GATING_TYPE, v.inference_set))
     lines = [f"Verdicts at confidence {confidence:g}, IoU {iou:g} (failures first)"]
-    header = ["", "inference set", "segment", "type", "frames", "precision", "recall", "f1", "FP", "FN", "conf."]
+    header = ["", "inference set", "segment", "type", "frames", "precision", "recall", "f1", "FP", "FN", "confusions"]
     rows = [header]
     for v in ordered:
-        has_target = any(m.succeeds is not None for _, m in v.metrics)
-        status = ("PASS" if v.passes else "FAIL") if has_target else "-"
+        gating = v.segment.type == GATING_TYPE
         rows.append(
-            [status, v.inference_set, v.segment.name, v.segment.type, str(v.frame_count)]
-            + [_verdict_word(v.metric(m)) for m in METRICS]
+            [_status(v), v.inference_set, v.segment.name, v.segment.type, str(v.frame_count)]
+            + [_verdict_word(v.metric(m), gating=gating) for m in METRICS]
             + [str(v.false_positives), str(v.false_negatives), str(v.total_confusions)]
         )
     widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
     for r in rows:
         lines.append("  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)).rstrip())
+    lines.append("FP: false positives; FN: false negatives; confusions: objects detected as another class.")
+    return lines + summary_lines(verdicts)
+
+
+def regression_failures(verdicts: Sequence[SegmentVerdict]) -> list[SegmentVerdict]:
+    """The regression tests that fail: ``check`` exits 1 when there is any."""
+    return [v for v in verdicts if v.segment.type == GATING_TYPE and not v.passes]
+
+
+def summary_lines(verdicts: Sequence[SegmentVerdict]) -> list[str]:
+    """The closing lines of ``check``: how many regression tests pass, and what the other targets mean."""
+    regress = [v for v in verdicts if v.segment.type == GATING_TYPE]
+    failed = regression_failures(verdicts)
+    lines = [""]
+    missed = [v for v in verdicts if v.segment.type != GATING_TYPE and not v.passes]
+    if missed:
+        lines.append(
+            f"Splits and Scenarios: {len(missed)} result{'s' if len(missed) != 1 else ''} below target "
+            "(informational: only regression tests set the exit code)"
+        )
+    lines.append(f"{len(regress) - len(failed)} of {len(regress)} regression tests pass")
+    if not regress:
+        lines[-1] += " (the project has no regression test, so nothing gates the exit code)"
     return lines
 
 

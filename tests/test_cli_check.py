@@ -104,12 +104,17 @@ def test_demo_exit_code_and_summary_line(demo: Checked) -> None:
     assert demo.run.stdout.splitlines()[-1] == f"{len(regress) - len(failed)} of {len(regress)} regression tests pass"
     assert demo.run.stdout.splitlines()[0] == "Verdicts at confidence 0.1, IoU 0.5 (failures first)"
     # the text table: one row per inference set x segment, failures first
-    table = demo.run.stdout.split("\n\n")[0].splitlines()[2:]
+    table = demo.run.stdout.split("\n\n")[0].splitlines()[2:-1]
+    legend = "FP: false positives; FN: false negatives; confusions: objects detected as another class."
+    assert demo.run.stdout.split("\n\n")[0].splitlines()[-1] == legend
     assert len(table) == sum(len(items) for items in demo.payload.values())
     statuses = [row.split()[0] for row in table]
-    assert set(statuses) == {"FAIL", "PASS", "-"}
-    first_other = next(k for k, status in enumerate(statuses) if status != "FAIL")
-    assert first_other > 0 and "FAIL" not in statuses[first_other:]
+    # regression tests say PASS / FAIL; targets of splits and scenarios (which do not gate) met / missed
+    assert set(statuses) == {"FAIL", "missed", "PASS", "met", "-"}
+    for row, status in zip(table, statuses, strict=True):
+        assert (status in ("PASS", "FAIL")) == ("Regression Test" in row), row
+    rank = {"FAIL": 0, "missed": 1, "PASS": 2, "met": 2, "-": 2}
+    assert [rank[s] for s in statuses] == sorted(rank[s] for s in statuses)
 
 
 def test_payload_shape(demo: Checked) -> None:
@@ -360,6 +365,38 @@ def test_every_regression_test_passes_exit_0(tmp_path: Path) -> None:
     assert ET.parse(tmp_path / "junit.xml").getroot().get("failures") == "0"
 
 
+def test_targets_missed_only_on_splits_and_scenarios_are_informational(tmp_path: Path) -> None:
+    """No regression test, two missed targets elsewhere: exit 0, the rows say "missed" (not FAIL) and the summary
+    says plainly that they do not gate."""
+    project = small_project(
+        tmp_path,
+        [
+            {"name": "strict", "type": "scenario", "frames": [3], "targets": {"precision": 0.9}},
+            {"name": "val", "type": "split", "frames": [1, 2, 3], "targets": {"recall": 1.0, "f1": 0.99}},
+        ],
+    )  # fmt: skip
+    run = check(project)
+    assert run.code == 0, run.stdout + run.stderr
+    rows = run.stdout.split("\n\n")[0].splitlines()[2:-1]
+    assert [row.split()[0] for row in rows] == ["missed", "missed", "-"]
+    assert "FAIL" not in run.stdout and "PASS" not in run.stdout
+    assert run.stdout.splitlines()[-2:] == [
+        "Splits and Scenarios: 2 results below target (informational: only regression tests set the exit code)",
+        "0 of 0 regression tests pass (the project has no regression test, so nothing gates the exit code)",
+    ]
+    assert run.stdout.splitlines()[1].split()[-1] == "confusions"
+
+
+def test_each_written_output_is_announced(tmp_path: Path) -> None:
+    project = small_project(
+        tmp_path, [{"name": "easy", "type": "regression_test", "frames": [1, 2], "targets": {"precision": 1.0}}]
+    )
+    outs = [tmp_path / "p.json", tmp_path / "j.xml", tmp_path / "s.md"]
+    run = check(project, "--json", outs[0], "--junit", outs[1], "--markdown", outs[2])
+    assert run.code == 0, run.stderr
+    assert run.stderr.splitlines() == [f"wrote {path}" for path in outs]
+
+
 def test_an_unmeasurable_regression_test_fails_even_against_0(tmp_path: Path) -> None:
     """Frame 3 at confidence 0.95: no prediction counts, so precision is undefined; threshold 0.0 still fails."""
     project = small_project(
@@ -477,3 +514,15 @@ def test_classification_demo(tmp_path_factory: pytest.TempPathFactory) -> None:
         assert item["frame_count"] == len((data / "labels.csv").read_text().splitlines()) - 1
         # classification: every prediction lands on its frame's object, so no false positives at all
         assert item["false_positives"]["score"] == 0
+
+
+def test_demo_command_check_txt_ends_with_the_summary(tmp_path: Path) -> None:
+    """``reportgen demo`` writes check.txt with the same closing lines as ``reportgen check`` prints."""
+    folder = tmp_path / "demo"
+    run = Run(["demo", folder, "--task", "classification", "-q"])
+    assert run.code == 0, run.stderr
+    again = check(folder / "project.yaml")
+    text = (folder / "check.txt").read_text()
+    assert text.splitlines()[-1] == again.stdout.splitlines()[-1]
+    assert text.splitlines()[-1].endswith(" regression tests pass")
+    assert text == again.stdout

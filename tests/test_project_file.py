@@ -119,7 +119,7 @@ BAD = [
     ("bad-segment-type", seg("{name: s, type: test, frames: [1]}"),
      ["field 'segments[0].type': expected split, regression_test or scenario, found 'test'"]),
     ("bad-task", HEAD + "task: segmentation\n",
-     ["field 'task': expected detection or classification, found 'segmentation'"]),
+     ["field 'task': expected auto, detection or classification, found 'segmentation'"]),
     ("bad-format", HEAD.replace("{name: n, path: preds.json}", "{name: n, path: preds.json, format: xml}"),
      ["field 'inference_sets[1].format': expected one of auto, coco"]),
     ("bad-grid", HEAD + "defaults: {iou_grid: '0.5:0.1:0.1'}\n",

@@ -38,3 +38,91 @@ class LoadOptions:
     ignore_unknown_frames: bool = False
     round_pixels: bool = False
     task: Literal["auto", "detection", "classification"] = "auto"
+
+
+FORMATS: tuple[str, ...] = ("auto", "coco", "csv", "parquet", "jsonl", "yolo", "padilla", "voc", "classification")
+BOX_LAYOUTS: tuple[str, ...] = ("xywh", "xyxy", "cxcywh")
+TASKS: tuple[str, ...] = ("auto", "detection", "classification")
+
+
+@dataclass(frozen=True)
+class InputOption:
+    """One option of how inputs are read, as the CLI, the project file and the Python API spell it.
+
+    Attributes:
+        key: the project file's key (in ``dataset:``, or at the top for ``task``) and the API's keyword.
+        field: the ``LoadOptions`` attribute it sets.
+        flag: the CLI option (``--normalized/--absolute`` for a pair of flags).
+        kind: ``choice`` (one of ``choices``), ``bool`` or ``path``.
+        help: the one help text (CLI ``--help``; the README and docs/project-file.md say the same).
+        metavar: how ``--help`` shows its value.
+        where: ``dataset`` (the project file's ``dataset:`` section), ``top`` (the project file's top level) or
+            ``cli`` (the project file states it elsewhere: ``pred_format`` is each inference set's ``format``).
+    """
+
+    key: str
+    field: str
+    flag: str
+    kind: Literal["choice", "bool", "path"]
+    help: str
+    choices: tuple[str, ...] = ()
+    metavar: str | None = None
+    where: Literal["dataset", "top", "cli"] = "dataset"
+
+
+#: The single list of input options: ``reportgen.cli`` builds its options from it, ``reportgen.project`` reads the
+#: same keys, and a test checks both (and the docs) against it.
+INPUT_OPTIONS: tuple[InputOption, ...] = (
+    InputOption(
+        "format", "gt_format", "--format", "choice",
+        "Format of the ground truth (and of the predictions unless --pred-format): " + ", ".join(FORMATS)
+        + ". 'auto' detects it from the content.",
+        FORMATS, "FORMAT",
+    ),
+    InputOption(
+        "pred_format", "pred_format", "--pred-format", "choice",
+        "Format of the predictions when it differs from --format (the project file sets it per inference set).",
+        FORMATS, "FORMAT", where="cli",
+    ),
+    InputOption(
+        "box_format", "box_format", "--box-format", "choice",
+        "Box layout of table and txt inputs: xywh, xyxy or cxcywh (COCO is always xywh, YOLO always cxcywh).",
+        BOX_LAYOUTS, "LAYOUT",
+    ),
+    InputOption(
+        "normalized", "normalized", "--normalized/--absolute", "bool",
+        "Table / txt boxes are fractions of the image size (needs image sizes) or absolute pixels.",
+    ),
+    InputOption(
+        "image_sizes", "image_sizes", "--image-sizes", "path",
+        "CSV or JSON with frame_id,width,height, for normalized boxes when the ground truth has no sizes.",
+        metavar="PATH",
+    ),
+    InputOption(
+        "class_names", "class_names", "--class-names", "path",
+        "File with one class name per line; class indices in txt and table inputs refer to it.",
+        metavar="PATH",
+    ),
+    InputOption(
+        "ignore_unknown_frames", "ignore_unknown_frames", "--ignore-unknown-frames", "bool",
+        "Drop predictions on frames the ground truth does not have (and say how many) instead of failing.",
+    ),
+    InputOption(
+        "round_pixels", "round_pixels", "--round-pixels", "bool",
+        "Round normalized boxes, once scaled to pixels, to whole-pixel corners (as Padilla's tools and many YOLO "
+        "exporters do).",
+    ),
+    InputOption(
+        "task", "task", "--task", "choice", "auto (decide from the ground truth), detection or classification.",
+        TASKS, "TASK", where="top",
+    ),
+)  # fmt: skip
+
+OPTION: dict[str, InputOption] = {o.key: o for o in INPUT_OPTIONS}
+
+
+def choice_error(option: InputOption, value: object) -> str | None:
+    """The message for a value a choice option does not take, or ``None`` when it takes it."""
+    if option.kind != "choice" or value in option.choices:
+        return None
+    return f"expected one of {', '.join(option.choices)}, found {value!r}"
