@@ -147,6 +147,8 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=HERE / "_data" / "report_bench")
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
+    # the project file written into --out names the data by absolute path, so relative arguments work from any cwd
+    args.data, args.out = args.data.resolve(), args.out.resolve()
     if not (args.data / "preds_c.json").exists():
         subprocess.run([sys.executable, str(HERE / "generate.py"), "--out", str(args.data)], check=True)
     project = write_project(args.data, args.out)

@@ -26,11 +26,14 @@ def _noop(_: str) -> None:
     return None
 
 
-def project_from_inputs(gt: Path, preds: Sequence[tuple[str, Path]], options: LoadOptions) -> Project:
-    """A project with only "All Frames", for ``reportgen build --gt ... --pred ...``."""
+def project_from_inputs(
+    gt: Path, preds: Sequence[tuple[str, Path]], options: LoadOptions, *, title: str | None = None
+) -> Project:
+    """A project with only "All Frames", for ``reportgen build --gt ... --pred ...``; named ``title`` (default:
+    the ground truth file's stem)."""
     return Project(
         path=gt.resolve().parent / "(command line)",
-        name=gt.stem,
+        name=gt.stem if title is None else title,
         task=options.task,
         dataset_name=gt.name,
         ground_truth=gt,

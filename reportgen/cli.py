@@ -10,12 +10,28 @@ from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
+from typer.core import TyperArgument, TyperCommand
 
 from reportgen import __version__
 from reportgen.errors import ReportgenError
 from reportgen.io.options import OPTION, choice_error
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+class PlainCommand(TyperCommand):
+    """A command whose help reads like any Unix tool's: ``PROJECT.yaml`` / ``[PROJECT.yaml]`` in the usage line,
+    arguments and options shown with their metavar only (no ``<path>`` / ``<str>`` type labels)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for param in self.params:
+            if isinstance(param, TyperArgument):
+                name = param.metavar or (param.name or "").upper()
+                usage = name if param.required else f"[{name}]"
+                param._usage_display_name = lambda usage=usage: usage  # type: ignore[method-assign,misc]
+                param.display_type = lambda ctx: ""  # type: ignore[method-assign]
+
 
 app = typer.Typer(
     name="reportgen",
@@ -51,6 +67,7 @@ GtOpt = Annotated[
     Path,
     typer.Option(
         "--gt",
+        metavar="PATH",
         help="Ground truth: COCO JSON, CSV / Parquet / JSONL table, "
         "YOLO or Padilla txt folder, or Pascal VOC xml folder.",
     ),
@@ -59,10 +76,13 @@ PredOpt = Annotated[
     list[str],
     typer.Option(
         "--pred",
+        metavar="[NAME=]PATH",
         help="An inference set as [NAME=]PATH (any prediction "
         "format); repeat for several. NAME defaults to the file stem.",
     ),
 ]
+
+
 def _input_option(key: str) -> Any:
     """The typer option of one input option, from the single table ``reportgen.io.options.INPUT_OPTIONS``."""
     o = OPTION[key]
@@ -148,27 +168,33 @@ class StageProgress:
 
 
 # ----------------------------------------------------------------------------------------------- evaluate
-@app.command()
+@app.command(cls=PlainCommand)
 def evaluate(
     gt: GtOpt,
     pred: PredOpt,
-    iou: Annotated[str, typer.Option("--iou", help="IoU threshold of the printed report (default 0.5).")] = "0.5",
+    iou: Annotated[str, typer.Option("--iou", metavar="IOU", help="IoU threshold of the printed report.")] = "0.5",
     confidence: Annotated[
         str,
         typer.Option(
             "--confidence",
-            help="Confidence threshold of the printed report (default 0.1). Off-grid values are computed exactly.",
+            metavar="CONF",
+            help="Confidence threshold of the printed report. Off-grid values are computed exactly.",
         ),
     ] = "0.1",
     iou_grid: Annotated[
-        str, typer.Option("--iou-grid", help="IoU presets: 'start:stop:step' and values, comma separated.")
+        str,
+        typer.Option("--iou-grid", metavar="GRID", help="IoU presets: 'start:stop:step' and values, comma separated."),
     ] = "0.1:0.9:0.1,0.5:0.95:0.05",
     confidence_grid: Annotated[
-        str, typer.Option("--confidence-grid", help="Confidence presets, same syntax.")
+        str, typer.Option("--confidence-grid", metavar="GRID", help="Confidence presets, same syntax.")
     ] = "0:0.95:0.05",
     json_path: Annotated[
         Path | None,
-        typer.Option("--json", help="Write every number at every preset to this file (schema in docs/json-schema.md)."),
+        typer.Option(
+            "--json",
+            metavar="PATH",
+            help="Write every number at every preset to this file (schema in docs/json-schema.md).",
+        ),
     ] = None,
     voc: Annotated[
         bool,
@@ -275,28 +301,38 @@ def evaluate(
 
 
 # ----------------------------------------------------------------------------------------------- check
-@app.command()
+@app.command(cls=PlainCommand)
 def check(
     project_file: Annotated[Path, typer.Argument(metavar="PROJECT.yaml", help="The project file.")],
     inference: Annotated[
         list[str] | None,
-        typer.Option("--inference", help="Check only this inference set (repeatable). Default: all of them."),
+        typer.Option(
+            "--inference", metavar="NAME", help="Check only this inference set (repeatable). Default: all of them."
+        ),
     ] = None,
     confidence: Annotated[
-        str | None, typer.Option("--confidence", help="Confidence threshold of the verdicts (default: the file's).")
+        str | None,
+        typer.Option(
+            "--confidence", metavar="CONF", help="Confidence threshold of the verdicts (default: the project file's)."
+        ),
     ] = None,
     iou: Annotated[
-        str | None, typer.Option("--iou", help="IoU threshold of the verdicts (default: the file's).")
+        str | None,
+        typer.Option("--iou", metavar="IOU", help="IoU threshold of the verdicts (default: the project file's)."),
     ] = None,
     json_path: Annotated[
-        Path | None, typer.Option("--json", help="Write the pass/fail payload (docs/payload.md) to this file.")
+        Path | None,
+        typer.Option("--json", metavar="PATH", help="Write the pass/fail payload (docs/payload.md) to this file."),
     ] = None,
     junit: Annotated[
         Path | None,
-        typer.Option("--junit", help="Write JUnit XML: a test case per inference set x regression test x metric."),
+        typer.Option(
+            "--junit", metavar="PATH", help="Write JUnit XML: a test case per inference set x regression test x metric."
+        ),
     ] = None,
     markdown_path: Annotated[
-        Path | None, typer.Option("--markdown", help="Write a Markdown summary (CI step summary, PR comment).")
+        Path | None,
+        typer.Option("--markdown", metavar="PATH", help="Write a Markdown summary (CI step summary, PR comment)."),
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
 ) -> None:
@@ -353,31 +389,47 @@ def check(
 
 
 # ----------------------------------------------------------------------------------------------- build
-@app.command()
+@app.command(cls=PlainCommand)
 def build(
     project_file: Annotated[
-        Path | None, typer.Argument(metavar="[PROJECT.yaml]", help="The project file (or use --gt and --pred).")
+        Path | None, typer.Argument(metavar="PROJECT.yaml", help="The project file (or use --gt and --pred).")
     ] = None,
-    output: Annotated[Path, typer.Option("--output", "-o", help="The HTML file to write.")] = Path("report.html"),
+    output: Annotated[Path, typer.Option("--output", "-o", metavar="PATH", help="The HTML file to write.")] = Path(
+        "report.html"
+    ),
     gt: Annotated[
-        Path | None, typer.Option("--gt", help="Ground truth, without a project file (All Frames only).")
+        Path | None,
+        typer.Option("--gt", metavar="PATH", help="Ground truth, without a project file (All Frames only)."),
     ] = None,
     pred: Annotated[
         list[str] | None,
-        typer.Option("--pred", help="[NAME=]PATH of an inference set, without a project file; repeat for several."),
+        typer.Option(
+            "--pred", metavar="[NAME=]PATH", help="An inference set, without a project file; repeat for several."
+        ),
     ] = None,
     bootstrap_at: Annotated[
         list[str] | None,
         typer.Option(
             "--bootstrap-at",
+            metavar="CONF:IOU",
             help="CONFIDENCE:IOU, a preset (besides the project's default) at which to compute the paired-bootstrap "
             "intervals of the differences between inference sets; repeatable.",
+        ),
+    ] = None,
+    title: Annotated[
+        str | None,
+        typer.Option(
+            "--title",
+            metavar="TEXT",
+            help="The report's title when building from --gt/--pred (default: the ground truth file's stem); a "
+            "project file's report takes its name.",
         ),
     ] = None,
     thumbnail_budget: Annotated[
         int,
         typer.Option(
             "--thumbnail-budget",
+            metavar="BYTES",
             help="Bytes of embedded example thumbnails at most; examples beyond it are listed without a picture.",
         ),
     ] = 600_000,
@@ -410,6 +462,8 @@ def build(
         if project_file is not None:
             if gt is not None or pred:
                 raise InputError(None, "give either PROJECT.yaml or --gt/--pred, not both")
+            if title is not None:
+                raise InputError(None, "--title: a project file's report takes the project's name (its 'name:' key)")
             project = load_project(project_file)
         else:
             if gt is None or not pred:
@@ -427,8 +481,15 @@ def build(
             )
             named = [parse_pred_argument(p) for p in pred]
             _check_unique([n for n, _ in named])
-            project = project_from_inputs(gt, named, options)
+            if title is not None and not title.strip():
+                raise InputError(None, "--title: expected a non-empty title")
+            project = project_from_inputs(gt, named, options, title=title)
         presets = [_preset(text) for text in bootstrap_at or []]
+        if presets and len(project.inference_sets) < 2:
+            stderr(
+                "warning: --bootstrap-at: the intervals compare two inference sets and this report has one, "
+                "so none are computed"
+            )
         progress = StageProgress(not quiet)
         build_report(project, output, thumbnail_budget=thumbnail_budget, progress=progress, bootstrap_presets=presets)
         progress.done()
@@ -440,16 +501,18 @@ def build(
 
 
 # ----------------------------------------------------------------------------------------------- demo
-@app.command()
+@app.command(cls=PlainCommand)
 def demo(
     directory: Annotated[Path, typer.Argument(metavar="DIR", help="Folder to write the demo project into.")],
     task: Annotated[
         str,
         typer.Option(
-            "--task", help="detection (aircraft seen from above, by wing shape) or classification (aircraft crops)."
+            "--task",
+            metavar="TASK",
+            help="detection (aircraft seen from above, by wing shape) or classification (aircraft crops).",
         ),
     ] = "detection",
-    seed: Annotated[int, typer.Option("--seed", help="Random seed of the generated data.")] = 0,
+    seed: Annotated[int, typer.Option("--seed", metavar="N", help="Random seed of the generated data.")] = 0,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
 ) -> None:
     """Write a complete demo project (data, images, project.yaml) into DIR, check it and build its report.

@@ -51,6 +51,7 @@ def test_failed_build_leaves_nothing(tmp_path: Path, reference: Path):
         ([], "give PROJECT.yaml, or --gt and at least one --pred"),
         (["--thumbnail-budget", "-1"], "--thumbnail-budget: expected a number of bytes >= 0"),
         (["--bootstrap-at", "0.3"], "--bootstrap-at: expected CONFIDENCE:IOU"),
+        (["--title", " "], "--title: expected a non-empty title"),
     ],
 )
 def test_bad_options(tmp_path: Path, fake100: list[str], args: list[str], message: str):
@@ -58,3 +59,28 @@ def test_bad_options(tmp_path: Path, fake100: list[str], args: list[str], messag
     code, output = build([*base, *args, "-o", str(tmp_path / "r.html")])
     assert code == 2
     assert message in output
+
+
+def test_title_names_a_quick_report(tmp_path: Path, fake100: list[str]):
+    out = tmp_path / "r.html"
+    code, output = build([*fake100, "--title", "Nightly <run> 42", "-o", str(out)])
+    assert code == 0, output
+    html = out.read_text(encoding="utf-8")
+    assert "<title>Nightly &lt;run&gt; 42 · model metrics · reportgen</title>" in html
+    assert "instances_val2014_100 · model metrics" not in html
+
+
+def test_without_title_a_quick_report_is_named_after_the_ground_truth(tmp_path: Path, fake100: list[str]):
+    out = tmp_path / "r.html"
+    assert build([*fake100, "-o", str(out)])[0] == 0
+    assert "<title>instances_val2014_100 · model metrics · reportgen</title>" in out.read_text(encoding="utf-8")
+
+
+def test_bootstrap_at_with_one_inference_set_warns(tmp_path: Path, fake100: list[str]):
+    result = CliRunner().invoke(app, ["build", *fake100, "--bootstrap-at", "0.3:0.5", "-o", str(tmp_path / "r.html"),
+                                      "-q"])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines()[0] == (
+        "warning: --bootstrap-at: the intervals compare two inference sets and this report has one, "
+        "so none are computed"
+    )
