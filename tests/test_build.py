@@ -5,16 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from reportgen.cli import app
+from tests import cli
 
 
 def build(args: list[str]) -> tuple[int, str]:
-    result = CliRunner().invoke(app, ["build", *args, "-q"])
-    if result.exception is not None and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    return result.exit_code, result.output
+    run = cli.build(*args)
+    return run.code, run.stdout + run.stderr
 
 
 @pytest.fixture()
@@ -77,10 +74,9 @@ def test_without_title_a_quick_report_is_named_after_the_ground_truth(tmp_path: 
 
 
 def test_bootstrap_at_with_one_inference_set_warns(tmp_path: Path, fake100: list[str]):
-    result = CliRunner().invoke(app, ["build", *fake100, "--bootstrap-at", "0.3:0.5", "-o", str(tmp_path / "r.html"),
-                                      "-q"])  # fmt: skip
-    assert result.exit_code == 0, result.output
-    assert result.stderr.splitlines()[0] == (
+    run = cli.build(*fake100, "--bootstrap-at", "0.3:0.5", "-o", tmp_path / "r.html")
+    assert run.code == 0, run.stderr
+    assert run.stderr.splitlines() == [
         "warning: --bootstrap-at: the intervals compare two inference sets and this report has one, "
         "so none are computed"
-    )
+    ]

@@ -13,34 +13,15 @@ from typing import Any
 import pandas as pd
 import pytest
 import yaml
-from typer.testing import CliRunner
 
-from reportgen.cli import app
 from reportgen.demo import write_demo_project
+from tests.cli import check, evaluate, reportgen
 
 METRICS = {"precision": "precision", "recall": "recall", "f1": "f1_score"}
 ITEM_KEYS = [
     "segment_name", "frame_count", "precision", "recall", "f1_score", "false_positives", "false_negatives",
     "total_confusions", "segment_type", "uuid",
 ]  # fmt: skip
-
-
-class Run:
-    def __init__(self, args: list[str | Path]) -> None:
-        result = CliRunner().invoke(app, [str(a) for a in args])
-        if result.exception is not None and not isinstance(result.exception, SystemExit):
-            raise AssertionError(f"reportgen crashed: {result.exception!r}") from result.exception
-        self.code = result.exit_code
-        self.stdout = result.stdout
-        self.stderr = result.stderr
-
-
-def check(project: Path, *args: str | Path) -> Run:
-    return Run(["check", project, *args, "-q"])
-
-
-def evaluate(*args: str | Path) -> Run:
-    return Run(["evaluate", *args, "-q"])
 
 
 def segment_uuid(project: str, segment: str) -> str:
@@ -519,7 +500,7 @@ def test_classification_demo(tmp_path_factory: pytest.TempPathFactory) -> None:
 def test_demo_command_check_txt_ends_with_the_summary(tmp_path: Path) -> None:
     """``reportgen demo`` writes check.txt with the same closing lines as ``reportgen check`` prints."""
     folder = tmp_path / "demo"
-    run = Run(["demo", folder, "--task", "classification", "-q"])
+    run = reportgen("demo", folder, "--task", "classification", "-q")
     assert run.code == 0, run.stderr
     again = check(folder / "project.yaml")
     text = (folder / "check.txt").read_text()

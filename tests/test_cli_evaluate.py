@@ -17,31 +17,14 @@ import numpy as np
 import pytest
 from pycocotools.coco import COCO
 from pycocotools.cocoeval import COCOeval
-from typer.testing import CliRunner
 
-from reportgen.cli import app
 from tests.builders import to_coco
+from tests.cli import Run, assert_error, evaluate
 from tests.gen import random_detection
 
 IOU_GRID = [0.1, 0.2, 0.3, 0.4, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95]
 CONF_GRID = [k / 100 for k in range(0, 100, 5)]
 COCO_KEYS = ["AP", "AP50", "AP75", "APs", "APm", "APl", "AR1", "AR10", "AR100", "ARs", "ARm", "ARl"]
-
-
-class Run:
-    """One CLI invocation: exit code, stdout, stderr; an exception other than SystemExit fails the test."""
-
-    def __init__(self, args: list[str | Path]) -> None:
-        result = CliRunner().invoke(app, [str(a) for a in args])
-        if result.exception is not None and not isinstance(result.exception, SystemExit):
-            raise AssertionError(f"reportgen crashed: {result.exception!r}") from result.exception
-        self.code = result.exit_code
-        self.stdout = result.stdout
-        self.stderr = result.stderr
-
-
-def evaluate(*args: str | Path) -> Run:
-    return Run(["evaluate", *args, "-q"])
 
 
 def strict_json(path: Path) -> Any:
@@ -342,24 +325,12 @@ def test_several_inference_sets(data: dict[str, Path], tmp_path: Path) -> None:
 
 
 # ----------------------------------------------------------------------------------- option errors
-def assert_one_error(run: Run, *fragments: str) -> str:
-    """Exit 2, nothing on stdout, one ``Error: ...`` line on stderr holding every fragment, no traceback."""
-    assert run.code == 2, (run.code, run.stdout, run.stderr)
-    assert run.stdout == ""
-    lines = run.stderr.splitlines()
-    assert len(lines) == 1 and lines[0].startswith("Error: "), run.stderr
-    assert "Traceback" not in run.stderr
-    for fragment in fragments:
-        assert fragment in lines[0], (fragment, lines[0])
-    return lines[0]
-
-
 def test_two_inference_sets_with_one_name(data: dict[str, Path], tmp_path: Path) -> None:
     out = tmp_path / "out.json"
     run = evaluate("--gt", data["gt"], "--pred", data["preds"], "--pred", data["preds"], "--json", out)
-    assert_one_error(run, "--pred: two inference sets are named 'preds'", "NAME=PATH")
+    assert_error(run, "--pred: two inference sets are named 'preds'", "NAME=PATH")
     run = evaluate("--gt", data["gt"], "--pred", f"x={data['preds']}", "--pred", f"x={data['preds']}")
-    assert_one_error(run, "two inference sets are named 'x'")
+    assert_error(run, "two inference sets are named 'x'")
     assert not out.exists()
 
 
@@ -385,14 +356,14 @@ BAD_OPTIONS = [
 def test_bad_option(data: dict[str, Path], tmp_path: Path, options: list[str], message: str) -> None:
     out = tmp_path / "out.json"
     run = evaluate("--gt", data["gt"], "--pred", data["preds"], *options, "--json", out)
-    assert_one_error(run, message)
+    assert_error(run, message)
     assert list(tmp_path.iterdir()) == []
 
 
 def test_json_into_a_missing_folder(data: dict[str, Path], tmp_path: Path) -> None:
     out = tmp_path / "missing" / "out.json"
     run = evaluate("--gt", data["gt"], "--pred", data["preds"], "--json", out)
-    assert_one_error(run, str(out), "does not exist")
+    assert_error(run, str(out), "does not exist")
     assert list(tmp_path.iterdir()) == []
 
 
@@ -467,7 +438,7 @@ def test_bad_input(tmp_path: Path, gt_text: str | None, pred_name: str, pred_tex
     gt, pred = write_inputs(tmp_path, gt_text, pred_name, pred_text)
     before = sorted(p.name for p in tmp_path.iterdir())
     out = tmp_path / "metrics.json"
-    line = assert_one_error(evaluate("--gt", gt, "--pred", pred, "--json", out), *fragments)
+    line = assert_error(evaluate("--gt", gt, "--pred", pred, "--json", out), *fragments)
     assert line.startswith(f"Error: {gt if 'gt.json' in fragments[0] else pred}")
     # nothing written: no --json file, no temporary file beside it
     assert sorted(p.name for p in tmp_path.iterdir()) == before
@@ -479,7 +450,7 @@ def test_csv_rows_with_one_field_too_many_are_not_read_shifted(tmp_path: Path) -
     count as it does when only some rows have it; instead it reports a wrong frame 'cat' (and with
     ``--ignore-unknown-frames`` drops every prediction with exit code 0)."""
     gt, pred = write_inputs(tmp_path, None, "p.csv", CSV_HEAD + "1,cat,10,10,20,20,0.5,0.7\n")
-    assert_one_error(evaluate("--gt", gt, "--pred", pred), "p.csv: line 2: expected 7 fields, found 8")
+    assert_error(evaluate("--gt", gt, "--pred", pred), "p.csv: line 2: expected 7 fields, found 8")
     assert evaluate("--gt", gt, "--pred", pred, "--ignore-unknown-frames").code == 2
 
 
@@ -496,22 +467,22 @@ def test_nan_score_in_json_names_the_record_and_field(tmp_path: Path) -> None:
     produces): the message should locate the record and field, as for any other bad score."""
     gt, pred = write_inputs(tmp_path, None, "p.json", json.dumps([DET, DET | {"score": math.nan}]))
     assert "NaN" in pred.read_text()
-    assert_one_error(evaluate("--gt", gt, "--pred", pred), "p.json", "[1]", "score")
+    assert_error(evaluate("--gt", gt, "--pred", pred), "p.json", "[1]", "score")
 
 
 def test_a_failed_run_leaves_an_existing_json_file_alone(tmp_path: Path) -> None:
     gt, pred = write_inputs(tmp_path, None, "p.json", json.dumps([DET | {"score": 2}]))
     out = tmp_path / "metrics.json"
     out.write_text("previous run")
-    assert_one_error(evaluate("--gt", gt, "--pred", pred, "--json", out), "found 2")
+    assert_error(evaluate("--gt", gt, "--pred", pred, "--json", out), "found 2")
     assert out.read_text() == "previous run"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["gt.json", "metrics.json", "p.json"]
 
 
 def test_missing_files(tmp_path: Path) -> None:
     gt, pred = write_inputs(tmp_path, None, "p.json", json.dumps([DET]))
-    assert_one_error(evaluate("--gt", tmp_path / "nope.json", "--pred", pred), "nope.json", "found nothing")
-    assert_one_error(evaluate("--gt", gt, "--pred", tmp_path / "nope.json"), "nope.json", "found nothing")
+    assert_error(evaluate("--gt", tmp_path / "nope.json", "--pred", pred), "nope.json", "found nothing")
+    assert_error(evaluate("--gt", gt, "--pred", tmp_path / "nope.json"), "nope.json", "found nothing")
 
 
 @pytest.mark.parametrize("fmt", ["json", "csv"])
@@ -535,7 +506,7 @@ def test_json_path_that_is_a_folder(data: dict[str, Path], tmp_path: Path) -> No
     """``--json DIR`` (an existing folder) is bad input, not a crash: today os.replace raises
     IsADirectoryError, with a traceback and exit code 1."""
     run = evaluate("--gt", data["gt"], "--pred", data["preds"], "--json", tmp_path)
-    assert_one_error(run, str(tmp_path))
+    assert_error(run, str(tmp_path))
     assert list(tmp_path.iterdir()) == []
 
 

@@ -30,11 +30,13 @@ def test_examples_are_consistent_with_the_matching(demo_run):
         preds = ex["predictions"][m]
         for u, cells in enumerate(ex["cells"][m]):
             match = result.match
-            counts = run.counts[result.name, "All Frames"].matrix[u, 0]  # lowest confidence preset
+            matrices = run.counts[result.name, "All Frames"].matrix[u]
             for key, entries in cells.items():
                 g, p = (int(v) for v in key.split(","))
                 assert len(entries) <= GLOBAL_CAP + PER_SEGMENT_CAP * len(run.segments)
-                assert len(entries) <= max(counts[g, p], 1) or p == c
+                # a cell's examples are objects / predictions it counts at some preset: at most its largest count
+                # (predictions' cells at the lowest confidence preset; missed objects at the highest)
+                assert 0 < len(entries) <= matrices[:, g, p].max()
                 for pred_ref, obj_ref, iou in entries:
                     if p < c:  # counted by a prediction of class p
                         assert pred_ref >= 0 and preds["cls"][pred_ref] == p

@@ -483,7 +483,9 @@ def test_delta_grid_from_the_payload(demo_report: Report) -> None:
             r, _, bl = _rgb_of(cell.colour or "")
             assert (bl > r) == cell.better
             seen.add((g == q, y > x))
-    assert seen == {(True, True), (False, True), (False, False)} or len(seen) == 4
+    # the demo's model-v2 finds more of every class than model-v1 (no correct count drops; the constructed case
+    # above covers that kind), and has more and fewer confusions in different cells
+    assert seen == {(True, True), (False, True), (False, False)}
 
 
 def test_delta_palette_is_the_pages() -> None:

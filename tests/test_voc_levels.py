@@ -10,10 +10,9 @@ from typing import Any
 
 import numpy as np
 import pytest
-from typer.testing import CliRunner
 
-from reportgen.cli import app
 from reportgen.grids import COCO_IOU_THRESHOLDS, COCO_RECALL_THRESHOLDS
+from tests.cli import evaluate
 
 #: Detections in descending score: True = lands on its frame's object, False = on empty space. 10 objects, so
 #: recall hits 0.3, 0.6 and 0.7 exactly (3, 6 and 7 of 10), each followed by false positives that lower the
@@ -83,9 +82,8 @@ def test_11_point_ap_equals_the_python_devkit(tmp_path: Path, pixel_inclusive: b
     gt, preds = write_case(tmp_path)
     out = tmp_path / "m.json"
     flags = ["--pixel-inclusive"] if pixel_inclusive else []
-    result = CliRunner().invoke(app, ["evaluate", "--gt", str(gt), "--pred", f"m={preds}", "--voc", *flags,
-                                      "--json", str(out), "-q"])  # fmt: skip
-    assert result.exit_code == 0, result.stderr
+    run = evaluate("--gt", gt, "--pred", f"m={preds}", "--voc", *flags, "--json", out)
+    assert run.code == 0, run.stderr
     rec, prec = devkit_curve(PATTERN, SUPPORT)
     expected = devkit_voc_ap_07(rec, prec)
     for entry in json.loads(out.read_text())["inference_sets"][0]["voc"]["by_iou"]:

@@ -155,7 +155,7 @@ def test_delta_matrix_is_the_difference_at_every_preset(demo: Report, open_page:
     nu, nt = len(demo.payload["grids"]["iou"]), len(demo.payload["grids"]["confidence"])
     steps = [(u0, t) for t in range(nt)] + [(u, t0) for u in range(nu) if u != u0] + [(u0 + 2, nt - 3), (1, 5)]
     res = page.evaluate(SWEEP_GRID, [steps])
-    assert res["medianMs"] <= 100, f"a repaint took {res['medianMs']:.0f} ms"
+    # functional only: the repaint budget is measured by the opt-in test_report_scale.py and bench_report.py
     assert [(r["u"], r["t"]) for r in res["out"]] == steps
     for row in res["out"]:
         check_grid(demo, row["cells"], 0, 2, s, row["u"], row["t"])

@@ -226,8 +226,7 @@ def check_cards_sweep(rep: Report, page: Any, segs: list[int], m: int = 0, side:
     nu, nt = len(p["grids"]["iou"]), len(p["grids"]["confidence"])
     ids = ("iou-a", "conf-a") if side == "a" else ("iou-b", "conf-b")
     res = page.evaluate(SWEEP_CARDS, [segs, nu, nt, *ids])
-    # the render's own time (the COCO-scale budget with layout and paint: test_report_scale.py)
-    assert res["medianMs"] <= 100, f"a repaint took {res['medianMs']:.0f} ms"
+    # functional only: the repaint budget is measured by the opt-in test_report_scale.py and bench_report.py
     assert len(res["out"]) == nu * nt
     name = p["inference_sets"][m]["name"]
     for row in res["out"]:
@@ -253,8 +252,7 @@ def check_metrics_sweep(rep: Report, page: Any, s: int, m: int = 0, k: int | Non
     c = len(p["classes"])
     k = c if k is None else k
     res = page.evaluate(SWEEP_METRICS, [nu, nt])
-    # the render's own time (the COCO-scale budget with layout and paint: test_report_scale.py)
-    assert res["medianMs"] <= 100, f"a repaint took {res['medianMs']:.0f} ms"
+    # functional only: the repaint budget is measured by the opt-in test_report_scale.py and bench_report.py
     for row in res["out"]:
         u, t = row["u"], row["t"]
         want = expected_report(rep, m, s, u, t)
