@@ -10,8 +10,10 @@ import numpy as np
 
 from reportgen.atomic import write_atomic
 from reportgen.charts import pr_curve_svg
+from reportgen.data import GroundTruth
+from reportgen.evaluation import EvalConfig, ModelResult
 from reportgen.examples import build_examples
-from reportgen.grids import DEFAULT_CONFIDENCE, DEFAULT_CONFIDENCE_GRID, DEFAULT_IOU, DEFAULT_IOU_GRID
+from reportgen.grids import DEFAULT_CONFIDENCE, DEFAULT_CONFIDENCE_GRID, DEFAULT_IOU, DEFAULT_IOU_GRID, with_value
 from reportgen.io.options import LoadOptions
 from reportgen.project import ClassesSpec, InferenceSetSpec, Project
 from reportgen.projectrun import ProjectRun, run_project
@@ -49,6 +51,62 @@ def project_from_inputs(
         iou_grid=DEFAULT_IOU_GRID,
         segments=(),
     )
+
+
+def project_from_evaluation(
+    gt: GroundTruth,
+    results: Sequence[ModelResult],
+    config: EvalConfig,
+    *,
+    title: str | None = None,
+    bootstrap_presets: Sequence[tuple[float, float]] = (),
+) -> tuple[Project, ProjectRun]:
+    """An "All Frames" project and its run from an evaluation done in Python (``reportgen.evaluate``), for
+    :func:`build_report`: the same report as ``reportgen build --gt ... --pred ...`` on the same data.
+
+    The evaluation is reused where its grids are the ones the report needs; otherwise (classification, whose
+    report has one IoU; a bootstrap preset off the grids) the inference sets are evaluated again on them.
+    """
+    from reportgen.evaluation import evaluate_model
+    from reportgen.projectrun import ALL_FRAMES_ONLY, segment_frames
+
+    source = Path(gt.source) if gt.source else Path("(in memory)")
+    iou_grid, conf_grid = config.iou_grid, config.confidence_grid
+    for conf_value, iou_value in bootstrap_presets:
+        conf_grid = with_value(conf_grid, conf_value)
+        iou_grid = with_value(iou_grid, iou_value)
+    if gt.task == "classification":
+        iou_grid = np.array([config.iou])
+    spec = Project(
+        path=source.resolve().parent / "(python)",
+        name=title if title is not None else (source.stem if gt.source else "evaluation"),
+        task=gt.task,
+        dataset_name=source.name,
+        ground_truth=source,
+        load_options=LoadOptions(),
+        frames_table=None,
+        frame_id_column="frame_id",
+        image_column=None,
+        inference_sets=tuple(
+            InferenceSetSpec(r.name, Path(r.predictions.source or "(in memory)"), "auto") for r in results
+        ),
+        classes=ClassesSpec(),
+        confidence=config.confidence,
+        iou=config.iou,
+        confidence_grid=",".join(repr(float(v)) for v in conf_grid),
+        iou_grid=",".join(repr(float(v)) for v in iou_grid),
+        segments=(),
+    )
+    same = np.array_equal(iou_grid, config.iou_grid) and np.array_equal(conf_grid, config.confidence_grid)
+    run_config = EvalConfig(iou_grid, conf_grid, config.iou, config.confidence, coco=gt.task == "detection")
+    if not (same and config.coco == run_config.coco):
+        results = [evaluate_model(gt, r.predictions, run_config) for r in results]
+    else:
+        run_config = config
+    segments = segment_frames(spec, gt, None)
+    assert [s.segment.name for s in segments] == ALL_FRAMES_ONLY
+    counts = {(r.name, ALL_FRAMES_ONLY[0]): r.counts for r in results}
+    return spec, ProjectRun(spec, gt, None, run_config, tuple(results), segments, counts)
 
 
 def default_charts(payload: dict[str, Any]) -> dict[str, str]:

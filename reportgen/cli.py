@@ -227,7 +227,7 @@ def evaluate(
 
     def body() -> int:
         from reportgen.atomic import check_writable, write_atomic
-        from reportgen.evaluate import EvalConfig, evaluate_model
+        from reportgen.evaluation import EvalConfig, evaluate_model
         from reportgen.grids import parse_grid, parse_threshold
         from reportgen.io import load_ground_truth, load_predictions, parse_pred_argument
         from reportgen.jsonout import dumps, evaluation_document

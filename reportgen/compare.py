@@ -17,7 +17,7 @@ import numpy as np
 
 from reportgen.aggregate import score_bins
 from reportgen.data import BoolArray, FloatArray, GroundTruth, IntArray
-from reportgen.evaluate import ModelResult
+from reportgen.evaluation import ModelResult
 from reportgen.match import IGNORED
 from reportgen.metrics import f1_score, safe_div
 

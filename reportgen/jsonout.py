@@ -17,7 +17,7 @@ import orjson
 from reportgen import __version__
 from reportgen.cocoeval import SUMMARY_ROWS
 from reportgen.data import GroundTruth
-from reportgen.evaluate import EvalConfig, ModelResult
+from reportgen.evaluation import EvalConfig, ModelResult
 from reportgen.metrics import scores_from_matrix
 
 SCHEMA_VERSION = 1

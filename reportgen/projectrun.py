@@ -12,10 +12,13 @@ import pandas as pd
 from reportgen.aggregate import PresetCounts
 from reportgen.data import BoolArray, GroundTruth, Predictions
 from reportgen.errors import InputError
-from reportgen.evaluate import EvalConfig, ModelResult, Progress, evaluate_model, segment_counts
+from reportgen.evaluation import EvalConfig, ModelResult, Progress, evaluate_model, segment_counts
 from reportgen.grids import parse_grid, with_value
 from reportgen.project import ALL_FRAMES, ClassesSpec, Project, Segment
 from reportgen.query import QueryError, evaluate_query
+
+#: The segment names of a project without segments of its own (a report built from --gt / --pred or in Python).
+ALL_FRAMES_ONLY = [ALL_FRAMES]
 
 
 @dataclass(frozen=True, eq=False)

@@ -28,7 +28,7 @@ from reportgen.compare import (
 )
 from reportgen.data import FloatArray
 from reportgen.errors import InputError
-from reportgen.evaluate import CURVE_GRID, curve_set
+from reportgen.evaluation import CURVE_GRID, curve_set
 from reportgen.examples import MANY_CLASSES
 from reportgen.jsonout import sha256_of
 from reportgen.metrics import scores_from_matrix
@@ -164,7 +164,9 @@ def _inputs_section(project: Project) -> list[dict[str, str]]:
     if project.frames_table is not None:
         files.append(("frame table", "frames", project.frames_table))
     files.extend(("inference set", spec.name, spec.path) for spec in project.inference_sets)
-    return [{"role": role, "name": name, "path": _relpath(path, base), "sha256": sha256_of(path)}
+    # data given in memory (the Python API) has no file: no path, no digest
+    return [{"role": role, "name": name, "path": _relpath(path, base) if path.exists() else "(in memory)",
+             "sha256": sha256_of(path) if path.exists() else ""}
             for role, name, path in files]  # fmt: skip
 
 

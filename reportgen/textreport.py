@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from reportgen.data import GroundTruth
-from reportgen.evaluate import ModelResult, VocResult
+from reportgen.evaluation import ModelResult, VocResult
 from reportgen.grids import index_of
 from reportgen.metrics import scores_from_matrix
 

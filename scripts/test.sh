@@ -22,7 +22,8 @@ fi
 
 echo "== ruff"
 .venv/bin/ruff check reportgen tests benchmarks
-echo "== mypy (strict, package)"
+echo "== mypy (strict, package; and the API example as a user's code)"
 .venv/bin/mypy
+.venv/bin/mypy --strict tests/api_example.py
 echo "== pytest"
 .venv/bin/python -m pytest -n 2 "$@"

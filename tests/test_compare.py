@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from reportgen.compare import bootstrap_difference, flips, frame_counts, object_outcomes
-from reportgen.evaluate import EvalConfig, evaluate_model
+from reportgen.evaluation import EvalConfig, evaluate_model
 from reportgen.match import match_report
 from tests.builders import make_gt, make_preds
 from tests.gen import random_detection

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from reportgen.evaluate import EvalConfig, curve_set, evaluate_model
+from reportgen.evaluation import EvalConfig, curve_set, evaluate_model
 from reportgen.match import IGNORED
 from reportgen.metrics import curve_from_outcomes
 from tests.gen import random_detection

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from reportgen.aggregate import count_presets
-from reportgen.evaluate import EvalConfig, curve_set, evaluate_model
+from reportgen.evaluation import EvalConfig, curve_set, evaluate_model
 from reportgen.match import UNMATCHED, match_report
 from reportgen.metrics import interpolated_ap, pr_curve, scores_from_matrix
 from tests.builders import make_gt, make_preds

@@ -15,7 +15,7 @@ from pycocotools.cocoeval import COCOeval
 
 from reportgen.cocoeval import evaluate_coco
 from reportgen.data import GroundTruth, Predictions
-from reportgen.evaluate import EvalConfig, evaluate_model
+from reportgen.evaluation import EvalConfig, evaluate_model
 from reportgen.grids import COCO_IOU_THRESHOLDS
 from tests.builders import make_gt, make_preds, to_coco
 from tests.gen import random_detection

@@ -20,7 +20,7 @@ from reportgen.aggregate import count_presets
 from reportgen.cli import app
 from reportgen.cocoeval import evaluate_coco
 from reportgen.data import GroundTruth, Predictions
-from reportgen.evaluate import evaluate_voc
+from reportgen.evaluation import evaluate_voc
 from reportgen.io import LoadOptions, load_ground_truth, load_predictions
 from reportgen.match import match_report, match_voc
 from reportgen.metrics import voc_ap

@@ -27,6 +27,7 @@ Choices, in one place:
 
 from __future__ import annotations
 
+import os
 from dataclasses import replace
 from pathlib import Path
 from typing import Literal
@@ -38,7 +39,7 @@ from reportgen.io._build import ClassNames, RawBoxes, build_ground_truth, build_
 from reportgen.io._classification import classification_ground_truth, classification_predictions
 from reportgen.io._coco import load_coco_ground_truth, load_coco_predictions
 from reportgen.io._detect import detect_format
-from reportgen.io._table import CLASS_COLUMNS, Table, TableFormat, read_table
+from reportgen.io._table import CLASS_COLUMNS, Table, TableFormat, read_table, table_from_dataframe
 from reportgen.io._tables import detection_table, has_box_columns
 from reportgen.io._txt import read_txt_folder
 from reportgen.io._voc import read_voc_folder
@@ -50,19 +51,27 @@ _TABLES: tuple[TableFormat, ...] = ("csv", "parquet", "jsonl")
 _FOLDERS = ("yolo", "padilla", "voc")
 
 
-def load_ground_truth(path: Path, options: LoadOptions) -> GroundTruth:
-    """Read the ground truth at ``path`` (a file or a folder) in ``options.gt_format``."""
-    path = Path(path)
+#: How in-memory data is named in messages.
+DATAFRAME_SOURCE, COCO_DICT_SOURCE = "<DataFrame>", "<COCO data>"
+
+
+def _in_memory(source: object) -> bool:
+    return not isinstance(source, (str, os.PathLike))
+
+
+def load_ground_truth(path: Path | object, options: LoadOptions) -> GroundTruth:
+    """Read the ground truth at ``path`` (a file or a folder) in ``options.gt_format``; or, from Python, a pandas
+    DataFrame (a table) or a COCO dataset dict."""
+    if _in_memory(path):
+        return _ground_truth_in_memory(path, options)
+    path = Path(path)  # type: ignore[arg-type]
     fmt = _resolve_format(path, options.gt_format, "gt", other=options.pred_format)
     names = _class_names(options)
     sizes = _image_sizes(options)
     wants_classification = options.task == "classification" or options.gt_format == "classification"
     if fmt in _TABLES:
-        table = read_table(path, fmt)
-        if _is_classification(table, options):
-            return classification_ground_truth(table, names, sizes)
-        raw = detection_table(table, options.box_format, options.normalized, "gt")
-    elif wants_classification:
+        return _ground_truth_from_table(read_table(path, fmt), options, names, sizes)
+    if wants_classification:
         raise InputError(path, f"expected a table (CSV, Parquet or JSON Lines) of labels, found a {fmt} input")
     elif fmt == "coco":
         return load_coco_ground_truth(path)
@@ -74,9 +83,55 @@ def load_ground_truth(path: Path, options: LoadOptions) -> GroundTruth:
     return build_ground_truth(_rounding(raw, options), names=names, sizes=sizes)
 
 
-def load_predictions(path: Path, gt: GroundTruth, options: LoadOptions, *, name: str) -> Predictions:
-    """Read one inference set and index it into ``gt``'s frames and classes."""
-    path = Path(path)
+def _ground_truth_from_table(
+    table: Table, options: LoadOptions, names: ClassNames | None, sizes: SizeMap | None
+) -> GroundTruth:
+    if _is_classification(table, options):
+        return classification_ground_truth(table, names, sizes)
+    raw = detection_table(table, options.box_format, options.normalized, "gt")
+    return build_ground_truth(_rounding(raw, options), names=names, sizes=sizes)
+
+
+def _ground_truth_in_memory(data: object, options: LoadOptions) -> GroundTruth:
+    import pandas as pd
+
+    if isinstance(data, pd.DataFrame):
+        table = table_from_dataframe(data, DATAFRAME_SOURCE)
+        return _ground_truth_from_table(table, options, _class_names(options), _image_sizes(options))
+    if isinstance(data, dict):
+        return load_coco_ground_truth(Path(COCO_DICT_SOURCE), data=data)
+    raise InputError(
+        None, f"expected a path, a pandas DataFrame or a COCO dataset dict, found {type(data).__name__}",
+        field="ground truth",
+    )
+
+
+def _predictions_in_memory(data: object, gt: GroundTruth, options: LoadOptions, name: str) -> Predictions:
+    import pandas as pd
+
+    names = _class_names(options)
+    ignore = options.ignore_unknown_frames
+    if isinstance(data, pd.DataFrame):
+        table = table_from_dataframe(data, DATAFRAME_SOURCE)
+        if gt.task == "classification":
+            return classification_predictions(table, gt, name=name, names=names, ignore_unknown_frames=ignore)
+        raw = detection_table(table, options.box_format, options.normalized, "pred")
+        return build_predictions(
+            _rounding(raw, options), gt, name=name, names=names, sizes=_image_sizes(options),
+            ignore_unknown_frames=ignore,
+        )  # fmt: skip
+    if isinstance(data, (dict, list)) and gt.task == "detection":
+        return load_coco_predictions(Path(COCO_DICT_SOURCE), gt, name=name, ignore_unknown_frames=ignore, data=data)
+    expected = "a pandas DataFrame" + (", a COCO results list or dict" if gt.task == "detection" else "")
+    raise InputError(None, f"expected a path, {expected}, found {type(data).__name__}", field=f"predictions {name!r}")
+
+
+def load_predictions(path: Path | object, gt: GroundTruth, options: LoadOptions, *, name: str) -> Predictions:
+    """Read one inference set and index it into ``gt``'s frames and classes (``path``: as for
+    :func:`load_ground_truth`, or a COCO results list)."""
+    if _in_memory(path):
+        return _predictions_in_memory(path, gt, options, name)
+    path = Path(path)  # type: ignore[arg-type]
     fmt = _resolve_format(path, options.pred_format, "pred", other=options.gt_format)
     names = _class_names(options)
     ignore = options.ignore_unknown_frames

@@ -36,10 +36,14 @@ Record = dict[str, Any]
 # ---------------------------------------------------------------------------------------- ground truth
 
 
-def load_coco_ground_truth(path: Path) -> GroundTruth:
-    """A COCO dataset: ``images`` and ``categories`` keep file order; boxes are the ``bbox`` field."""
+def load_coco_ground_truth(path: Path, *, data: object = None) -> GroundTruth:
+    """A COCO dataset: ``images`` and ``categories`` keep file order; boxes are the ``bbox`` field.
+
+    ``data``: the dataset already in memory (the Python API); ``path`` then only names it in messages.
+    """
     source = str(path)
-    data = read_json(path, "a COCO dataset")
+    if data is None:
+        data = read_json(path, "a COCO dataset")
     if not isinstance(data, dict):
         raise InputError(
             source,
@@ -272,14 +276,17 @@ def _check_unique(ids: IntArray, where: JsonWhere, what: str) -> None:
 # --------------------------------------------------------------------------------------------- results
 
 
-def load_coco_predictions(path: Path, gt: GroundTruth, *, name: str, ignore_unknown_frames: bool) -> Predictions:
+def load_coco_predictions(
+    path: Path, gt: GroundTruth, *, name: str, ignore_unknown_frames: bool, data: object = None
+) -> Predictions:
     """COCO results: ``[{image_id, category_id, bbox, score}, ...]`` or a dataset dict with scored annotations.
 
     ``category_id`` must be one of the ground truth's ``category_ids``; ``image_id`` one of its frames
-    (compared as strings, see :class:`FrameLookup`).
+    (compared as strings, see :class:`FrameLookup`). ``data``: the results already in memory (the Python API).
     """
     source = str(path)
-    data = read_json(path, "COCO results")
+    if data is None:
+        data = read_json(path, "COCO results")
     if isinstance(data, dict) and isinstance(data.get("annotations"), list):
         records, where = data["annotations"], JsonWhere(source, "annotations")
     elif isinstance(data, list):

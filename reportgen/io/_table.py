@@ -164,6 +164,15 @@ def read_table(path: Path, fmt: TableFormat) -> Table:
     return _read_jsonl(path)
 
 
+def table_from_dataframe(data: pd.DataFrame, source: str) -> Table:
+    """A pandas DataFrame given in memory (the Python API), read as a Parquet file would be: its rows are named
+    ``row N`` (0-based positions) in messages, null cells are missing values."""
+    frame = data.reset_index(drop=True)
+    frame.columns = [str(c).strip() for c in frame.columns]
+    missing = {str(c): frame[c].isna().to_numpy() for c in frame.columns if frame[c].isna().any()}
+    return Table(source, frame, ParquetWhere(source), missing)
+
+
 def _read_csv(path: Path) -> Table:
     source = str(path)
     # index_col=False: a row with one field too many is an error, not silently shifted into an index

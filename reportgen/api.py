@@ -1,0 +1,524 @@
+"""The public Python API: evaluate, check and build reports from a notebook or a training script.
+
+Everything here is re-exported by :mod:`reportgen` (lazily, so ``import reportgen`` stays light)::
+
+    import reportgen
+
+    gt = reportgen.load_ground_truth("instances_val.json")
+    ev = reportgen.evaluate(gt, {"v1": "dets_v1.json", "v2": dets_v2_dataframe})
+    ev["v1"].coco["AP"]
+    r = ev["v1"].at(confidence=0.3, iou=0.5)
+    r.report                 # DataFrame: precision recall f1 support tp fp fn per class
+    r.confusion_matrix       # DataFrame: ground-truth rows x predicted columns, with background
+
+    project = reportgen.Project.load("project.yaml")
+    result = project.check()
+    result.passed
+    reportgen.build_report(project, "report.html")
+
+The command line is a layer over the same functions; the numbers are the same (``docs/api.md``). Bad input
+raises :class:`reportgen.InputError` with the message the command line prints.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from reportgen.data import GroundTruth, Predictions
+from reportgen.errors import InputError
+from reportgen.io.options import OPTION, LoadOptions, choice_error
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from reportgen.evaluation import EvalConfig, ModelResult
+    from reportgen.project import Project as _ProjectSpec
+    from reportgen.projectrun import ProjectRun
+    from reportgen.verdicts import SegmentVerdict
+
+__all__ = [
+    "Averages",
+    "CheckResult",
+    "Evaluation",
+    "GroundTruth",
+    "InferenceSetResult",
+    "InputError",
+    "Predictions",
+    "PresetReport",
+    "Project",
+    "Report",
+    "build_report",
+    "evaluate",
+    "load_ground_truth",
+    "load_predictions",
+]
+
+#: What a loader accepts: a path (file or folder), a pandas DataFrame with the table columns the CLI reads, or a
+#: COCO dict (a dataset for ground truth; a dataset-style dict or a results list for predictions).
+Source = Any
+
+
+# ------------------------------------------------------------------------------------------------- loading
+def _load_options(format_options: Mapping[str, Any], *, role: str) -> LoadOptions:
+    """``format_options`` (the CLI's format options in snake case) as :class:`LoadOptions`."""
+    values: dict[str, Any] = {}
+    for key, value in format_options.items():
+        option = OPTION.get(key)
+        if option is None:
+            known = ", ".join(sorted(OPTION))
+            raise TypeError(f"unknown format option {key!r} (known: {known})")
+        if value is None and option.kind != "bool":
+            continue
+        problem = choice_error(option, value)
+        if problem is not None:
+            raise InputError(None, f"{key}: {problem}")
+        if option.kind == "bool" and not isinstance(value, bool):
+            raise InputError(None, f"{key}: expected True or False, found {value!r}")
+        if option.kind == "path":
+            value = Path(value)
+        values[option.field] = value
+    if role == "pred" and "format" in format_options and "pred_format" not in format_options:
+        values["pred_format"] = values.get("gt_format", "auto")
+    return LoadOptions(**values)
+
+
+def load_ground_truth(source: Source, **format_options: Any) -> GroundTruth:
+    """Read a dataset's ground truth.
+
+    ``source``: a path (COCO JSON, CSV / Parquet / JSON Lines table, YOLO or Padilla txt folder, VOC xml folder),
+    a pandas DataFrame (columns ``frame_id``, ``class``, box columns, optional ``iscrowd`` / ``area``; for
+    classification ``frame_id``, ``label``) or a COCO dataset dict. ``format_options``: the CLI's format options
+    in snake case (``format``, ``box_format``, ``normalized``, ``image_sizes``, ``class_names``, ``round_pixels``,
+    ``task``, ...).
+    """
+    from reportgen.io import load_ground_truth as load
+
+    return load(source, _load_options(format_options, role="gt"))
+
+
+def load_predictions(
+    source: Source, gt: GroundTruth, *, name: str | None = None, **format_options: Any
+) -> Predictions:
+    """Read one inference set against ``gt`` (its frames and classes). Same sources as
+    :func:`load_ground_truth` (plus a COCO results list); ``name`` defaults to the file stem, or ``"predictions"``
+    for in-memory data."""
+    from reportgen.io import load_predictions as load
+
+    options = _load_options(format_options, role="pred")
+    if name is None:
+        name = Path(source).stem if isinstance(source, (str, os.PathLike)) else "predictions"
+    return load(source, gt, options, name=name)
+
+
+# ------------------------------------------------------------------------------------------------ evaluation
+@dataclass(frozen=True)
+class Averages:
+    """Precision, recall and F1 of one averaging (micro, macro or weighted); ``None`` where undefined."""
+
+    precision: float | None
+    recall: float | None
+    f1: float | None
+
+
+def _num(value: Any) -> float | None:
+    import math
+
+    v = float(value)
+    return None if math.isnan(v) else v
+
+
+@dataclass(frozen=True, eq=False)
+class PresetReport:
+    """The classification report of one inference set at one (confidence, IoU) preset.
+
+    Attributes:
+        confidence, iou: the preset.
+        classes: the class names, in the ground truth's order.
+        matrix: ``(C + 1, C + 1)`` counts, ground-truth rows x predicted columns; index ``C`` is background
+            (a false positive sits in row ``C``, a missed object in column ``C``).
+        micro, macro, weighted: the averages (micro pools every count, confusions included).
+    """
+
+    confidence: float
+    iou: float
+    classes: tuple[str, ...]
+    matrix: Any
+    micro: Averages
+    macro: Averages
+    weighted: Averages
+    _scores: Any = field(repr=False)
+
+    @property
+    def report(self) -> pd.DataFrame:
+        """One row per class: ``precision recall f1 support tp fp fn confused_as confused_from`` (NaN where
+        undefined)."""
+        import pandas as pd
+
+        s = self._scores
+        return pd.DataFrame(
+            {
+                "precision": s.precision,
+                "recall": s.recall,
+                "f1": s.f1,
+                "support": s.support,
+                "tp": s.tp,
+                "fp": s.fp,
+                "fn": s.fn,
+                "confused_as": s.confused_as,
+                "confused_from": s.confused_from,
+            },
+            index=pd.Index(list(self.classes), name="class"),
+        )
+
+    @property
+    def confusion_matrix(self) -> pd.DataFrame:
+        """Ground-truth rows x predicted columns, each with a last ``background`` entry."""
+        import pandas as pd
+
+        labels = [*self.classes, "background"]
+        return pd.DataFrame(
+            self.matrix,
+            index=pd.Index(labels, name="ground truth"),
+            columns=pd.Index(labels, name="predicted"),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """The preset's entry of ``evaluate --json`` (docs/json-schema.md)."""
+        from reportgen.jsonout import preset_entry
+
+        return preset_entry(self.classes, self.matrix, self.iou, self.confidence)
+
+
+@dataclass(frozen=True, eq=False)
+class InferenceSetResult:
+    """Everything computed for one inference set on all frames."""
+
+    gt: GroundTruth
+    result: ModelResult = field(repr=False)
+
+    @property
+    def name(self) -> str:
+        return self.result.name
+
+    @property
+    def predictions(self) -> Predictions:
+        return self.result.predictions
+
+    @property
+    def coco(self) -> dict[str, float | None] | None:
+        """The COCO summary (``AP``, ``AP50``, ``AP75``, ``APs``, ``APm``, ``APl``, ``AR1``, ``AR10``, ``AR100``,
+        ``ARs``, ``ARm``, ``ARl``; pycocotools' numbers, ``None`` where it prints -1), or ``None`` for
+        classification."""
+        from reportgen.cocoeval import SUMMARY_ROWS
+
+        coco = self.result.coco
+        return None if coco is None else {row[0]: coco.stat(row[0]) for row in SUMMARY_ROWS}
+
+    @property
+    def iou_thresholds(self) -> tuple[float, ...]:
+        return tuple(float(v) for v in self.result.counts.iou_thresholds)
+
+    @property
+    def confidence_thresholds(self) -> tuple[float, ...]:
+        return tuple(float(v) for v in self.result.counts.conf_thresholds)
+
+    def at(self, *, confidence: float, iou: float) -> PresetReport:
+        """The report at any confidence (exact, on or off the grid) and an IoU of the evaluation's IoU grid."""
+        import numpy as np
+
+        from reportgen.aggregate import count_presets
+        from reportgen.grids import parse_threshold
+        from reportgen.metrics import scores_from_matrix
+
+        conf = parse_threshold(confidence, what="confidence")
+        iou_v = parse_threshold(iou, what="iou")
+        grid = self.result.counts.iou_thresholds
+        hits = np.flatnonzero(np.isclose(grid, iou_v, rtol=0, atol=1e-12))
+        if hits.size == 0:
+            shown = ", ".join(f"{v:g}" for v in grid)
+            raise InputError(
+                None,
+                f"iou: expected an IoU of the evaluation's grid ({shown}), found {iou_v:g}; "
+                "add it with evaluate(..., iou_grid=...)",
+            )
+        u = int(hits[0])
+        conf_grid = self.result.counts.conf_thresholds
+        on_grid = np.flatnonzero(conf_grid == conf)
+        if on_grid.size:
+            matrix = self.result.counts.matrix[u, int(on_grid[0])]
+        else:
+            counts = count_presets(self.gt, self.result.predictions, self.result.match, np.array([conf]))
+            matrix = counts.matrix[u, 0]
+        s = scores_from_matrix(matrix)
+        micro, macro, weighted = (Averages(_num(row[0]), _num(row[1]), _num(row[2])) for row in (s.micro, s.macro,
+                                                                                                    s.weighted))
+        return PresetReport(conf, float(grid[u]), self.gt.classes, np.array(matrix), micro, macro, weighted, s)
+
+
+class Evaluation(Mapping[str, InferenceSetResult]):
+    """Every metric of every inference set at every preset; a mapping from inference-set name to its results."""
+
+    def __init__(self, gt: GroundTruth, results: Sequence[ModelResult], config: EvalConfig,
+                 sources: Sequence[Path | None]) -> None:  # fmt: skip
+        self.gt = gt
+        self.config = config
+        self._results = {r.name: InferenceSetResult(gt, r) for r in results}
+        self._sources = list(sources)
+
+    @property
+    def names(self) -> list[str]:
+        return list(self._results)
+
+    def __getitem__(self, name: str) -> InferenceSetResult:
+        try:
+            return self._results[name]
+        except KeyError:
+            raise KeyError(f"no inference set {name!r} (known: {', '.join(self._results)})") from None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._results)
+
+    def __len__(self) -> int:
+        return len(self._results)
+
+    def __repr__(self) -> str:
+        return f"<reportgen.Evaluation of {', '.join(self.names)} on {self.gt.num_frames} frames>"
+
+    def to_dict(self) -> dict[str, Any]:
+        """The document ``reportgen evaluate --json`` writes (docs/json-schema.md), as a dict."""
+        from reportgen.jsonout import evaluation_document
+
+        gt_path = Path(self.gt.source) if self.gt.source and Path(self.gt.source).exists() else None
+        return evaluation_document(
+            self.gt,
+            [r.result for r in self._results.values()],
+            self.config,
+            gt_path=gt_path,
+            pred_paths=self._sources,
+        )
+
+
+def evaluate(
+    gt: GroundTruth | Source,
+    predictions: Mapping[str, Predictions | Source],
+    *,
+    iou: float = 0.5,
+    confidence: float = 0.1,
+    iou_grid: str | Sequence[float] | None = None,
+    confidence_grid: str | Sequence[float] | None = None,
+    voc: bool = False,
+    pixel_inclusive: bool = False,
+    **format_options: Any,
+) -> Evaluation:
+    """Evaluate inference sets against the ground truth, as ``reportgen evaluate`` does.
+
+    ``gt``: a :class:`GroundTruth` or any source of :func:`load_ground_truth`. ``predictions``: name ->
+    :class:`Predictions` or any source of :func:`load_predictions` (read with ``format_options``).
+    ``iou_grid`` / ``confidence_grid``: the presets (the CLI's syntax, e.g. ``"0.5:0.95:0.05"``, or a list of
+    values; defaults as the CLI's); ``iou`` / ``confidence`` are placed on them.
+    """
+    import numpy as np
+
+    from reportgen.evaluation import EvalConfig, evaluate_model
+    from reportgen.grids import DEFAULT_CONFIDENCE_GRID, DEFAULT_IOU_GRID, parse_grid, parse_threshold
+
+    def grid(value: str | Sequence[float] | None, default: str, what: str) -> Any:
+        if value is None:
+            return parse_grid(default, what=what)
+        if isinstance(value, str):
+            return parse_grid(value, what=what)
+        return np.unique(np.array([parse_threshold(v, what=what) for v in value], dtype=np.float64))
+
+    config = EvalConfig(
+        iou_grid=grid(iou_grid, DEFAULT_IOU_GRID, "iou_grid"),
+        confidence_grid=grid(confidence_grid, DEFAULT_CONFIDENCE_GRID, "confidence_grid"),
+        iou=parse_threshold(iou, what="iou"),
+        confidence=parse_threshold(confidence, what="confidence"),
+        voc=voc,
+        pixel_inclusive=pixel_inclusive,
+    ).normalized()
+    truth = gt if isinstance(gt, GroundTruth) else load_ground_truth(gt, **format_options)
+    if not predictions:
+        raise InputError(None, "predictions: at least one inference set is required")
+    results = []
+    sources: list[Path | None] = []
+    for name, value in predictions.items():
+        if not isinstance(name, str) or not name.strip():
+            raise InputError(None, f"predictions: expected a non-empty inference-set name, found {name!r}")
+        if isinstance(value, Predictions):
+            preds = value if value.name == name else _renamed(value, name)
+            sources.append(Path(value.source) if value.source and Path(value.source).exists() else None)
+        else:
+            preds = load_predictions(value, truth, name=name, **format_options)
+            sources.append(Path(value) if isinstance(value, (str, os.PathLike)) else None)
+        results.append(evaluate_model(truth, preds, config))
+    return Evaluation(truth, results, config, sources)
+
+
+def _renamed(preds: Predictions, name: str) -> Predictions:
+    from dataclasses import replace
+
+    return replace(preds, name=name)
+
+
+# ------------------------------------------------------------------------------------------------- projects
+@dataclass(frozen=True, eq=False)
+class CheckResult:
+    """The verdicts of ``reportgen check``: every inference set on every segment at one preset."""
+
+    verdicts: tuple[SegmentVerdict, ...]
+    confidence: float
+    iou: float
+    project_name: str
+
+    @property
+    def passed(self) -> bool:
+        """True when every regression test passes (the CLI's exit code 0)."""
+        from reportgen.verdicts import regression_failures
+
+        return not regression_failures(self.verdicts)
+
+    def payload(self) -> dict[str, Any]:
+        """The dict ``check --json`` writes (docs/payload.md)."""
+        from reportgen.verdicts import payload
+
+        return payload(self.verdicts)
+
+    def junit(self) -> str:
+        """The JUnit XML ``check --junit`` writes."""
+        from reportgen.verdicts import junit_xml
+
+        return junit_xml(self.verdicts, iou=self.iou, confidence=self.confidence)
+
+    def markdown(self) -> str:
+        """The Markdown summary ``check --markdown`` writes."""
+        from reportgen.verdicts import markdown
+
+        return markdown(self.verdicts, iou=self.iou, confidence=self.confidence, project=self.project_name)
+
+    def text(self) -> str:
+        """The table ``reportgen check`` prints."""
+        from reportgen.verdicts import text_table
+
+        return "\n".join(text_table(self.verdicts, iou=self.iou, confidence=self.confidence))
+
+
+class Project:
+    """A project file (docs/project-file.md): dataset, inference sets, segments and targets."""
+
+    def __init__(self, spec: _ProjectSpec) -> None:
+        self.spec = spec
+        self._run: ProjectRun | None = None
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> Project:
+        """Read and validate a project file; errors raise :class:`InputError`."""
+        from reportgen.project import load_project
+
+        return cls(load_project(Path(path)))
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    @property
+    def inference_sets(self) -> list[str]:
+        return [s.name for s in self.spec.inference_sets]
+
+    def __repr__(self) -> str:
+        return f"<reportgen.Project {self.name!r}: {', '.join(self.inference_sets)}>"
+
+    def run(self, *, extra_presets: Sequence[tuple[float, float]] = ()) -> ProjectRun:
+        """Load the data and evaluate every inference set on every segment (cached for the default presets)."""
+        from reportgen.projectrun import run_project
+
+        if extra_presets:
+            return run_project(self.spec, extra_presets=extra_presets)
+        if self._run is None:
+            self._run = run_project(self.spec)
+        return self._run
+
+    def check(
+        self, inference: Sequence[str] | str | None = None, confidence: float | None = None, iou: float | None = None
+    ) -> CheckResult:
+        """The verdicts at ``confidence`` / ``iou`` (default: the project's), for the named inference sets
+        (default: all), as ``reportgen check`` computes them."""
+        from reportgen.grids import parse_threshold
+        from reportgen.projectrun import run_project
+        from reportgen.verdicts import compute_verdicts
+
+        chosen = [inference] if isinstance(inference, str) else list(dict.fromkeys(inference or []))
+        for name in chosen:
+            if name not in self.inference_sets:
+                raise InputError(
+                    None, f"inference: unknown inference set {name!r} (known: {', '.join(self.inference_sets)})"
+                )
+        conf = self.spec.confidence if confidence is None else parse_threshold(confidence, what="confidence")
+        iou_v = self.spec.iou if iou is None else parse_threshold(iou, what="iou")
+        if (conf, iou_v) == (self.spec.confidence, self.spec.iou):
+            run = self.run()
+        else:
+            run = run_project(self.spec, extra_confidence=conf, extra_iou=iou_v)
+        verdicts = compute_verdicts(run, iou=iou_v, confidence=conf, inference_sets=chosen or None)
+        return CheckResult(tuple(verdicts), conf, iou_v, self.spec.name)
+
+
+# -------------------------------------------------------------------------------------------------- reports
+@dataclass(frozen=True)
+class Report:
+    """A written report file."""
+
+    path: Path
+
+    @property
+    def size(self) -> int:
+        return self.path.stat().st_size
+
+    def _repr_html_(self) -> str:
+        """The report inline in Jupyter: an ``<iframe srcdoc=...>`` sandboxed to scripts only (no same-origin
+        access, no forms, no top navigation)."""
+        from html import escape
+
+        text = self.path.read_text(encoding="utf-8")
+        return (
+            f'<iframe srcdoc="{escape(text, quote=True)}" sandbox="allow-scripts" '
+            'style="width: 100%; height: 900px; border: 1px solid #ccc;" title="reportgen report"></iframe>'
+        )
+
+
+def build_report(
+    source: Project | Evaluation,
+    path: str | os.PathLike[str],
+    *,
+    thumbnail_budget: int = 600_000,
+    bootstrap_at: Sequence[tuple[float, float]] = (),
+    title: str | None = None,
+) -> Report:
+    """Write the self-contained HTML report of a project, or of an evaluation (All Frames only, as
+    ``reportgen build --gt ... --pred ...``); returns the written :class:`Report`."""
+    from reportgen.atomic import check_writable
+    from reportgen.build import build_report as build
+    from reportgen.build import project_from_evaluation
+
+    out = Path(path)
+    check_writable(out)
+    if thumbnail_budget < 0:
+        raise InputError(None, f"thumbnail_budget: expected a number of bytes >= 0, found {thumbnail_budget}")
+    if isinstance(source, Project):
+        if title is not None:
+            raise InputError(None, "title: a project file's report takes the project's name (its 'name:' key)")
+        run = source.run(extra_presets=bootstrap_at) if bootstrap_at else source.run()
+        build(source.spec, out, thumbnail_budget=thumbnail_budget, bootstrap_presets=bootstrap_at, run=run)
+    else:
+        spec, run = project_from_evaluation(source.gt, [r.result for r in source.values()], source.config,
+                                            title=title)  # fmt: skip
+        build(spec, out, thumbnail_budget=thumbnail_budget, bootstrap_presets=bootstrap_at, run=run)
+    return Report(out)
+
+
+def _field_names(cls: type) -> list[str]:  # used by docs/api.md's test to list the documented attributes
+    return [f.name for f in fields(cls) if not f.name.startswith("_")]
