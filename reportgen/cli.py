@@ -226,6 +226,8 @@ def evaluate(
     """
 
     def body() -> int:
+        import numpy as np
+
         from reportgen.atomic import check_writable, write_atomic
         from reportgen.evaluation import EvalConfig, evaluate_model
         from reportgen.grids import parse_grid, parse_threshold
@@ -254,6 +256,13 @@ def evaluate(
             voc=voc,
             pixel_inclusive=pixel_inclusive,
         ).normalized()
+        if json_path is None:
+            # the printed report needs the operating point only (the COCO summary keeps its own 10 IoUs): match
+            # at one IoU instead of the whole grid. The grids are still parsed above, so a bad one is an error.
+            config = EvalConfig(
+                np.array([config.iou]), np.array([config.confidence]), config.iou, config.confidence,
+                voc=voc, pixel_inclusive=pixel_inclusive,
+            )  # fmt: skip
         if not pred:
             from reportgen.errors import InputError
 

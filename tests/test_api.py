@@ -127,7 +127,8 @@ def test_bad_dataframe_raises_the_clis_message(tmp_path: Path) -> None:
         reportgen.load_predictions(preds_df, gt, name="m")
     assert str(caught.value) == "<DataFrame>: row 2: field 'score': expected a confidence in [0, 1], found 1.5"
     run = evaluate("--gt", tmp_path / "gt.csv", "--pred", tmp_path / "bad.csv")
-    assert run.stderr.strip() == f"Error: {tmp_path / 'bad.csv'}: line 4: field 'score': expected a confidence in [0, 1], found 1.5"
+    message = "field 'score': expected a confidence in [0, 1], found 1.5"
+    assert run.stderr.strip() == f"Error: {tmp_path / 'bad.csv'}: line 4: {message}"
     with pytest.raises(reportgen.InputError, match="box_format: expected one of xywh, xyxy, cxcywh, found 'ltrb'"):
         reportgen.load_ground_truth(gt_df, box_format="ltrb")
     with pytest.raises(TypeError, match="unknown format option 'boxformat'"):

@@ -30,20 +30,19 @@ from __future__ import annotations
 import os
 from dataclasses import replace
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from reportgen.data import GroundTruth, Predictions
 from reportgen.errors import InputError
-from reportgen.io._aux import SizeMap, read_class_names, read_image_sizes
-from reportgen.io._build import ClassNames, RawBoxes, build_ground_truth, build_predictions
-from reportgen.io._classification import classification_ground_truth, classification_predictions
-from reportgen.io._coco import load_coco_ground_truth, load_coco_predictions
 from reportgen.io._detect import detect_format
-from reportgen.io._table import CLASS_COLUMNS, Table, TableFormat, read_table, table_from_dataframe
-from reportgen.io._tables import detection_table, has_box_columns
-from reportgen.io._txt import read_txt_folder
-from reportgen.io._voc import read_voc_folder
 from reportgen.io.options import InputFormat, LoadOptions
+
+if TYPE_CHECKING:
+    from reportgen.io._aux import SizeMap
+    from reportgen.io._build import ClassNames, RawBoxes
+    from reportgen.io._table import Table, TableFormat
+
+# The readers are imported where a format needs them: reading COCO JSON loads neither pandas nor pyarrow.
 
 __all__ = ["LoadOptions", "detect_format", "load_ground_truth", "load_predictions", "parse_pred_argument"]
 
@@ -70,22 +69,36 @@ def load_ground_truth(path: Path | object, options: LoadOptions) -> GroundTruth:
     sizes = _image_sizes(options)
     wants_classification = options.task == "classification" or options.gt_format == "classification"
     if fmt in _TABLES:
+        from reportgen.io._table import read_table
+
         return _ground_truth_from_table(read_table(path, fmt), options, names, sizes)
     if wants_classification:
         raise InputError(path, f"expected a table (CSV, Parquet or JSON Lines) of labels, found a {fmt} input")
     elif fmt == "coco":
+        from reportgen.io._coco import load_coco_ground_truth
+
         return load_coco_ground_truth(path)
     elif fmt == "voc":
+        from reportgen.io._voc import read_voc_folder
+
         raw = read_voc_folder(path)
     else:
+        from reportgen.io._txt import read_txt_folder
+
         _require_names_for_yolo(path, fmt, names)
         raw = read_txt_folder(path, fmt, "gt", options.box_format, options.normalized)  # type: ignore[arg-type]
+    from reportgen.io._build import build_ground_truth
+
     return build_ground_truth(_rounding(raw, options), names=names, sizes=sizes)
 
 
 def _ground_truth_from_table(
     table: Table, options: LoadOptions, names: ClassNames | None, sizes: SizeMap | None
 ) -> GroundTruth:
+    from reportgen.io._build import build_ground_truth
+    from reportgen.io._classification import classification_ground_truth
+    from reportgen.io._tables import detection_table
+
     if _is_classification(table, options):
         return classification_ground_truth(table, names, sizes)
     raw = detection_table(table, options.box_format, options.normalized, "gt")
@@ -94,6 +107,9 @@ def _ground_truth_from_table(
 
 def _ground_truth_in_memory(data: object, options: LoadOptions) -> GroundTruth:
     import pandas as pd
+
+    from reportgen.io._coco import load_coco_ground_truth
+    from reportgen.io._table import table_from_dataframe
 
     if isinstance(data, pd.DataFrame):
         table = table_from_dataframe(data, DATAFRAME_SOURCE)
@@ -108,6 +124,12 @@ def _ground_truth_in_memory(data: object, options: LoadOptions) -> GroundTruth:
 
 def _predictions_in_memory(data: object, gt: GroundTruth, options: LoadOptions, name: str) -> Predictions:
     import pandas as pd
+
+    from reportgen.io._build import build_predictions
+    from reportgen.io._classification import classification_predictions
+    from reportgen.io._coco import load_coco_predictions
+    from reportgen.io._table import table_from_dataframe
+    from reportgen.io._tables import detection_table
 
     names = _class_names(options)
     ignore = options.ignore_unknown_frames
@@ -131,6 +153,8 @@ def load_predictions(path: Path | object, gt: GroundTruth, options: LoadOptions,
     :func:`load_ground_truth`, or a COCO results list)."""
     if _in_memory(path):
         return _predictions_in_memory(path, gt, options, name)
+    from reportgen.io._build import build_predictions
+
     path = Path(path)  # type: ignore[arg-type]
     fmt = _resolve_format(path, options.pred_format, "pred", other=options.gt_format)
     names = _class_names(options)
@@ -140,15 +164,25 @@ def load_predictions(path: Path | object, gt: GroundTruth, options: LoadOptions,
             raise InputError(
                 path, f"expected a table (CSV, Parquet or JSON Lines) of predicted labels, found a {fmt} input"
             )
+        from reportgen.io._classification import classification_predictions
+        from reportgen.io._table import read_table
+
         table = read_table(path, fmt)
         return classification_predictions(table, gt, name=name, names=names, ignore_unknown_frames=ignore)
     if fmt == "coco":
+        from reportgen.io._coco import load_coco_predictions
+
         return load_coco_predictions(path, gt, name=name, ignore_unknown_frames=ignore)
     if fmt in _TABLES:
+        from reportgen.io._table import read_table
+        from reportgen.io._tables import detection_table
+
         raw = detection_table(read_table(path, fmt), options.box_format, options.normalized, "pred")
     elif fmt == "voc":
         raise InputError(path, "expected predictions, found Pascal VOC xml (a ground-truth format)")
     else:
+        from reportgen.io._txt import read_txt_folder
+
         _require_names_for_yolo(path, fmt, names)
         raw = read_txt_folder(path, fmt, "pred", options.box_format, options.normalized)  # type: ignore[arg-type]
     return build_predictions(
@@ -204,16 +238,24 @@ def _is_classification(table: Table, options: LoadOptions) -> bool:
         return options.task == "classification"
     if options.gt_format == "classification":
         return True
+    from reportgen.io._table import CLASS_COLUMNS
+    from reportgen.io._tables import has_box_columns
+
     return table.find(CLASS_COLUMNS) is not None and not has_box_columns(table)
 
 
 def _class_names(options: LoadOptions) -> ClassNames | None:
     if options.class_names is None:
         return None
+    from reportgen.io._aux import read_class_names
+    from reportgen.io._build import ClassNames
+
     return ClassNames(str(options.class_names), read_class_names(Path(options.class_names)))
 
 
 def _image_sizes(options: LoadOptions) -> SizeMap | None:
+    from reportgen.io._aux import read_image_sizes
+
     return None if options.image_sizes is None else read_image_sizes(Path(options.image_sizes))
 
 

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import yaml
 
 from reportgen.data import FloatArray
 from reportgen.errors import InputError
 from reportgen.io._detect import detect_format
 from reportgen.io._files import read_json, read_text
-from reportgen.io._table import FRAME_COLUMNS, TableFormat, read_table
+from reportgen.io._where import FRAME_COLUMNS
+
+if TYPE_CHECKING:
+    from reportgen.io._table import TableFormat
 from reportgen.io._where import JsonWhere, describe
 
 SizeMap = dict[str, tuple[float, float]]
@@ -39,6 +42,8 @@ def read_class_names(path: Path) -> tuple[str, ...]:
 
 
 def _yaml_names(source: str, text: str) -> list[str]:
+    import yaml
+
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
@@ -70,6 +75,8 @@ def read_image_sizes(path: Path) -> SizeMap:
 
 
 def _sizes_from_table(path: Path, fmt: TableFormat) -> SizeMap:
+    from reportgen.io._table import read_table  # pandas: loaded only when a table is read
+
     table = read_table(path, fmt)
     frames = table.keys(table.require(FRAME_COLUMNS, "frame id"), "frame id")
     columns = (

@@ -14,7 +14,6 @@ from typing import TypeVar
 
 import numpy as np
 import numpy.typing as npt
-import pandas as pd
 
 from reportgen.data import BoolArray, FloatArray, GroundTruth, IntArray, Predictions
 from reportgen.errors import InputError
@@ -100,12 +99,23 @@ def first(mask: BoolArray) -> int | None:
     return int(hits[0]) if hits.size else None
 
 
+#: Up to this many keys a dict factorizes them (no pandas import: a small run starts fast); above it pandas'
+#: hash table does, several times faster per key.
+_DICT_FACTORIZE_MAX = 1_000_000
+
+
 def factorize(keys: Sequence[object]) -> tuple[IntArray, list[object]]:
-    """Codes into the unique keys, which keep the order of first appearance."""
+    """Codes into the unique keys, which keep the order of first appearance (keys compare as Python values)."""
+    if len(keys) <= _DICT_FACTORIZE_MAX:
+        index: dict[object, int] = {}
+        codes = np.fromiter((index.setdefault(k, len(index)) for k in keys), dtype=np.int64, count=len(keys))
+        return codes, list(index)
+    import pandas as pd
+
     values = np.empty(len(keys), dtype=object)
     values[:] = keys
-    codes, uniques = pd.factorize(values, use_na_sentinel=False)
-    return codes.astype(np.int64), list(uniques)
+    pd_codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    return pd_codes.astype(np.int64), list(uniques)
 
 
 # --------------------------------------------------------------------------------------------- checks

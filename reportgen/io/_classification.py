@@ -30,9 +30,9 @@ from reportgen.io._build import (
     take,
     whole_frame_boxes,
 )
-from reportgen.io._table import CLASS_COLUMNS, FRAME_COLUMNS, SCORE_COLUMNS, Table
+from reportgen.io._table import CLASS_COLUMNS, SCORE_COLUMNS, Table
 from reportgen.io._tables import row_sizes
-from reportgen.io._where import Where, listing
+from reportgen.io._where import FRAME_COLUMNS, Where, listing
 
 LABEL_COLUMNS = ("label", *(c for c in CLASS_COLUMNS if c != "label"))
 

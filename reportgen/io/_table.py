@@ -23,11 +23,10 @@ import pyarrow.parquet as pq
 
 from reportgen.data import BoolArray, FloatArray
 from reportgen.errors import InputError
-from reportgen.io._where import CsvWhere, LineWhere, ParquetWhere, Where, describe, listing
+from reportgen.io._where import FRAME_COLUMNS, CsvWhere, LineWhere, ParquetWhere, Where, describe, listing
 
 TableFormat = Literal["csv", "parquet", "jsonl"]
 
-FRAME_COLUMNS = ("frame_id", "image_id", "frame")
 CLASS_COLUMNS = ("class", "label", "category", "class_name", "category_id", "class_id")
 SCORE_COLUMNS = ("score", "confidence", "conf")
 _KEY_COLUMNS = frozenset(FRAME_COLUMNS + CLASS_COLUMNS)

@@ -22,8 +22,8 @@ import numpy as np
 from reportgen.data import BoolArray, FloatArray, IntArray
 from reportgen.errors import InputError
 from reportgen.io._build import RawBoxes, first
-from reportgen.io._table import CLASS_COLUMNS, FRAME_COLUMNS, SCORE_COLUMNS, Table
-from reportgen.io._where import describe, listing
+from reportgen.io._table import CLASS_COLUMNS, SCORE_COLUMNS, Table
+from reportgen.io._where import FRAME_COLUMNS, describe, listing
 from reportgen.io.options import BoxLayout
 
 _X = ("xmin", "x_min", "left")

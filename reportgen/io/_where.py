@@ -16,6 +16,9 @@ from typing import Literal, Protocol
 from reportgen.data import IntArray
 from reportgen.errors import InputError
 
+#: The column names a table's frame id may have (case-insensitive), in the order they are looked for.
+FRAME_COLUMNS = ("frame_id", "image_id", "frame")
+
 
 class Where(Protocol):
     """Locates row ``row`` (0-based, in read order) of one input."""
