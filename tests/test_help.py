@@ -104,3 +104,33 @@ def test_every_input_option_is_documented_and_offered() -> None:
         assert all(flag in help_text("build") for flag in flags), option.flag
         if option.where != "cli":
             assert re.search(rf"^\s*{option.key}:", project_doc, re.M), option.key
+
+
+def test_help_loads_nothing_heavy() -> None:
+    """``reportgen --help`` (and any command's start) imports neither numpy, pandas, numba nor matplotlib: the
+    start-up is typer's, not the engine's (benchmarks/bench_startup.py measures it)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from typer.testing import CliRunner; from reportgen.cli import app;"
+        "CliRunner().invoke(app, ['--help']); CliRunner().invoke(app, ['evaluate', '--help']);"
+        "print(sorted(m for m in ('numpy', 'pandas', 'numba', 'matplotlib', 'pyarrow', 'yaml') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_evaluate_on_coco_json_loads_neither_pandas_nor_pyarrow(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    gt = REPO / "tests" / "reference" / "cocoapi_fake100" / "instances_val2014_100.json"
+    dets = REPO / "tests" / "reference" / "cocoapi_fake100" / "instances_val2014_fakebbox100_results.json"
+    code = (
+        "import sys; from typer.testing import CliRunner; from reportgen.cli import app;"
+        f"r = CliRunner().invoke(app, ['evaluate', '--gt', {str(gt)!r}, '--pred', {str(dets)!r}, '-q']);"
+        "print(r.exit_code, sorted(m for m in ('pandas', 'pyarrow', 'matplotlib') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "0 []"

@@ -32,12 +32,12 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from reportgen.data import GroundTruth, Predictions
 from reportgen.errors import InputError
 from reportgen.io._detect import detect_format
 from reportgen.io.options import InputFormat, LoadOptions
 
 if TYPE_CHECKING:
+    from reportgen.data import GroundTruth, Predictions
     from reportgen.io._aux import SizeMap
     from reportgen.io._build import ClassNames, RawBoxes
     from reportgen.io._table import Table, TableFormat
