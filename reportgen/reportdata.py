@@ -34,7 +34,7 @@ from reportgen.jsonout import sha256_of
 from reportgen.metrics import scores_from_matrix
 from reportgen.project import METRICS, Project
 from reportgen.projectrun import ProjectRun
-from reportgen.verdicts import compute_verdicts, payload, segment_uuid
+from reportgen.verdicts import compute_verdicts, judge, payload, resolve_thresholds, segment_uuid
 
 SCHEMA_VERSION = 1
 UNDEFINED_U16 = 65535
@@ -258,8 +258,15 @@ def _preset_blobs(run: ProjectRun, progress: Progress) -> tuple[dict[str, dict[s
             curves[mi, si, ..., 1] = display_int(np.moveaxis(rec, 1, 2))
             curve_stats[mi, si] = display_int(np.stack([cs.ap101, cs.best_f1_confidence, cs.best_f1], axis=-1))
 
+    # every card's threshold (relative targets resolved) and verdict, by the one rule (reportgen.verdicts): the
+    # page shows these; it judges only a target the reader types in
+    thresholds, has_target = resolve_thresholds(cards, [sf.segment for sf in run.segments],
+                                                [r.name for r in run.results])  # fmt: skip
+    verdicts = judge(cards, thresholds, has_target[None, :, None, None, :])
     blobs = {
         "cards": blob(cards),
+        "thresholds": blob(thresholds),
+        "verdicts": blob(verdicts),
         "card_counts": blob(card_counts),
         "class_scores": blob(class_scores),
         "averages": blob(averages),

@@ -14,9 +14,13 @@ from dataclasses import dataclass
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
+import numpy as np
+import numpy.typing as npt
+
+from reportgen.data import BoolArray, FloatArray
 from reportgen.grids import index_of
 from reportgen.metrics import scores_from_matrix
-from reportgen.project import METRICS, Segment
+from reportgen.project import METRICS, Segment, Target
 from reportgen.projectrun import ProjectRun
 
 PAYLOAD_KEYS = {"precision": "precision", "recall": "recall", "f1": "f1_score"}
@@ -59,6 +63,54 @@ def _clean(value: float) -> float | None:
     return None if math.isnan(value) else float(value)
 
 
+# ------------------------------------------------------------------------------------------ the one rule
+def effective_threshold(target: Target | None, baseline_score: float | None) -> float | None:
+    """The threshold a target sets: absolute, or the baseline's score minus ``max_drop`` (``None`` when there is
+    no target, or the baseline's score is undefined)."""
+    if target is None:
+        return None
+    if target.baseline is not None:
+        return None if baseline_score is None else baseline_score - (target.max_drop or 0.0)
+    return target.threshold
+
+
+def succeeds(score: float | None, threshold: float | None, has_target: bool) -> bool | None:
+    """THE verdict rule (semantics.md): ``None`` without a target; ``False`` when the score or the threshold is
+    undefined; else ``score >= threshold``. :func:`judge` is the same rule over arrays."""
+    if not has_target:
+        return None
+    return score is not None and threshold is not None and score >= threshold
+
+
+def judge(scores: FloatArray, thresholds: FloatArray, has_target: BoolArray) -> npt.NDArray[np.int8]:
+    """:func:`succeeds` over arrays (NaN = undefined): 1 pass, 0 fail, -1 no target."""
+    with np.errstate(invalid="ignore"):
+        ok = np.isfinite(scores) & np.isfinite(thresholds) & (scores >= thresholds)
+    return np.where(has_target, ok.astype(np.int8), np.int8(-1)).astype(np.int8)
+
+
+def resolve_thresholds(
+    cards: FloatArray, segments: Sequence[Segment], names: Sequence[str]
+) -> tuple[FloatArray, BoolArray]:
+    """Thresholds of every (inference set, segment, ..., metric) cell of ``cards`` (``(M, S, ..., 3)`` scores in
+    ``METRICS`` order), relative targets resolved against their baseline's cell; NaN where there is no target or
+    the baseline's score is undefined. Returns ``(thresholds, has_target)``, ``has_target`` ``(S, 3)``."""
+    thresholds = np.full(cards.shape, np.nan)
+    has_target = np.zeros((len(segments), len(METRICS)), dtype=bool)
+    for si, seg in enumerate(segments):
+        for k, metric in enumerate(METRICS):
+            target = seg.target(metric)
+            if target is None:
+                continue
+            has_target[si, k] = True
+            if target.baseline is not None:
+                base = cards[names.index(target.baseline), si, ..., k]
+                thresholds[:, si, ..., k] = base - (target.max_drop or 0.0)  # NaN stays NaN
+            else:
+                thresholds[:, si, ..., k] = target.threshold
+    return thresholds, has_target
+
+
 def segment_scores(run: ProjectRun, model: str, seg: Segment, iou: float, confidence: float) -> dict[str, Any]:
     """Precision / recall / F1 and FP / FN / confusions of one model on one segment at one preset."""
     counts = run.counts[model, seg.name]
@@ -98,22 +150,13 @@ def compute_verdicts(
                 score = sc[metric]
                 target = seg.target(metric)
                 baseline = None
-                if target is None:
-                    threshold = None
-                elif target.baseline is not None:
-                    drop = target.max_drop or 0.0
+                base_score = None
+                if target is not None and target.baseline is not None:
                     base_score = scores(target.baseline, seg)[metric]
-                    threshold = None if base_score is None else base_score - drop
-                    baseline = (target.baseline, base_score, drop)
-                else:
-                    threshold = target.threshold
-                if target is None:
-                    succeeds = None
-                elif score is None or threshold is None:
-                    succeeds = False
-                else:
-                    succeeds = score >= threshold
-                metrics.append((metric, MetricVerdict(score, threshold, succeeds, baseline)))
+                    baseline = (target.baseline, base_score, target.max_drop or 0.0)
+                threshold = effective_threshold(target, base_score)
+                verdict = succeeds(score, threshold, target is not None)
+                metrics.append((metric, MetricVerdict(score, threshold, verdict, baseline)))
             out.append(
                 SegmentVerdict(
                     model,

@@ -697,3 +697,26 @@ def test_gold_file(demo_report: Report) -> None:
             list(difflib.unified_diff(want.splitlines(), got.splitlines(), "gold", "now", lineterm=""))[:60]
         )
         pytest.fail(f"the rendered page differs from {GOLD.name} (REPORTGEN_UPDATE_GOLD=1 regenerates it):\n{diff}")
+
+
+def test_payload_thresholds_and_verdicts_equal_check_at_every_preset(demo_report: Report) -> None:
+    """The report's verdict blobs are the engine's verdicts (``reportgen check``) at every preset."""
+    from reportgen.verdicts import PAYLOAD_KEYS, compute_verdicts, payload
+
+    p = demo_report.payload
+    thresholds, verdicts = demo_report.blob("thresholds"), demo_report.blob("verdicts")
+    names = [m["name"] for m in p["inference_sets"]]
+    for u, iou in enumerate(p["grids"]["iou"]):
+        for t, conf in enumerate(p["grids"]["confidence"]):
+            engine = payload(compute_verdicts(demo_report.run, iou=iou, confidence=conf))
+            for m, name in enumerate(names):
+                for s, item in enumerate(engine[name]):
+                    for k, metric in enumerate(("precision", "recall", "f1")):
+                        entry = item[PAYLOAD_KEYS[metric]]
+                        want = {None: -1, True: 1, False: 0}[entry["succeeds"]]
+                        assert int(verdicts[m, s, u, t, k]) == want, (name, s, u, t, metric)
+                        thr = thresholds[m, s, u, t, k]
+                        if entry["threshold"] is None:
+                            assert np.isnan(thr)
+                        else:
+                            assert thr == entry["threshold"]
