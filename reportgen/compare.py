@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from reportgen.aggregate import score_bins
-from reportgen.data import BoolArray, FloatArray, GroundTruth, IntArray
+from reportgen.data import FloatArray, GroundTruth, IntArray
 from reportgen.evaluation import ModelResult
 from reportgen.match import IGNORED
 from reportgen.metrics import f1_score, safe_div
@@ -58,40 +58,6 @@ def outcome_at(outcomes: ObjectOutcomes, u: int, t: int, background: int) -> Int
     last = outcomes.last_preset[u]
     found = (last != NEVER) & (t <= last)
     return np.where(found, outcomes.matched_class[u], background)
-
-
-@dataclass(frozen=True)
-class Flip:
-    """Objects of class ``gt_class`` whose outcome went from ``before`` to ``after`` (C = missed)."""
-
-    gt_class: int
-    before: int
-    after: int
-    objects: tuple[int, ...]
-
-
-def flips(
-    gt: GroundTruth,
-    baseline: ObjectOutcomes,
-    candidate: ObjectOutcomes,
-    u: int,
-    t: int,
-    frame_mask: BoolArray | None = None,
-) -> list[Flip]:
-    """Every object whose outcome differs, grouped by (class, before, after), largest groups first."""
-    c = gt.num_classes
-    a = outcome_at(baseline, u, t, c)
-    b = outcome_at(candidate, u, t, c)
-    sel = (a != b) & ~gt.crowd
-    if frame_mask is not None:
-        sel &= frame_mask[gt.frame]
-    idx = np.flatnonzero(sel)
-    groups: dict[tuple[int, int, int], list[int]] = {}
-    for i in idx.tolist():
-        groups.setdefault((int(gt.cls[i]), int(a[i]), int(b[i])), []).append(i)
-    out = [Flip(g, x, y, tuple(v)) for (g, x, y), v in groups.items()]
-    out.sort(key=lambda f: (-len(f.objects), f.gt_class, f.before, f.after))
-    return out
 
 
 @dataclass(frozen=True, eq=False)

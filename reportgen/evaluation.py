@@ -223,8 +223,8 @@ def _curve_stats_kernel(
     """Per group of predictions in descending score: the 101 interpolated precisions (``out_q``, left NaN
     without objects) and the F1-optimal confidence.
 
-    The same numbers as :meth:`reportgen.metrics.Curve.ap101` and :meth:`~reportgen.metrics.Curve.best_f1`
-    on :func:`reportgen.metrics.curve_from_outcomes` (one point per distinct score), without building curves.
+    The same numbers as the test oracle ``tests/oracles.py`` (``Curve.ap101``, ``Curve.best_f1``)
+    on ``curve_from_outcomes`` (one point per distinct score), without building curves.
     """
     for k in range(group_off.shape[0] - 1):
         g0, g1 = group_off[k], group_off[k + 1]

@@ -10,9 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from reportgen.data import BoolArray, FloatArray, GroundTruth, IntArray, Predictions
-from reportgen.grids import COCO_RECALL_THRESHOLDS
-from reportgen.match import IGNORED, MatchResult
+from reportgen.data import BoolArray, FloatArray, IntArray
 
 
 def safe_div(num: FloatArray | IntArray, den: FloatArray | IntArray) -> FloatArray:
@@ -108,105 +106,6 @@ def scores_from_matrix(matrix: IntArray) -> Scores:
         macro,
         weighted,
     )
-
-
-@dataclass(frozen=True, eq=False)
-class Curve:
-    """A precision-recall curve: one point per distinct confidence, in descending confidence.
-
-    Attributes:
-        confidence: ``(P,)`` the threshold of each point (predictions with ``score >= confidence`` count).
-        precision, recall, f1: ``(P,)``.
-        tp, predicted: ``(P,)`` counts at each point; ``support`` the number of objects.
-    """
-
-    confidence: FloatArray
-    precision: FloatArray
-    recall: FloatArray
-    f1: FloatArray
-    tp: IntArray
-    predicted: IntArray
-    support: int
-
-    def ap101(self) -> float | None:
-        """101-point interpolated AP, as COCO interpolates (None without objects)."""
-        return interpolated_ap(self.recall, self.precision, self.support)
-
-    def best_f1(self) -> tuple[float, float] | None:
-        """``(confidence, f1)`` maximising F1, ties at the lowest confidence; None if F1 is never defined."""
-        if self.f1.size == 0 or np.all(np.isnan(self.f1)):
-            return None
-        f1 = np.where(np.isnan(self.f1), -1.0, self.f1)
-        best = f1.max()
-        # points are in descending confidence: the last maximum has the lowest confidence
-        i = int(np.flatnonzero(f1 == best)[-1])
-        return float(self.confidence[i]), float(best)
-
-    def at(self, confidence: float) -> int | None:
-        """Index of the point that holds at ``confidence`` (the lowest point score >= confidence), or None."""
-        hits = np.flatnonzero(self.confidence >= confidence)
-        return int(hits[-1]) if hits.size else None
-
-
-def curve_from_outcomes(score: FloatArray, correct: BoolArray, support: int, *, presorted: bool = False) -> Curve:
-    """PR curve from the counted predictions' scores and whether each was correct.
-
-    ``presorted``: the inputs are already in descending score (skips the sort).
-    """
-    if presorted:
-        s, hits = score, correct
-    else:
-        order = np.argsort(-score, kind="stable")
-        s, hits = score[order], correct[order]
-    tp_cum = np.cumsum(hits, dtype=np.int64)
-    last = np.flatnonzero(np.append(s[1:] != s[:-1], True)) if s.size else np.zeros(0, dtype=np.int64)
-    tp = tp_cum[last]
-    predicted = (last + 1).astype(np.int64)
-    precision = safe_div(tp, predicted)
-    recall = safe_div(tp, np.full(tp.shape, support))
-    return Curve(s[last], precision, recall, f1_score(precision, recall), tp, predicted, support)
-
-
-def pr_curve(
-    gt: GroundTruth,
-    preds: Predictions,
-    match: MatchResult,
-    iou_index: int,
-    cls: int | None,
-    frame_mask: BoolArray | None = None,
-) -> Curve:
-    """PR curve of class ``cls`` (None: pooled over all classes) at one IoU threshold of ``match``.
-
-    Uses the report matching: a point's precision and recall equal those of the confusion matrix at that
-    confidence (pooled: ``TP / (TP + FP + confusions)`` and ``TP / all objects``).
-    """
-    outcome = match.pred_outcome[iou_index]
-    sel = outcome != IGNORED
-    g_sel = ~gt.crowd
-    if frame_mask is not None:
-        sel &= frame_mask[preds.frame]
-        g_sel &= frame_mask[gt.frame]
-    if cls is not None:
-        sel &= preds.cls == cls
-        g_sel &= gt.cls == cls
-    oc = outcome[sel]
-    correct = np.append(gt.cls, -1)[oc] == preds.cls[sel]  # -1 (unmatched) reads the sentinel
-    return curve_from_outcomes(preds.score[sel], correct, int(np.count_nonzero(g_sel)))
-
-
-def interpolated_ap(recall: FloatArray, precision: FloatArray, support: int) -> float | None:
-    """COCO's 101-point interpolated AP of a curve whose points are in descending confidence."""
-    if support == 0:
-        return None
-    if recall.size == 0:
-        return 0.0
-    pr = np.where(np.isnan(precision), 0.0, precision)
-    pr = np.maximum.accumulate(pr[::-1])[::-1]
-    inds = np.searchsorted(recall, COCO_RECALL_THRESHOLDS, side="left")
-    q = np.zeros(COCO_RECALL_THRESHOLDS.shape[0])
-    valid = inds < recall.size
-    q[valid] = pr[inds[valid]]
-    return float(np.mean(q))
 
 
 #: The 11 recall levels of VOC 2007's AP as the Python devkit builds them (``voc_eval.py``, ``voc_ap`` with

@@ -7,8 +7,8 @@ import pytest
 
 from reportgen.evaluation import EvalConfig, curve_set, evaluate_model
 from reportgen.match import IGNORED
-from reportgen.metrics import curve_from_outcomes
 from tests.gen import random_detection
+from tests.oracles import curve_from_outcomes
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2, 3])

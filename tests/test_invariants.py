@@ -9,9 +9,10 @@ from hypothesis import strategies as st
 from reportgen.aggregate import count_presets
 from reportgen.evaluation import EvalConfig, curve_set, evaluate_model
 from reportgen.match import UNMATCHED, match_report
-from reportgen.metrics import interpolated_ap, pr_curve, scores_from_matrix
+from reportgen.metrics import scores_from_matrix
 from tests.builders import make_gt, make_preds
 from tests.gen import Dataset, random_detection, reference_matrix
+from tests.oracles import interpolated_ap, pr_curve
 
 # Hypothesis may report a falsified example through libcst (when installed), whose import warns
 # (mypy_extensions.TypedDict is deprecated): pyproject.toml's filterwarnings ignores that one warning, so a

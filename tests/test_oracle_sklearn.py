@@ -19,8 +19,9 @@ from sklearn.metrics import classification_report, confusion_matrix, precision_r
 
 from reportgen.aggregate import count_presets
 from reportgen.match import match_report
-from reportgen.metrics import Scores, pr_curve, scores_from_matrix
+from reportgen.metrics import Scores, scores_from_matrix
 from tests.gen import Dataset, classification_data, random_classification
+from tests.oracles import pr_curve
 
 IOU = np.array([0.5])
 

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from reportgen.compare import flips, object_outcomes, outcome_at
+from reportgen.compare import object_outcomes, outcome_at
 from reportgen.render import delta_grid, div_colour
 from tests.browser.test_report_page import (
     SET_RANGE,
@@ -27,6 +27,7 @@ from tests.browser.test_report_page import (
     seg_index,
     state,
 )
+from tests.oracles import flips
 from tests.test_render import HOSTILE, Report
 
 pytestmark = pytest.mark.browser
