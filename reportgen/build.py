@@ -15,9 +15,10 @@ from reportgen.evaluation import EvalConfig, ModelResult
 from reportgen.examples import build_examples
 from reportgen.grids import DEFAULT_CONFIDENCE, DEFAULT_CONFIDENCE_GRID, DEFAULT_IOU, DEFAULT_IOU_GRID, with_value
 from reportgen.io.options import LoadOptions
+from reportgen.model import ReportTables, as_shown, report_tables
 from reportgen.project import ClassesSpec, InferenceSetSpec, Project
 from reportgen.projectrun import ProjectRun, run_project
-from reportgen.reportdata import build_payload, unblob
+from reportgen.reportdata import build_payload
 
 Progress = Callable[[str], None]
 
@@ -109,18 +110,15 @@ def project_from_evaluation(
     return spec, ProjectRun(spec, gt, None, run_config, tuple(results), segments, counts)
 
 
-def default_charts(payload: dict[str, Any]) -> dict[str, str]:
-    """The no-JavaScript view's PR curve: All Frames, all classes, default preset, the first two sets."""
-    curves = unblob(payload["blobs"]["curves"])  # (M, S, U, K, P, 2)
-    cards = unblob(payload["blobs"]["cards"])  # (M, S, U, T, 3)
+def default_charts(payload: dict[str, Any], tables: ReportTables) -> dict[str, str]:
+    """The no-JavaScript view's PR curve: All Frames, all classes, default preset, the first two sets (the curve
+    points at the page's 4 decimals, as the page draws them)."""
     u = payload["defaults"]["iou_index"]
     t = payload["defaults"]["confidence_index"]
     series = []
     for m, info in enumerate(payload["inference_sets"][:2]):
-        pts = curves[m, 0, u, -1].astype(np.float64)
-        pts[pts == 65535] = np.nan
-        pts /= 10000.0
-        point = (float(cards[m, 0, u, t, 1]), float(cards[m, 0, u, t, 0]))
+        pts = as_shown(tables.curves[m, 0, u, -1])
+        point = (float(tables.cards[m, 0, u, t, 1]), float(tables.cards[m, 0, u, t, 0]))
         series.append((str(info["name"]), pts[:, 1], pts[:, 0], point))
     targets = payload["segments"][0]["targets"]
     p_t = (targets.get("precision") or {}).get("threshold")
@@ -153,9 +151,11 @@ def build_report(
         run = run_project(project, progress=progress, extra_presets=bootstrap_presets)
     examples = build_examples(run, thumbnail_budget=thumbnail_budget, progress=progress)
     stats = examples.pop("thumbnail_stats")
-    payload = build_payload(run, progress=progress, examples=examples, bootstrap_presets=bootstrap_presets)
+    tables = report_tables(run, progress)
+    payload = build_payload(run, progress=progress, examples=examples, bootstrap_presets=bootstrap_presets,
+                            tables=tables)  # fmt: skip
     payload["meta"]["thumbnails"] = stats
     progress("rendering")
-    html = render_report(payload, charts=default_charts(payload))
+    html = render_report(payload, tables, charts=default_charts(payload, tables))
     write_atomic(output, html)
     return payload

@@ -12,8 +12,6 @@ of :data:`JS_FILES`; each adds to the one namespace object ``window.RG``.
 
 from __future__ import annotations
 
-import base64
-import gzip
 import json
 import math
 from collections.abc import Sequence
@@ -27,6 +25,9 @@ import jinja2
 import numpy as np
 import numpy.typing as npt
 from markupsafe import Markup
+
+from reportgen.examples import MANY_CLASSES
+from reportgen.model import ReportTables
 
 __all__ = ["JS_FILES", "delta_grid", "delta_label", "div_colour", "render_report", "score_text", "threshold_text"]
 
@@ -51,11 +52,8 @@ JS_FILES: tuple[str, ...] = (
 METRICS: tuple[tuple[str, str], ...] = (("precision", "Precision"), ("recall", "Recall"), ("f1", "F1"))
 GROUPS: tuple[tuple[str, str], ...] = (("Split", "Splits"), ("Regression Test", "Regression Tests"),
                                        ("Scenario", "Scenarios"))  # fmt: skip
-#: above this many classes the class report and the matrix are filterable tables (the spec's rule)
-MANY_CLASSES = 25
 #: the static view lists at most this many confusion pairs in many-class mode
 STATIC_PAIRS = 100
-UNDEFINED_U16 = 65535
 #: sequential palette for shares (light -> dark), the same stops as static/js/core.js
 SEQ_STOPS: tuple[tuple[int, int, int], ...] = (
     (247, 251, 255), (222, 235, 247), (198, 219, 239), (158, 202, 225), (107, 174, 214),
@@ -156,13 +154,6 @@ def threshold_text(threshold: float | None, score: float | None = None) -> str:
             digits += 1
             text = f"{threshold:.{digits}f}"
     return text
-
-
-def display_text(value: int) -> str:
-    """A display integer (score x 10000) as text with 4 decimals; 65535 (undefined) is a dash."""
-    if value == UNDEFINED_U16:
-        return "–"
-    return f"{value // 10000}.{value % 10000:04d}"
 
 
 def int_text(value: int) -> str:
@@ -274,22 +265,6 @@ def delta_grid(names: Sequence[str], mat_a: npt.NDArray[np.int64], mat_b: npt.ND
 
 
 # ------------------------------------------------------------------------------------------- data
-def decode_blob(entry: dict[str, Any]) -> npt.NDArray[Any]:
-    """A payload blob as a numpy array: base64 -> gzip -> little-endian typed array of ``shape``."""
-    raw = gzip.decompress(base64.b64decode(entry["data"]))
-    dtype = np.dtype(entry["dtype"]).newbyteorder("<")
-    return np.frombuffer(raw, dtype=dtype).reshape(entry["shape"])
-
-
-def dense_matrix(blobs: dict[str, npt.NDArray[Any]], k: int, m: int, s: int, u: int, t: int) -> npt.NDArray[np.int64]:
-    """The ``(K, K)`` confusion matrix of inference set m, segment s at preset (u, t) from the sparse cells."""
-    start, count = (int(x) for x in blobs["matrix_offsets"][m, s, u])
-    out = np.zeros(k * k, dtype=np.int64)
-    cells = blobs["matrix_cells"][start : start + count].astype(np.int64)
-    out[cells] = blobs["matrix_values"][start : start + count, t]
-    return out.reshape(k, k)
-
-
 @dataclass(frozen=True)
 class MetricView:
     label: str
@@ -319,20 +294,13 @@ class CardView:
     targets: tuple[tuple[str, str | None] | None, ...]  # per metric: ("≥ 0.80", basis of a relative target)
 
 
-def _target_threshold(target: dict[str, Any] | None, cards: npt.NDArray[Any], s: int, u: int, t: int, k: int
-                      ) -> float | None:  # fmt: skip
-    """The effective threshold of a target: absolute, or the baseline's score minus ``max_drop``."""
-    if target is None:
-        return None
-    if "baseline" in target:
-        base = float(cards[int(target["baseline"]), s, u, t, k])
-        return None if math.isnan(base) else base - float(target["max_drop"])
-    return float(target["threshold"])
+_VERDICT_WORDS = {1: "pass", 0: "fail", -1: "none"}
 
 
-def _cards(payload: dict[str, Any], blobs: dict[str, npt.NDArray[Any]], u: int, t: int) -> list[CardView]:
+def _cards(payload: dict[str, Any], tables: ReportTables, u: int, t: int) -> list[CardView]:
+    """The Scenarios cards at preset (u, t): scores, thresholds and verdicts as the report model has them."""
     names = [m["name"] for m in payload["inference_sets"]]
-    cards, counts = blobs["cards"], blobs["card_counts"]
+    cards, counts = tables.cards, tables.card_counts
     out = []
     for s, seg in enumerate(payload["segments"]):
         targets = seg["targets"]
@@ -340,16 +308,10 @@ def _cards(payload: dict[str, Any], blobs: dict[str, npt.NDArray[Any]], u: int, 
         for m, name in enumerate(names):
             metrics = []
             for k, (key, label) in enumerate(METRICS):
-                raw = float(cards[m, s, u, t, k])
-                score = None if math.isnan(raw) else raw
+                score = _number(cards[m, s, u, t, k])
                 target = targets.get(key)
-                thr = _target_threshold(target, cards, s, u, t, k)
-                if target is None:
-                    verdict = "none"
-                elif score is None or thr is None:
-                    verdict = "fail"
-                else:
-                    verdict = "pass" if score >= thr else "fail"
+                thr = _number(tables.thresholds[m, s, u, t, k])
+                verdict = _VERDICT_WORDS[int(tables.verdicts[m, s, u, t, k])]
                 metrics.append(MetricView(label, score_text(score, thr), None if target is None else
                                           threshold_text(thr, score), verdict))  # fmt: skip
             fp, fn, conf = (int(x) for x in counts[m, s, u, t])
@@ -357,12 +319,12 @@ def _cards(payload: dict[str, Any], blobs: dict[str, npt.NDArray[Any]], u: int, 
         target_texts: list[tuple[str, str | None] | None] = []
         for k, (key, _) in enumerate(METRICS):
             target = targets.get(key)
-            if target is None:
+            if target is None or not names:
                 target_texts.append(None)
                 continue
-            thr = _target_threshold(target, cards, s, u, t, k)
+            thr = _number(tables.thresholds[0, s, u, t, k])  # a target's threshold is the same for every set
             # as many decimals as the most demanding failing score needs
-            texts = [threshold_text(thr, None if math.isnan(x) else float(x)) for x in cards[:, s, u, t, k]]
+            texts = [threshold_text(thr, _number(x)) for x in cards[:, s, u, t, k]]
             text = max(texts, key=len) if texts else threshold_text(thr)
             basis = None
             if "baseline" in target:
@@ -378,31 +340,42 @@ def _cards(payload: dict[str, Any], blobs: dict[str, npt.NDArray[Any]], u: int, 
     return out
 
 
+def _number(value: Any) -> float | None:
+    v = float(value)
+    return None if math.isnan(v) else v
+
+
+def _score4(value: Any) -> str:
+    """A score as the page shows it: 4 decimals; a dash when undefined."""
+    v = float(value)
+    return "–" if math.isnan(v) else f"{v:.4f}"
+
+
 @dataclass(frozen=True)
 class ReportRow:
     name: str
     cells: tuple[str, ...]  # precision, recall, f1, support, tp, fp, fn
 
 
-def _class_report(payload: dict[str, Any], blobs: dict[str, npt.NDArray[Any]], matrix: npt.NDArray[np.int64],
+def _class_report(payload: dict[str, Any], tables: ReportTables, matrix: npt.NDArray[np.int64],
                   m: int, s: int, u: int, t: int) -> tuple[list[ReportRow], list[ReportRow]]:  # fmt: skip
     c = len(payload["classes"])
-    scores = blobs["class_scores"][m, s, u, t]
+    scores = tables.class_scores[m, s, u, t]
     rows = []
     for i in range(c):
         support = int(matrix[i].sum())
-        p, r, f = (display_text(int(v)) for v in scores[i])
+        p, r, f = (_score4(v) for v in scores[i])
         tp, fp, fn = int(matrix[i, i]), int(matrix[c, i]), int(matrix[i, c])
         rows.append(ReportRow(payload["display_names"][i], (p, r, f, int_text(support), int_text(tp),
                                                              int_text(fp), int_text(fn))))  # fmt: skip
-    averages = blobs["averages"][m, s, u, t]
+    averages = tables.averages[m, s, u, t]
     total = int(matrix[:c].sum())
     tp_all = int(np.trace(matrix[:c, :c]))
     fp_all = int(matrix[c, :c].sum())
     fn_all = int(matrix[:c, c].sum())
     avg_rows = []
     for a, label in enumerate(("micro avg", "macro avg", "weighted avg")):
-        p, r, f = (display_text(int(v)) for v in averages[a])
+        p, r, f = (_score4(v) for v in averages[a])
         counts = (int_text(tp_all), int_text(fp_all), int_text(fn_all)) if a == 0 else ("", "", "")
         avg_rows.append(ReportRow(label, (p, r, f, int_text(total), *counts)))
     return rows, avg_rows
@@ -462,25 +435,26 @@ def _json_for_html(payload: dict[str, Any]) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def render_report(payload: dict[str, Any], *, charts: dict[str, str]) -> str:
+def render_report(payload: dict[str, Any], tables: ReportTables, *, charts: dict[str, str]) -> str:
     """The complete HTML page for ``payload`` (docs/report-payload.md).
 
     Args:
-        payload: the report data; embedded as JSON and used for the static default view.
+        payload: the report data; embedded as JSON; its names and segments label the static default view.
+        tables: the report model the payload encodes (:mod:`reportgen.model`): the static view's numbers.
         charts: pre-rendered inline SVG by name (``"pr_curve"``: the default view's PR curve); inserted as is.
 
-    The same payload and charts give the same bytes.
+    The same payload, tables and charts give the same bytes.
     """
-    blobs = {name: decode_blob(entry) for name, entry in payload["blobs"].items()}
     defaults = payload["defaults"]
     u, t = int(defaults["iou_index"]), int(defaults["confidence_index"])
     names = list(payload["display_names"])
     k = len(names) + 1
-    matrix = dense_matrix(blobs, k, 0, 0, u, t) if payload["inference_sets"] else np.zeros((k, k), np.int64)
-    cards = _cards(payload, blobs, u, t)
+    matrix = tables.matrix(0, 0, u, t) if payload["inference_sets"] else np.zeros((k, k), np.int64)
+    cards = _cards(payload, tables, u, t)
     groups = [(label, [cv for cv in cards if cv.type == kind]) for kind, label in GROUPS]
     groups = [(label, members) for label, members in groups if members]
-    report_rows, avg_rows = _class_report(payload, blobs, matrix, 0, 0, u, t) if payload["inference_sets"] else ([], [])
+    has_sets = bool(payload["inference_sets"])
+    report_rows, avg_rows = _class_report(payload, tables, matrix, 0, 0, u, t) if has_sets else ([], [])
     many = len(names) > MANY_CLASSES
     pairs, pair_count = _matrix_pairs(names, matrix) if many else ([], 0)
     meta = payload["meta"]

@@ -26,22 +26,14 @@ from reportgen.compare import (
     frame_counts,
     object_outcomes,
 )
-from reportgen.data import FloatArray
 from reportgen.errors import InputError
-from reportgen.evaluation import CURVE_GRID, curve_set
-from reportgen.examples import MANY_CLASSES
 from reportgen.jsonout import sha256_of
-from reportgen.metrics import scores_from_matrix
+from reportgen.model import ReportTables, display_int, report_tables
 from reportgen.project import METRICS, Project
 from reportgen.projectrun import ProjectRun
-from reportgen.verdicts import compute_verdicts, judge, payload, resolve_thresholds, segment_uuid
+from reportgen.verdicts import compute_verdicts, payload, segment_uuid
 
 SCHEMA_VERSION = 1
-UNDEFINED_U16 = 65535
-#: the PR curves in the report: confidences 0.00, 0.02, ..., 1.00 (every second point of CURVE_GRID), or by
-#: 0.04 above 25 classes (the page's many-class mode), to keep COCO-scale reports small
-REPORT_CURVE_STEP = 2
-MANY_CLASSES_CURVE_STEP = 4
 
 Progress = Callable[[str], None]
 
@@ -75,23 +67,6 @@ def unblob(entry: dict[str, Any]) -> np.ndarray:
     """Inverse of :func:`blob` (used by the renderer and tests)."""
     raw = gzip.decompress(base64.b64decode(entry["data"]))
     return np.frombuffer(raw, dtype=np.dtype(entry["dtype"]).newbyteorder("<")).reshape(entry["shape"])
-
-
-def display_int(values: np.ndarray) -> np.ndarray:
-    """Scores in [0, 1] as uint16 display integers: ``round(v, 4) * 10000`` exactly as ``f"{v:.4f}"`` rounds;
-    NaN becomes 65535."""
-    v = np.asarray(values, dtype=np.float64)
-    out = np.full(v.shape, UNDEFINED_U16, dtype=np.uint16)
-    ok = np.isfinite(v)
-    scaled = v[ok] * 10000.0
-    r = np.rint(scaled)
-    # near a half-way point the binary value decides; let Python's formatting settle those few exactly
-    close = np.abs(np.abs(scaled - np.floor(scaled)) - 0.5) < 1e-6
-    if close.any():
-        fixed = np.array([int(f"{x:.4f}".replace(".", "")) for x in v[ok][close]], dtype=np.float64)
-        r[close] = fixed
-    out[ok] = r.astype(np.uint16)
-    return out
 
 
 def generated_at() -> str:
@@ -200,83 +175,22 @@ def _segments_section(run: ProjectRun) -> list[dict[str, Any]]:
     return segments
 
 
-def _preset_blobs(run: ProjectRun, progress: Progress) -> tuple[dict[str, dict[str, Any]], FloatArray]:
-    """Cards, class scores, averages, sparse matrices and curves of every (model, segment, preset).
-
-    Returns the blobs and the curve grid they use.
-    """
-    gt = run.gt
-    class_index = {name: i for i, name in enumerate(gt.classes)}
-    m_count, s_count = len(run.results), len(run.segments)
-    u_count, t_count = run.config.iou_grid.size, run.config.confidence_grid.size
-    c = gt.num_classes
-    k = c + 1
-    cards = np.full((m_count, s_count, u_count, t_count, 3), np.nan)
-    card_counts = np.zeros((m_count, s_count, u_count, t_count, 3), dtype=np.uint32)
-    class_scores = np.zeros((m_count, s_count, u_count, t_count, c, 3), dtype=np.uint16)
-    averages = np.zeros((m_count, s_count, u_count, t_count, 3, 3), dtype=np.uint16)
-    offsets = np.zeros((m_count, s_count, u_count, 2), dtype=np.uint32)
-    cells_parts: list[np.ndarray] = []
-    values_parts: list[np.ndarray] = []
-    n_cells = 0
-    point_idx = np.arange(0, CURVE_GRID.size, REPORT_CURVE_STEP if c <= MANY_CLASSES else MANY_CLASSES_CURVE_STEP)
-    curves = np.zeros((m_count, s_count, u_count, k, point_idx.size, 2), dtype=np.uint16)
-    curve_stats = np.zeros((m_count, s_count, u_count, k, 3), dtype=np.uint16)
-    for mi, result in enumerate(run.results):
-        for si, sf in enumerate(run.segments):
-            progress(f"report data: {result.name} / {sf.segment.name}")
-            counts = run.counts[result.name, sf.segment.name]
-            matrix = counts.matrix  # (U, T, K, K)
-            s = scores_from_matrix(matrix)
-            mc = None if sf.segment.metric_class is None else class_index[sf.segment.metric_class]
-            if mc is None:
-                cards[mi, si] = s.micro
-                card_counts[mi, si, ..., 0] = s.total_fp
-                card_counts[mi, si, ..., 1] = s.total_fn
-                card_counts[mi, si, ..., 2] = s.total_confusions
-            else:
-                cards[mi, si, ..., 0] = s.precision[..., mc]
-                cards[mi, si, ..., 1] = s.recall[..., mc]
-                cards[mi, si, ..., 2] = s.f1[..., mc]
-                card_counts[mi, si, ..., 0] = s.fp[..., mc]
-                card_counts[mi, si, ..., 1] = s.fn[..., mc]
-                card_counts[mi, si, ..., 2] = s.confused_as[..., mc] + s.confused_from[..., mc]
-            class_scores[mi, si] = display_int(np.stack([s.precision, s.recall, s.f1], axis=-1))
-            averages[mi, si] = display_int(np.stack([s.micro, s.macro, s.weighted], axis=-2))
-            flat = matrix.reshape(u_count, t_count, k * k)
-            for ui in range(u_count):
-                nz = np.flatnonzero(flat[ui].any(axis=0))
-                offsets[mi, si, ui] = (n_cells, nz.size)
-                cells_parts.append(nz.astype(np.uint32))
-                values_parts.append(flat[ui][:, nz].T.astype(np.uint32))
-                n_cells += nz.size
-            full_mask = None if sf.mask.all() else sf.mask
-            cs = result.curves if full_mask is None else curve_set(gt, result.predictions, result.match, full_mask)
-            prec = cs.precision[:, point_idx, :]  # (U, P, K)
-            rec = cs.recall[:, point_idx, :]
-            curves[mi, si, ..., 0] = display_int(np.moveaxis(prec, 1, 2))
-            curves[mi, si, ..., 1] = display_int(np.moveaxis(rec, 1, 2))
-            curve_stats[mi, si] = display_int(np.stack([cs.ap101, cs.best_f1_confidence, cs.best_f1], axis=-1))
-
-    # every card's threshold (relative targets resolved) and verdict, by the one rule (reportgen.verdicts): the
-    # page shows these; it judges only a target the reader types in
-    thresholds, has_target = resolve_thresholds(cards, [sf.segment for sf in run.segments],
-                                                [r.name for r in run.results])  # fmt: skip
-    verdicts = judge(cards, thresholds, has_target[None, :, None, None, :])
-    blobs = {
-        "cards": blob(cards),
-        "thresholds": blob(thresholds),
-        "verdicts": blob(verdicts),
-        "card_counts": blob(card_counts),
-        "class_scores": blob(class_scores),
-        "averages": blob(averages),
-        "matrix_offsets": blob(offsets),
-        "matrix_cells": blob(np.concatenate(cells_parts) if cells_parts else np.zeros(0, np.uint32)),
-        "matrix_values": blob(np.concatenate(values_parts) if values_parts else np.zeros((0, t_count), np.uint32)),
-        "curves": blob(curves),
-        "curve_stats": blob(curve_stats),
+def _preset_blobs(tables: ReportTables) -> dict[str, dict[str, Any]]:
+    """The report model's tables as the page's blobs: scores the page only shows as display integers, cards and
+    thresholds (which the page compares with typed-in targets) at full precision."""
+    return {
+        "cards": blob(tables.cards),
+        "thresholds": blob(tables.thresholds),
+        "verdicts": blob(tables.verdicts),
+        "card_counts": blob(tables.card_counts),
+        "class_scores": blob(display_int(tables.class_scores)),
+        "averages": blob(display_int(tables.averages)),
+        "matrix_offsets": blob(tables.matrix_offsets),
+        "matrix_cells": blob(tables.matrix_cells),
+        "matrix_values": blob(tables.matrix_values),
+        "curves": blob(display_int(tables.curves)),
+        "curve_stats": blob(display_int(tables.curve_stats)),
     }
-    return blobs, CURVE_GRID[point_idx]
 
 
 def build_payload(
@@ -285,13 +199,17 @@ def build_payload(
     progress: Progress = _noop,
     examples: dict[str, Any] | None = None,
     bootstrap_presets: Sequence[tuple[float, float]] = (),
+    tables: ReportTables | None = None,
 ) -> dict[str, Any]:
-    """Everything the page needs, as a JSON-ready dict (see docs/report-payload.md)."""
+    """Everything the page needs, as a JSON-ready dict (see docs/report-payload.md). ``tables``: the run's report
+    model (computed here when not given)."""
     project, gt = run.project, run.gt
     iou_grid = run.config.iou_grid
     conf_grid = run.config.confidence_grid
     display = dict(project.classes.display_names)
-    preset_blobs, curve_grid = _preset_blobs(run, progress)
+    if tables is None:
+        tables = report_tables(run, progress)
+    preset_blobs, curve_grid = _preset_blobs(tables), tables.curve_grid
     verdicts = compute_verdicts(run, iou=project.iou, confidence=project.confidence)
     u_default = int(np.flatnonzero(iou_grid == project.iou)[0])
     t_default = int(np.flatnonzero(conf_grid == project.confidence)[0])

@@ -27,17 +27,15 @@ import numpy as np
 import pytest
 import yaml
 
+from reportgen.examples import MANY_CLASSES
+from reportgen.model import UNDEFINED_U16, ReportTables, report_tables
 from reportgen.render import (
     DELTA_DARK,
     DIV_STOPS,
     JS_FILES,
-    MANY_CLASSES,
     _resource_dir,
-    decode_blob,
     delta_grid,
     delta_label,
-    dense_matrix,
-    display_text,
     div_colour,
     render_report,
     score_text,
@@ -57,6 +55,27 @@ HOSTILE = (
 
 
 # ------------------------------------------------------------------------------------------------ helpers
+def decode_blob(entry: dict[str, Any]) -> np.ndarray:
+    """A payload blob as the page decodes it: base64 -> gzip -> little-endian typed array of ``shape`` (the
+    tests read the payload as the page does, to check it against the engine)."""
+    raw = gzip.decompress(base64.b64decode(entry["data"]))
+    return np.frombuffer(raw, dtype=np.dtype(entry["dtype"]).newbyteorder("<")).reshape(entry["shape"])
+
+
+def dense_matrix(blobs: dict[str, np.ndarray], k: int, m: int, s: int, u: int, t: int) -> np.ndarray:
+    """The ``(K, K)`` matrix of (m, s) at preset (u, t) from the payload's sparse cells, as the page builds it."""
+    start, count = (int(x) for x in blobs["matrix_offsets"][m, s, u])
+    out = np.zeros(k * k, dtype=np.int64)
+    cells = blobs["matrix_cells"][start : start + count].astype(np.int64)
+    out[cells] = blobs["matrix_values"][start : start + count, t]
+    return out.reshape(k, k)
+
+
+def display_text(value: int) -> str:
+    """A display integer (score x 10000) as the page shows it (``RG.displayText``); 65535 (undefined) a dash."""
+    return "–" if value == UNDEFINED_U16 else f"{value // 10000}.{value % 10000:04d}"
+
+
 @dataclass
 class Report:
     """A built report: the project file, its payload, the HTML text and the file it was written to."""
@@ -79,6 +98,10 @@ class Report:
         if entry.get("dtype") != "json":
             return entry  # type: ignore[no-any-return]
         return json.loads(gzip.decompress(base64.b64decode(entry["data"])))  # type: ignore[no-any-return]
+
+    def tables(self) -> ReportTables:
+        """The report model of the run (the static view's numbers)."""
+        return report_tables(self.run)
 
     def matrix(self, m: int, s: int, u: int, t: int) -> np.ndarray:
         k = len(self.payload["classes"]) + 1
@@ -633,7 +656,7 @@ def test_the_json_block_cannot_be_broken_out_of(demo_report: Report) -> None:
     payload = json.loads(json.dumps(demo_report.payload))
     payload["meta"]["project"] = "</script><!--<script>alert(1)</script>&amp;\u2028"
     payload["segments"][0]["description"] = "</SCRIPT ><script>"
-    html = render_report(payload, charts={})
+    html = render_report(payload, demo_report.tables(), charts={})
     block = re.search(r'<script type="application/json" id="report-data">(.*?)</script>', html, re.S)
     assert block is not None
     assert not re.search(r"[<>&]", block.group(1))
@@ -644,15 +667,15 @@ def test_nan_is_refused(demo_report: Report) -> None:
     payload = json.loads(json.dumps(demo_report.payload))
     payload["meta"]["objects"] = math.nan
     with pytest.raises(ValueError):
-        render_report(payload, charts={})
+        render_report(payload, demo_report.tables(), charts={})
 
 
 def test_same_payload_same_bytes(demo_report: Report) -> None:
     from reportgen.build import default_charts
 
-    p = demo_report.payload
-    a = render_report(p, charts=default_charts(p))
-    b = render_report(json.loads(json.dumps(p)), charts=default_charts(json.loads(json.dumps(p))))
+    p, tables = demo_report.payload, demo_report.tables()
+    a = render_report(p, tables, charts=default_charts(p, tables))
+    b = render_report(json.loads(json.dumps(p)), tables, charts=default_charts(json.loads(json.dumps(p)), tables))
     assert a == b == demo_report.html
 
 

@@ -587,7 +587,8 @@ def test_a_report_without_comparison_data(demo: Report, open_page: OpenPage, tmp
     for name in ("bootstrap", "outcome_class", "outcome_last", "object_frame", "object_class", "object_crowd"):
         del payload["blobs"][name]
     out = tmp_path / "old.html"
-    out.write_text(render_report(payload, charts=default_charts(payload)), encoding="utf-8")
+    tables = demo.tables()
+    out.write_text(render_report(payload, tables, charts=default_charts(payload, tables)), encoding="utf-8")
     rep = Report(demo.project_file, payload, out.read_text(encoding="utf-8"), out, demo.run)
     page = open_page(rep, "tab=metrics&b=model-v2&mx=delta")
     u, t = defaults(rep)
