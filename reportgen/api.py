@@ -28,17 +28,17 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from reportgen.data import GroundTruth, Predictions
 from reportgen.errors import InputError
+from reportgen.io.containers import GroundTruth, Predictions
 from reportgen.io.options import OPTION, LoadOptions, choice_error
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from reportgen.evaluation import EvalConfig, ModelResult
-    from reportgen.project import Project as _ProjectSpec
-    from reportgen.projectrun import ProjectRun
-    from reportgen.verdicts import SegmentVerdict
+    from reportgen.engine.evaluation import EvalConfig, ModelResult
+    from reportgen.engine.project_run import ProjectRun
+    from reportgen.engine.verdicts import SegmentVerdict
+    from reportgen.io.project import Project as _ProjectSpec
 
 __all__ = [
     "Averages",
@@ -213,7 +213,7 @@ class InferenceSetResult:
         """The COCO summary (``AP``, ``AP50``, ``AP75``, ``APs``, ``APm``, ``APl``, ``AR1``, ``AR10``, ``AR100``,
         ``ARs``, ``ARm``, ``ARl``; pycocotools' numbers, ``None`` where it prints -1), or ``None`` for
         classification."""
-        from reportgen.cocoeval import SUMMARY_ROWS
+        from reportgen.engine.cocoeval import SUMMARY_ROWS
 
         coco = self.result.coco
         return None if coco is None else {row[0]: coco.stat(row[0]) for row in SUMMARY_ROWS}
@@ -230,9 +230,9 @@ class InferenceSetResult:
         """The report at any confidence (exact, on or off the grid) and an IoU of the evaluation's IoU grid."""
         import numpy as np
 
-        from reportgen.aggregate import count_presets
-        from reportgen.grids import parse_threshold
-        from reportgen.metrics import scores_from_matrix
+        from reportgen.engine.aggregate import count_presets
+        from reportgen.engine.grids import parse_threshold
+        from reportgen.engine.metrics import scores_from_matrix
 
         conf = parse_threshold(confidence, what="confidence")
         iou_v = parse_threshold(iou, what="iou")
@@ -323,8 +323,8 @@ def evaluate(
     """
     import numpy as np
 
-    from reportgen.evaluation import EvalConfig, evaluate_model
-    from reportgen.grids import DEFAULT_CONFIDENCE_GRID, DEFAULT_IOU_GRID, parse_grid, parse_threshold
+    from reportgen.engine.evaluation import EvalConfig, evaluate_model
+    from reportgen.engine.grids import DEFAULT_CONFIDENCE_GRID, DEFAULT_IOU_GRID, parse_grid, parse_threshold
 
     def grid(value: str | Sequence[float] | None, default: str, what: str) -> Any:
         if value is None:
@@ -378,31 +378,31 @@ class CheckResult:
     @property
     def passed(self) -> bool:
         """True when every regression test passes (the CLI's exit code 0)."""
-        from reportgen.verdicts import regression_failures
+        from reportgen.engine.verdicts import regression_failures
 
         return not regression_failures(self.verdicts)
 
     def payload(self) -> dict[str, Any]:
         """The dict ``check --json`` writes (docs/payload.md)."""
-        from reportgen.verdicts import payload
+        from reportgen.engine.verdicts import payload
 
         return payload(self.verdicts)
 
     def junit(self) -> str:
         """The JUnit XML ``check --junit`` writes."""
-        from reportgen.verdicts import junit_xml
+        from reportgen.engine.verdicts import junit_xml
 
         return junit_xml(self.verdicts, iou=self.iou, confidence=self.confidence)
 
     def markdown(self) -> str:
         """The Markdown summary ``check --markdown`` writes."""
-        from reportgen.verdicts import markdown
+        from reportgen.engine.verdicts import markdown
 
         return markdown(self.verdicts, iou=self.iou, confidence=self.confidence, project=self.project_name)
 
     def text(self) -> str:
         """The table ``reportgen check`` prints."""
-        from reportgen.verdicts import text_table
+        from reportgen.engine.verdicts import text_table
 
         return "\n".join(text_table(self.verdicts, iou=self.iou, confidence=self.confidence))
 
@@ -417,7 +417,7 @@ class Project:
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> Project:
         """Read and validate a project file; errors raise :class:`InputError`."""
-        from reportgen.project import load_project
+        from reportgen.io.project import load_project
 
         return cls(load_project(Path(path)))
 
@@ -434,7 +434,7 @@ class Project:
 
     def run(self, *, extra_presets: Sequence[tuple[float, float]] = ()) -> ProjectRun:
         """Load the data and evaluate every inference set on every segment (cached for the default presets)."""
-        from reportgen.projectrun import run_project
+        from reportgen.engine.project_run import run_project
 
         if extra_presets:
             return run_project(self.spec, extra_presets=extra_presets)
@@ -447,9 +447,9 @@ class Project:
     ) -> CheckResult:
         """The verdicts at ``confidence`` / ``iou`` (default: the project's), for the named inference sets
         (default: all), as ``reportgen check`` computes them."""
-        from reportgen.grids import parse_threshold
-        from reportgen.projectrun import run_project
-        from reportgen.verdicts import compute_verdicts
+        from reportgen.engine.grids import parse_threshold
+        from reportgen.engine.project_run import run_project
+        from reportgen.engine.verdicts import compute_verdicts
 
         chosen = [inference] if isinstance(inference, str) else list(dict.fromkeys(inference or []))
         for name in chosen:
@@ -501,8 +501,8 @@ def build_report(
     """Write the self-contained HTML report of a project, or of an evaluation (All Frames only, as
     ``reportgen build --gt ... --pred ...``); returns the written :class:`Report`."""
     from reportgen.atomic import check_writable
-    from reportgen.build import build_report as build
-    from reportgen.build import project_from_evaluation
+    from reportgen.report.build import build_report as build
+    from reportgen.report.build import project_from_evaluation
 
     out = Path(path)
     check_writable(out)

@@ -229,8 +229,8 @@ def evaluate(
         import numpy as np
 
         from reportgen.atomic import check_writable, write_atomic
-        from reportgen.evaluation import EvalConfig, evaluate_model
-        from reportgen.grids import parse_grid, parse_threshold
+        from reportgen.engine.evaluation import EvalConfig, evaluate_model
+        from reportgen.engine.grids import parse_grid, parse_threshold
         from reportgen.io import load_ground_truth, load_predictions, parse_pred_argument
         from reportgen.jsonout import dumps, evaluation_document
         from reportgen.textreport import classification_report, curve_lines, voc_lines
@@ -353,12 +353,9 @@ def check(
 
     def body() -> int:
         from reportgen.atomic import check_writable, write_atomic
-        from reportgen.errors import InputError
-        from reportgen.grids import parse_threshold
-        from reportgen.jsonout import dumps
-        from reportgen.project import load_project
-        from reportgen.projectrun import run_project
-        from reportgen.verdicts import (
+        from reportgen.engine.grids import parse_threshold
+        from reportgen.engine.project_run import run_project
+        from reportgen.engine.verdicts import (
             compute_verdicts,
             junit_xml,
             markdown,
@@ -366,6 +363,9 @@ def check(
             regression_failures,
             text_table,
         )
+        from reportgen.errors import InputError
+        from reportgen.io.project import load_project
+        from reportgen.jsonout import dumps
 
         for out_path in (json_path, junit, markdown_path):
             if out_path is not None:
@@ -460,10 +460,10 @@ def build(
 
     def body() -> int:
         from reportgen.atomic import check_writable
-        from reportgen.build import build_report, project_from_inputs
         from reportgen.errors import InputError
         from reportgen.io import parse_pred_argument
-        from reportgen.project import load_project
+        from reportgen.io.project import load_project
+        from reportgen.report.build import build_report, project_from_inputs
 
         check_writable(output)
         if thumbnail_budget < 0:
@@ -532,13 +532,13 @@ def demo(
 
     def body() -> int:
         from reportgen.atomic import write_atomic
-        from reportgen.build import build_report
         from reportgen.demo import write_demo_project
+        from reportgen.engine.project_run import run_project
+        from reportgen.engine.verdicts import compute_verdicts, junit_xml, markdown, payload, text_table
         from reportgen.errors import InputError
+        from reportgen.io.project import load_project
         from reportgen.jsonout import dumps
-        from reportgen.project import load_project
-        from reportgen.projectrun import run_project
-        from reportgen.verdicts import compute_verdicts, junit_xml, markdown, payload, text_table
+        from reportgen.report.build import build_report
 
         if task not in ("detection", "classification"):
             raise InputError(None, f"--task: expected detection or classification, found {task!r}")
@@ -571,8 +571,8 @@ def demo(
 
 
 def _preset(text: str) -> tuple[float, float]:
+    from reportgen.engine.grids import parse_threshold
     from reportgen.errors import InputError
-    from reportgen.grids import parse_threshold
 
     parts = text.split(":")
     if len(parts) != 2:

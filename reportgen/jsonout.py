@@ -15,10 +15,10 @@ import numpy as np
 import orjson
 
 from reportgen import __version__
-from reportgen.cocoeval import SUMMARY_ROWS
-from reportgen.data import GroundTruth
-from reportgen.evaluation import EvalConfig, ModelResult
-from reportgen.metrics import scores_from_matrix
+from reportgen.engine.cocoeval import SUMMARY_ROWS
+from reportgen.engine.evaluation import EvalConfig, ModelResult
+from reportgen.engine.metrics import scores_from_matrix
+from reportgen.io.containers import GroundTruth
 
 SCHEMA_VERSION = 1
 

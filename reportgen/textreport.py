@@ -7,10 +7,10 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from reportgen.data import GroundTruth
-from reportgen.evaluation import ModelResult, VocResult
-from reportgen.grids import index_of
-from reportgen.metrics import scores_from_matrix
+from reportgen.engine.evaluation import ModelResult, VocResult
+from reportgen.engine.grids import index_of
+from reportgen.engine.metrics import scores_from_matrix
+from reportgen.io.containers import GroundTruth
 
 
 def fmt(value: float, digits: int = 4) -> str:

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from reportgen.data import GroundTruth, Predictions
+from reportgen.io.containers import GroundTruth, Predictions
 
 
 def make_gt(

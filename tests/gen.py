@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from reportgen.data import GroundTruth, Predictions
+from reportgen.io.containers import GroundTruth, Predictions
 from tests.builders import make_gt, make_preds
 
 #: COCO size-bucket bounds: objects whose ``area`` sits exactly on them belong to both neighbouring buckets

@@ -9,11 +9,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from reportgen.compare import ObjectOutcomes, outcome_at
-from reportgen.data import BoolArray, FloatArray, GroundTruth, IntArray, Predictions
-from reportgen.grids import COCO_RECALL_THRESHOLDS
-from reportgen.match import IGNORED, MatchResult
-from reportgen.metrics import f1_score, safe_div
+from reportgen.engine.compare import ObjectOutcomes, outcome_at
+from reportgen.engine.grids import COCO_RECALL_THRESHOLDS
+from reportgen.engine.match import IGNORED, MatchResult
+from reportgen.engine.metrics import f1_score, safe_div
+from reportgen.io.containers import BoolArray, FloatArray, GroundTruth, IntArray, Predictions
 
 
 @dataclass(frozen=True, eq=False)

@@ -163,7 +163,7 @@ def test_the_documented_example_runs(demo: Path, tmp_path: Path, capsys: pytest.
 def test_import_reportgen_is_light_and_evaluate_stays_the_function() -> None:
     code = (
         "import sys, reportgen; heavy = [m for m in ('pandas', 'numba', 'matplotlib', 'pyarrow') if m in sys.modules];"
-        "import reportgen.evaluation; print(heavy, callable(reportgen.evaluate), reportgen.evaluate.__module__)"
+        "import reportgen.engine.evaluation; print(heavy, callable(reportgen.evaluate), reportgen.evaluate.__module__)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[] True reportgen.api"

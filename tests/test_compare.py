@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from reportgen.compare import bootstrap_difference, frame_counts, object_outcomes
-from reportgen.evaluation import EvalConfig, evaluate_model
-from reportgen.match import match_report
+from reportgen.engine.compare import bootstrap_difference, frame_counts, object_outcomes
+from reportgen.engine.evaluation import EvalConfig, evaluate_model
+from reportgen.engine.match import match_report
 from tests.builders import make_gt, make_preds
 from tests.gen import random_detection
 from tests.oracles import flips

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from reportgen.evaluation import EvalConfig, curve_set, evaluate_model
-from reportgen.match import IGNORED
+from reportgen.engine.evaluation import EvalConfig, curve_set, evaluate_model
+from reportgen.engine.match import IGNORED
 from tests.gen import random_detection
 from tests.oracles import curve_from_outcomes
 

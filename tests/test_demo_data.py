@@ -351,7 +351,7 @@ def test_project_file(task: str, request: pytest.FixtureRequest) -> None:
 
 @pytest.mark.parametrize("task", ["detection", "classification"])
 def test_project_file_loads_in_reportgen(task: str, request: pytest.FixtureRequest) -> None:
-    load_project = pytest.importorskip("reportgen.project").load_project
+    load_project = pytest.importorskip("reportgen.io.project").load_project
     project = load_project(_root(request, task) / "project.yaml")
     assert project.task == task
     assert {s.type for s in project.segments} >= {"Split", "Regression Test", "Scenario"}

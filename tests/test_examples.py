@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 
 from reportgen.demo import write_demo_project
-from reportgen.examples import GLOBAL_CAP, PER_SEGMENT_CAP, build_examples
-from reportgen.match import IGNORED
-from reportgen.project import load_project
-from reportgen.projectrun import run_project
+from reportgen.engine.match import IGNORED
+from reportgen.engine.project_run import run_project
+from reportgen.io.project import load_project
+from reportgen.report.examples import GLOBAL_CAP, PER_SEGMENT_CAP, build_examples
 
 
 @pytest.fixture(scope="module")

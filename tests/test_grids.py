@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
+from reportgen.engine.grids import DEFAULT_CONFIDENCE_GRID, DEFAULT_IOU_GRID, parse_grid, parse_threshold
 from reportgen.errors import InputError
-from reportgen.grids import DEFAULT_CONFIDENCE_GRID, DEFAULT_IOU_GRID, parse_grid, parse_threshold
 
 
 def test_default_grids_are_exact_decimals():

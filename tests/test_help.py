@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from reportgen.cli import app
 from reportgen.io.options import INPUT_OPTIONS
-from reportgen.project import load_project
+from reportgen.io.project import load_project
 
 REPO = Path(__file__).resolve().parents[1]
 COMMANDS = ("evaluate", "check", "build", "demo")

@@ -6,10 +6,10 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reportgen.aggregate import count_presets
-from reportgen.evaluation import EvalConfig, curve_set, evaluate_model
-from reportgen.match import UNMATCHED, match_report
-from reportgen.metrics import scores_from_matrix
+from reportgen.engine.aggregate import count_presets
+from reportgen.engine.evaluation import EvalConfig, curve_set, evaluate_model
+from reportgen.engine.match import UNMATCHED, match_report
+from reportgen.engine.metrics import scores_from_matrix
 from tests.builders import make_gt, make_preds
 from tests.gen import Dataset, random_detection, reference_matrix
 from tests.oracles import interpolated_ap, pr_curve

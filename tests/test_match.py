@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from reportgen.aggregate import count_presets
-from reportgen.cocoeval import evaluate_coco
-from reportgen.match import IGNORED, UNMATCHED, match_report
+from reportgen.engine.aggregate import count_presets
+from reportgen.engine.cocoeval import evaluate_coco
+from reportgen.engine.match import IGNORED, UNMATCHED, match_report
 from tests.builders import make_gt, make_preds
 
 IOU = np.array([0.5])

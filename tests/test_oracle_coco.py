@@ -13,10 +13,10 @@ import pytest
 from pycocotools.coco import COCO
 from pycocotools.cocoeval import COCOeval
 
-from reportgen.cocoeval import evaluate_coco
-from reportgen.data import GroundTruth, Predictions
-from reportgen.evaluation import EvalConfig, evaluate_model
-from reportgen.grids import COCO_IOU_THRESHOLDS
+from reportgen.engine.cocoeval import evaluate_coco
+from reportgen.engine.evaluation import EvalConfig, evaluate_model
+from reportgen.engine.grids import COCO_IOU_THRESHOLDS
+from reportgen.io.containers import GroundTruth, Predictions
 from tests.builders import make_gt, make_preds, to_coco
 from tests.gen import random_detection
 

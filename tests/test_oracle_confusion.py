@@ -36,9 +36,9 @@ import pytest
 from faster_coco_eval import COCO
 from faster_coco_eval.extra import PreviewResults
 
-from reportgen.aggregate import count_presets
-from reportgen.data import GroundTruth, Predictions
-from reportgen.match import match_report
+from reportgen.engine.aggregate import count_presets
+from reportgen.engine.match import match_report
+from reportgen.io.containers import GroundTruth, Predictions
 from tests.builders import make_gt, make_preds, to_coco
 from tests.gen import Dataset, box_iou, random_detection, separated_detection
 

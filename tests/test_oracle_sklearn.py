@@ -17,9 +17,9 @@ import numpy as np
 import pytest
 from sklearn.metrics import classification_report, confusion_matrix, precision_recall_curve
 
-from reportgen.aggregate import count_presets
-from reportgen.match import match_report
-from reportgen.metrics import Scores, scores_from_matrix
+from reportgen.engine.aggregate import count_presets
+from reportgen.engine.match import match_report
+from reportgen.engine.metrics import Scores, scores_from_matrix
 from tests.gen import Dataset, classification_data, random_classification
 from tests.oracles import pr_curve
 

@@ -335,7 +335,7 @@ def test_all_frames_may_be_given_as_a_split_with_targets(folder: Path) -> None:
 
 def test_frame_ids_are_read_as_written(tmp_path: Path) -> None:
     """YAML reads 000044 as the octal number 36; frame ids are the text as written."""
-    from reportgen.project import load_project
+    from reportgen.io.project import load_project
 
     (tmp_path / "gt.json").write_text("{}", encoding="utf-8")
     (tmp_path / "p.json").write_text("[]", encoding="utf-8")

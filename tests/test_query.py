@@ -3,7 +3,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from reportgen.query import QueryError, evaluate_query
+from reportgen.io.query import QueryError, evaluate_query
 
 TABLE = pd.DataFrame(
     {

@@ -15,13 +15,13 @@ from typing import Any
 import numpy as np
 import pytest
 
-from reportgen.aggregate import count_presets
-from reportgen.cocoeval import evaluate_coco
-from reportgen.data import GroundTruth, Predictions
-from reportgen.evaluation import evaluate_voc
+from reportgen.engine.aggregate import count_presets
+from reportgen.engine.cocoeval import evaluate_coco
+from reportgen.engine.evaluation import evaluate_voc
+from reportgen.engine.match import match_report, match_voc
+from reportgen.engine.metrics import voc_ap
 from reportgen.io import LoadOptions, load_ground_truth, load_predictions
-from reportgen.match import match_report, match_voc
-from reportgen.metrics import voc_ap
+from reportgen.io.containers import GroundTruth, Predictions
 from tests.cli import Run, reportgen
 
 PLAIN = LoadOptions()

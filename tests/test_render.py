@@ -1,4 +1,4 @@
-"""The report page's renderer (reportgen/render.py): the static default view from the payload, escaping,
+"""The report page's renderer (reportgen/report/render.py): the static default view from the payload, escaping,
 determinism, no external URLs, and a gold file of the rendered HTML.
 
 Gold file: ``tests/gold/report_demo.html`` is the demo project's page with the varying parts scrubbed
@@ -27,9 +27,9 @@ import numpy as np
 import pytest
 import yaml
 
-from reportgen.examples import MANY_CLASSES
-from reportgen.model import UNDEFINED_U16, ReportTables, report_tables
-from reportgen.render import (
+from reportgen.report.examples import MANY_CLASSES
+from reportgen.report.model import UNDEFINED_U16, ReportTables, report_tables
+from reportgen.report.render import (
     DELTA_DARK,
     DIV_STOPS,
     JS_FILES,
@@ -110,10 +110,10 @@ class Report:
 
 
 def build_project_report(project_file: Path, output: Path) -> Report:
-    """Run the project and build its report with the real pipeline (reportgen.build.build_report)."""
-    from reportgen.build import build_report
-    from reportgen.project import load_project
-    from reportgen.projectrun import run_project
+    """Run the project and build its report with the real pipeline (reportgen.report.build.build_report)."""
+    from reportgen.engine.project_run import run_project
+    from reportgen.io.project import load_project
+    from reportgen.report.build import build_report
 
     old = os.environ.get("SOURCE_DATE_EPOCH")
     os.environ["SOURCE_DATE_EPOCH"] = EPOCH
@@ -390,7 +390,7 @@ def test_score_text_never_shows_a_failing_value_as_meeting_its_target(
 
 
 def test_score_text_agrees_with_the_verdict_tables() -> None:
-    from reportgen.verdicts import shown_against
+    from reportgen.engine.verdicts import shown_against
 
     rng = np.random.default_rng(0)
     for _ in range(2000):
@@ -671,7 +671,7 @@ def test_nan_is_refused(demo_report: Report) -> None:
 
 
 def test_same_payload_same_bytes(demo_report: Report) -> None:
-    from reportgen.build import default_charts
+    from reportgen.report.build import default_charts
 
     p, tables = demo_report.payload, demo_report.tables()
     a = render_report(p, tables, charts=default_charts(p, tables))
@@ -724,7 +724,7 @@ def test_gold_file(demo_report: Report) -> None:
 
 def test_payload_thresholds_and_verdicts_equal_check_at_every_preset(demo_report: Report) -> None:
     """The report's verdict blobs are the engine's verdicts (``reportgen check``) at every preset."""
-    from reportgen.verdicts import PAYLOAD_KEYS, compute_verdicts, payload
+    from reportgen.engine.verdicts import PAYLOAD_KEYS, compute_verdicts, payload
 
     p = demo_report.payload
     thresholds, verdicts = demo_report.blob("thresholds"), demo_report.blob("verdicts")

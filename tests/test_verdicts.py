@@ -8,10 +8,10 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from reportgen.aggregate import PresetCounts
-from reportgen.project import Segment, Target
-from reportgen.projectrun import SegmentFrames
-from reportgen.verdicts import compute_verdicts, junit_xml, markdown, payload, segment_uuid, shown_against
+from reportgen.engine.aggregate import PresetCounts
+from reportgen.engine.project_run import SegmentFrames
+from reportgen.engine.verdicts import compute_verdicts, junit_xml, markdown, payload, segment_uuid, shown_against
+from reportgen.io.project import Segment, Target
 
 IOU = np.array([0.5])
 CONF = np.array([0.1])

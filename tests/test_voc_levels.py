@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from reportgen.grids import COCO_IOU_THRESHOLDS, COCO_RECALL_THRESHOLDS
+from reportgen.engine.grids import COCO_IOU_THRESHOLDS, COCO_RECALL_THRESHOLDS
 from tests.cli import evaluate
 
 #: Detections in descending score: True = lands on its frame's object, False = on empty space. 10 objects, so

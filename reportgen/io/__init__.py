@@ -13,7 +13,7 @@ Choices, in one place:
 - Frames: COCO ``images`` order; table frames in order of first appearance; txt and xml folders: the file
   stem is the frame id, files in name order, an empty ground-truth file is a frame without objects.
 - A prediction's frame is found by frame id compared as a string, else by the file-name stem of the
-  ground truth's image (see :class:`reportgen.io._build.FrameLookup`).
+  ground truth's image (see :class:`reportgen.io._records.FrameLookup`).
 - Classes: COCO ``categories`` order; otherwise ``--class-names`` when given, else order of first
   appearance. A prediction's class is matched by name; integers index ``--class-names``, or without it are
   tried as ground-truth category ids.
@@ -37,10 +37,10 @@ from reportgen.io._detect import detect_format
 from reportgen.io.options import InputFormat, LoadOptions
 
 if TYPE_CHECKING:
-    from reportgen.data import GroundTruth, Predictions
-    from reportgen.io._aux import SizeMap
-    from reportgen.io._build import ClassNames, RawBoxes
-    from reportgen.io._table import Table, TableFormat
+    from reportgen.io._records import ClassNames, RawBoxes
+    from reportgen.io._side_files import SizeMap
+    from reportgen.io._table_file import Table, TableFormat
+    from reportgen.io.containers import GroundTruth, Predictions
 
 # The readers are imported where a format needs them: reading COCO JSON loads neither pandas nor pyarrow.
 
@@ -69,7 +69,7 @@ def load_ground_truth(path: Path | object, options: LoadOptions) -> GroundTruth:
     sizes = _image_sizes(options)
     wants_classification = options.task == "classification" or options.gt_format == "classification"
     if fmt in _TABLES:
-        from reportgen.io._table import read_table
+        from reportgen.io._table_file import read_table
 
         return _ground_truth_from_table(read_table(path, fmt), options, names, sizes)
     if wants_classification:
@@ -87,7 +87,7 @@ def load_ground_truth(path: Path | object, options: LoadOptions) -> GroundTruth:
 
         _require_names_for_yolo(path, fmt, names)
         raw = read_txt_folder(path, fmt, "gt", options.box_format, options.normalized)  # type: ignore[arg-type]
-    from reportgen.io._build import build_ground_truth
+    from reportgen.io._records import build_ground_truth
 
     return build_ground_truth(_rounding(raw, options), names=names, sizes=sizes)
 
@@ -95,9 +95,9 @@ def load_ground_truth(path: Path | object, options: LoadOptions) -> GroundTruth:
 def _ground_truth_from_table(
     table: Table, options: LoadOptions, names: ClassNames | None, sizes: SizeMap | None
 ) -> GroundTruth:
-    from reportgen.io._build import build_ground_truth
     from reportgen.io._classification import classification_ground_truth
-    from reportgen.io._tables import detection_table
+    from reportgen.io._detections import detection_table
+    from reportgen.io._records import build_ground_truth
 
     if _is_classification(table, options):
         return classification_ground_truth(table, names, sizes)
@@ -109,7 +109,7 @@ def _ground_truth_in_memory(data: object, options: LoadOptions) -> GroundTruth:
     import pandas as pd
 
     from reportgen.io._coco import load_coco_ground_truth
-    from reportgen.io._table import table_from_dataframe
+    from reportgen.io._table_file import table_from_dataframe
 
     if isinstance(data, pd.DataFrame):
         table = table_from_dataframe(data, DATAFRAME_SOURCE)
@@ -125,11 +125,11 @@ def _ground_truth_in_memory(data: object, options: LoadOptions) -> GroundTruth:
 def _predictions_in_memory(data: object, gt: GroundTruth, options: LoadOptions, name: str) -> Predictions:
     import pandas as pd
 
-    from reportgen.io._build import build_predictions
     from reportgen.io._classification import classification_predictions
     from reportgen.io._coco import load_coco_predictions
-    from reportgen.io._table import table_from_dataframe
-    from reportgen.io._tables import detection_table
+    from reportgen.io._detections import detection_table
+    from reportgen.io._records import build_predictions
+    from reportgen.io._table_file import table_from_dataframe
 
     names = _class_names(options)
     ignore = options.ignore_unknown_frames
@@ -153,7 +153,7 @@ def load_predictions(path: Path | object, gt: GroundTruth, options: LoadOptions,
     :func:`load_ground_truth`, or a COCO results list)."""
     if _in_memory(path):
         return _predictions_in_memory(path, gt, options, name)
-    from reportgen.io._build import build_predictions
+    from reportgen.io._records import build_predictions
 
     path = Path(path)  # type: ignore[arg-type]
     fmt = _resolve_format(path, options.pred_format, "pred", other=options.gt_format)
@@ -165,7 +165,7 @@ def load_predictions(path: Path | object, gt: GroundTruth, options: LoadOptions,
                 path, f"expected a table (CSV, Parquet or JSON Lines) of predicted labels, found a {fmt} input"
             )
         from reportgen.io._classification import classification_predictions
-        from reportgen.io._table import read_table
+        from reportgen.io._table_file import read_table
 
         table = read_table(path, fmt)
         return classification_predictions(table, gt, name=name, names=names, ignore_unknown_frames=ignore)
@@ -174,8 +174,8 @@ def load_predictions(path: Path | object, gt: GroundTruth, options: LoadOptions,
 
         return load_coco_predictions(path, gt, name=name, ignore_unknown_frames=ignore)
     if fmt in _TABLES:
-        from reportgen.io._table import read_table
-        from reportgen.io._tables import detection_table
+        from reportgen.io._detections import detection_table
+        from reportgen.io._table_file import read_table
 
         raw = detection_table(read_table(path, fmt), options.box_format, options.normalized, "pred")
     elif fmt == "voc":
@@ -238,8 +238,8 @@ def _is_classification(table: Table, options: LoadOptions) -> bool:
         return options.task == "classification"
     if options.gt_format == "classification":
         return True
-    from reportgen.io._table import CLASS_COLUMNS
-    from reportgen.io._tables import has_box_columns
+    from reportgen.io._detections import has_box_columns
+    from reportgen.io._table_file import CLASS_COLUMNS
 
     return table.find(CLASS_COLUMNS) is not None and not has_box_columns(table)
 
@@ -247,14 +247,14 @@ def _is_classification(table: Table, options: LoadOptions) -> bool:
 def _class_names(options: LoadOptions) -> ClassNames | None:
     if options.class_names is None:
         return None
-    from reportgen.io._aux import read_class_names
-    from reportgen.io._build import ClassNames
+    from reportgen.io._records import ClassNames
+    from reportgen.io._side_files import read_class_names
 
     return ClassNames(str(options.class_names), read_class_names(Path(options.class_names)))
 
 
 def _image_sizes(options: LoadOptions) -> SizeMap | None:
-    from reportgen.io._aux import read_image_sizes
+    from reportgen.io._side_files import read_image_sizes
 
     return None if options.image_sizes is None else read_image_sizes(Path(options.image_sizes))
 

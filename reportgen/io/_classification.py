@@ -15,10 +15,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from reportgen.data import FloatArray, GroundTruth, IntArray, Predictions
 from reportgen.errors import InputError
-from reportgen.io._aux import SizeMap, sizes_of
-from reportgen.io._build import (
+from reportgen.io._detections import row_sizes
+from reportgen.io._records import (
     ClassNames,
     FrameLookup,
     check_scores,
@@ -30,9 +29,10 @@ from reportgen.io._build import (
     take,
     whole_frame_boxes,
 )
-from reportgen.io._table import CLASS_COLUMNS, SCORE_COLUMNS, Table
-from reportgen.io._tables import row_sizes
+from reportgen.io._side_files import SizeMap, sizes_of
+from reportgen.io._table_file import CLASS_COLUMNS, SCORE_COLUMNS, Table
 from reportgen.io._where import FRAME_COLUMNS, Where, listing
+from reportgen.io.containers import FloatArray, GroundTruth, IntArray, Predictions
 
 LABEL_COLUMNS = ("label", *(c for c in CLASS_COLUMNS if c != "label"))
 

@@ -14,9 +14,9 @@ from typing import Any, NoReturn
 
 import numpy as np
 
-from reportgen.data import BoolArray, FloatArray, GroundTruth, IntArray, Predictions
 from reportgen.errors import InputError
-from reportgen.io._build import (
+from reportgen.io._files import read_json
+from reportgen.io._records import (
     FrameLookup,
     area_or_box,
     check_finite,
@@ -26,8 +26,8 @@ from reportgen.io._build import (
     first,
     take,
 )
-from reportgen.io._files import read_json
 from reportgen.io._where import JsonWhere, describe, listing
+from reportgen.io.containers import BoolArray, FloatArray, GroundTruth, IntArray, Predictions
 
 BBOX_FIELDS = ("bbox[0]", "bbox[1]", "bbox[2]", "bbox[3]")
 Record = dict[str, Any]

@@ -18,12 +18,12 @@ from typing import Literal, NoReturn
 
 import numpy as np
 
-from reportgen.data import FloatArray
 from reportgen.errors import InputError
-from reportgen.io._build import FrameInfo, RawBoxes
 from reportgen.io._detect import labels_folder
 from reportgen.io._files import files_in, read_text
+from reportgen.io._records import FrameInfo, RawBoxes
 from reportgen.io._where import FilesWhere, describe
+from reportgen.io.containers import FloatArray
 from reportgen.io.options import BoxLayout
 
 TxtFlavour = Literal["yolo", "padilla"]

@@ -18,8 +18,8 @@ from xml.parsers.expat import ErrorString
 import numpy as np
 
 from reportgen.errors import InputError
-from reportgen.io._build import FrameInfo, RawBoxes
 from reportgen.io._files import files_in, read_bytes
+from reportgen.io._records import FrameInfo, RawBoxes
 from reportgen.io._where import FilesWhere, describe
 
 _BOX_FIELDS = ("bndbox/xmin", "bndbox/ymin", "bndbox/xmax", "bndbox/ymax")

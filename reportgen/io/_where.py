@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, Protocol
 
-from reportgen.data import IntArray
 from reportgen.errors import InputError
+from reportgen.io.containers import IntArray
 
 #: The column names a table's frame id may have (case-insensitive), in the order they are looked for.
 FRAME_COLUMNS = ("frame_id", "image_id", "frame")

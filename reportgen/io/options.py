@@ -70,7 +70,7 @@ class InputOption:
     where: Literal["dataset", "top", "cli"] = "dataset"
 
 
-#: The single list of input options: ``reportgen.cli`` builds its options from it, ``reportgen.project`` reads the
+#: The single list of input options: ``reportgen.cli`` builds its options from it, ``reportgen.io.project`` reads the
 #: same keys, and a test checks both (and the docs) against it.
 INPUT_OPTIONS: tuple[InputOption, ...] = (
     InputOption(

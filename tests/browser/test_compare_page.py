@@ -1,8 +1,8 @@
 """The report page comparing inference set B (candidate) with A (baseline), in Chromium (docs/compare.md).
 
 The B − A matrix against the difference of the two matrices decoded in Python (and its text, hover text and
-colours against ``reportgen.render.delta_grid``), the examples of a change and the flip list against the
-engine (``reportgen.compare`` on the same project run), the bootstrap intervals against the payload. Each page
+colours against ``reportgen.report.render.delta_grid``), the examples of a change and the flip list against the
+engine (``reportgen.engine.compare`` on the same project run), the bootstrap intervals against the payload. Each page
 is opened through ``open_page`` (tests/browser/conftest.py), which fails a test on any request, console error
 or dialog.
 """
@@ -16,8 +16,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from reportgen.compare import object_outcomes, outcome_at
-from reportgen.render import delta_grid, div_colour
+from reportgen.engine.compare import object_outcomes, outcome_at
+from reportgen.report.render import delta_grid, div_colour
 from tests.browser.test_report_page import (
     SET_RANGE,
     _examples_on_page,
@@ -87,7 +87,7 @@ def check_grid(
     den: str = "row",
 ) -> None:
     """The page's B − A grid equals the difference of the two matrices, and its texts, hover texts and colours
-    are reportgen.render.delta_grid's."""
+    are reportgen.report.render.delta_grid's."""
     mat_a = rep.matrix(a, s, ua, ta)
     mat_b = rep.matrix(b, s, ua if ub is None else ub, ta if tb is None else tb)
     want = delta_grid(rep.payload["display_names"], mat_a, mat_b, pct=pct, den=den)
@@ -548,8 +548,8 @@ def test_hostile_names_in_the_compare_views(hostile: Report, open_page: OpenPage
 
 def test_intervals_at_a_preset_given_with_bootstrap_at(demo: Report, open_page: OpenPage, tmp_path: Path) -> None:
     """A report built with --bootstrap-at 0.3:0.5: the page finds the second preset's intervals."""
-    from reportgen.build import build_report
-    from reportgen.project import load_project
+    from reportgen.io.project import load_project
+    from reportgen.report.build import build_report
 
     out = tmp_path / "report.html"
     payload = build_report(load_project(demo.project_file), out, run=demo.run, bootstrap_presets=[(0.3, 0.5)])
@@ -579,8 +579,8 @@ def test_a_report_without_comparison_data(demo: Report, open_page: OpenPage, tmp
     """A payload from before the comparison data: B still works (cards, B − A matrix), the rest says why not."""
     import json
 
-    from reportgen.build import default_charts
-    from reportgen.render import render_report
+    from reportgen.report.build import default_charts
+    from reportgen.report.render import render_report
 
     payload = json.loads(json.dumps(demo.payload))
     del payload["compare"]

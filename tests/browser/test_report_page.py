@@ -15,8 +15,9 @@ from typing import Any
 import numpy as np
 import pytest
 
-from reportgen.render import _target_threshold, display_text, score_text, seq_colour, threshold_text
-from tests.test_render import HOSTILE, Report
+from reportgen.engine.verdicts import succeeds
+from reportgen.report.render import score_text, seq_colour, threshold_text
+from tests.test_render import HOSTILE, Report, display_text
 
 pytestmark = pytest.mark.browser
 
@@ -42,13 +43,13 @@ def expected_card(rep: Report, m: int, s: int, u: int, t: int, tried: dict[str, 
         target = seg["targets"][metric]
         if tried is not None and metric in tried:
             target = None if tried[metric] is None else {"threshold": tried[metric]}
-        thr = _target_threshold(target, cards, s, u, t, k)
-        if target is None:
-            verdict = "none"
-        elif score is None or thr is None:
-            verdict = "fail"
-        else:
-            verdict = "pass" if score >= thr else "fail"
+        if tried is not None and metric in tried:  # a typed-in target: the page judges it by the one rule
+            thr = tried[metric]
+            verdict = {None: "none", True: "pass", False: "fail"}[succeeds(score, thr, target is not None)]
+        else:  # the report model's threshold and verdict (tested equal to the engine's in test_render.py)
+            raw_thr = float(rep.blob("thresholds")[m, s, u, t, k])
+            thr = None if math.isnan(raw_thr) else raw_thr
+            verdict = {1: "pass", 0: "fail", -1: "none"}[int(rep.blob("verdicts")[m, s, u, t, k])]
         metrics.append([score_text(score, thr), verdict])
     return {"m": metrics, "c": [f"{int(x):,}" for x in counts[m, s, u, t]]}
 
@@ -220,7 +221,7 @@ SWEEP_METRICS = """([U, T]) => {
 def check_cards_sweep(rep: Report, page: Any, segs: list[int], m: int = 0, side: str = "a") -> None:
     """Walk every grid point of the sliders and compare the cards of segments ``segs`` with the payload and
     with the engine's verdicts (``reportgen check --json``) at that preset."""
-    from reportgen.verdicts import compute_verdicts, payload
+    from reportgen.engine.verdicts import compute_verdicts, payload
 
     p = rep.payload
     nu, nt = len(p["grids"]["iou"]), len(p["grids"]["confidence"])

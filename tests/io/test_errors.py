@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from reportgen.data import GroundTruth
 from reportgen.errors import InputError
 from reportgen.io import LoadOptions, load_ground_truth, load_predictions, parse_pred_argument
+from reportgen.io.containers import GroundTruth
 from tests.io import writers as w
 
 PLAIN = LoadOptions()

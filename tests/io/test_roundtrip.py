@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from reportgen.data import GroundTruth, Predictions
 from reportgen.io import LoadOptions, load_ground_truth, load_predictions
+from reportgen.io.containers import GroundTruth, Predictions
 from tests.io import writers as w
 from tests.io.writers import CLASSES, FRAMES, GT, PRED, SIZES
 

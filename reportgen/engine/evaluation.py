@@ -14,10 +14,9 @@ from dataclasses import dataclass
 import numba
 import numpy as np
 
-from reportgen.aggregate import PresetCounts, count_presets, score_bins
-from reportgen.cocoeval import CocoSummary, evaluate_coco
-from reportgen.data import BoolArray, FloatArray, GroundTruth, IntArray, Predictions
-from reportgen.grids import (
+from reportgen.engine.aggregate import PresetCounts, count_presets, score_bins
+from reportgen.engine.cocoeval import CocoSummary, evaluate_coco
+from reportgen.engine.grids import (
     COCO_RECALL_THRESHOLDS,
     DEFAULT_CONFIDENCE,
     DEFAULT_CONFIDENCE_GRID,
@@ -26,8 +25,9 @@ from reportgen.grids import (
     parse_grid,
     with_value,
 )
-from reportgen.match import IGNORED, MatchResult, match_report, match_voc
-from reportgen.metrics import safe_div, voc_ap
+from reportgen.engine.match import IGNORED, MatchResult, match_report, match_voc
+from reportgen.engine.metrics import safe_div, voc_ap
+from reportgen.io.containers import BoolArray, FloatArray, GroundTruth, IntArray, Predictions
 
 #: confidence grid of the sampled PR curves written to JSON and the report: 0.00 .. 1.00 by 0.01
 CURVE_GRID: FloatArray = np.arange(101) / 100

@@ -15,10 +15,10 @@ from typing import TypeVar
 import numpy as np
 import numpy.typing as npt
 
-from reportgen.data import BoolArray, FloatArray, GroundTruth, IntArray, Predictions
 from reportgen.errors import InputError
-from reportgen.io._aux import SizeMap, image_stem, sizes_of
+from reportgen.io._side_files import SizeMap, image_stem, sizes_of
 from reportgen.io._where import Where, describe, listing
+from reportgen.io.containers import BoolArray, FloatArray, GroundTruth, IntArray, Predictions
 from reportgen.io.options import BoxLayout
 
 T = TypeVar("T")

@@ -26,8 +26,8 @@ import numpy as np
 import numpy.typing as npt
 from markupsafe import Markup
 
-from reportgen.examples import MANY_CLASSES
-from reportgen.model import ReportTables
+from reportgen.report.examples import MANY_CLASSES
+from reportgen.report.model import ReportTables
 
 __all__ = ["JS_FILES", "delta_grid", "delta_label", "div_colour", "render_report", "score_text", "threshold_text"]
 
@@ -78,10 +78,10 @@ def _resource_dir(name: str) -> Path:
     try:
         packaged = Path(str(resources.files("reportgen") / f"_{name}"))
     except (ModuleNotFoundError, TypeError):  # pragma: no cover - reportgen is always importable here
-        packaged = Path(__file__).resolve().parent / f"_{name}"
+        packaged = Path(__file__).resolve().parents[1] / f"_{name}"
     if packaged.is_dir():
         return packaged
-    checkout = Path(__file__).resolve().parent.parent / name
+    checkout = Path(__file__).resolve().parents[2] / name
     if checkout.is_dir():
         return checkout
     raise FileNotFoundError(f"reportgen resources not found: neither {packaged} nor {checkout} exists")
@@ -124,7 +124,7 @@ def score_text(score: float | None, threshold: float | None = None, digits: int 
     """A score with ``digits`` decimals, more when a failing score would otherwise read as meeting its
     threshold (0.79996 against 0.8 shows "0.79996"). ``None`` (undefined) is a dash.
 
-    The same rule as ``RG.scoreText`` in static/js/core.js and ``reportgen.verdicts.shown_against``.
+    The same rule as ``RG.scoreText`` in static/js/core.js and ``reportgen.engine.verdicts.shown_against``.
     """
     if score is None or math.isnan(score):
         return "–"
@@ -440,7 +440,7 @@ def render_report(payload: dict[str, Any], tables: ReportTables, *, charts: dict
 
     Args:
         payload: the report data; embedded as JSON; its names and segments label the static default view.
-        tables: the report model the payload encodes (:mod:`reportgen.model`): the static view's numbers.
+        tables: the report model the payload encodes (:mod:`reportgen.report.model`): the static view's numbers.
         charts: pre-rendered inline SVG by name (``"pr_curve"``: the default view's PR curve); inserted as is.
 
     The same payload, tables and charts give the same bytes.

@@ -22,9 +22,9 @@ from typing import Any
 import numpy as np
 from PIL import Image, ImageDraw
 
-from reportgen.data import BoolArray, FloatArray, IntArray
-from reportgen.match import IGNORED
-from reportgen.projectrun import ProjectRun
+from reportgen.engine.match import IGNORED
+from reportgen.engine.project_run import ProjectRun
+from reportgen.io.containers import BoolArray, FloatArray, IntArray
 
 GLOBAL_CAP = 20
 PER_SEGMENT_CAP = 3

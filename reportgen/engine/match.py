@@ -3,11 +3,11 @@
 Greedy matching in descending confidence has the property that dropping every prediction below a
 confidence ``t`` does not change how the predictions above ``t`` were matched. So one pass per IoU threshold
 records, for every prediction, what it matched; every confidence threshold then follows by cumulative sums
-(:mod:`reportgen.aggregate`).
+(:mod:`reportgen.engine.aggregate`).
 
 Matching is per frame, so it can run on any partition of the frames: :func:`match_report` on a subset of
 frames gives exactly the rows of the full result for those frames, and the counts built from partitions add
-up (:class:`reportgen.aggregate.PresetCounts` supports ``+``).
+up (:class:`reportgen.engine.aggregate.PresetCounts` supports ``+``).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numba
 import numpy as np
 
-from reportgen.data import BoolArray, FloatArray, GroundTruth, IntArray, Predictions
+from reportgen.io.containers import BoolArray, FloatArray, GroundTruth, IntArray, Predictions
 
 #: prediction outcome codes (values >= 0 are the index of the matched ground-truth object)
 UNMATCHED = -1  # a false positive

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from reportgen.data import BoolArray, FloatArray, IntArray
+from reportgen.io.containers import BoolArray, FloatArray, IntArray
 
 
 def safe_div(num: FloatArray | IntArray, den: FloatArray | IntArray) -> FloatArray:

@@ -9,13 +9,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from reportgen.aggregate import PresetCounts
-from reportgen.data import BoolArray, GroundTruth, Predictions
+from reportgen.engine.aggregate import PresetCounts
+from reportgen.engine.evaluation import EvalConfig, ModelResult, Progress, evaluate_model, segment_counts
+from reportgen.engine.grids import parse_grid, with_value
 from reportgen.errors import InputError
-from reportgen.evaluation import EvalConfig, ModelResult, Progress, evaluate_model, segment_counts
-from reportgen.grids import parse_grid, with_value
-from reportgen.project import ALL_FRAMES, ClassesSpec, Project, Segment
-from reportgen.query import QueryError, evaluate_query
+from reportgen.io.containers import BoolArray, GroundTruth, Predictions
+from reportgen.io.project import ALL_FRAMES, ClassesSpec, Project, Segment
+from reportgen.io.query import QueryError, evaluate_query
 
 #: The segment names of a project without segments of its own (a report built from --gt / --pred or in Python).
 ALL_FRAMES_ONLY = [ALL_FRAMES]

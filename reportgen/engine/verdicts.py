@@ -17,11 +17,11 @@ from xml.sax.saxutils import escape, quoteattr
 import numpy as np
 import numpy.typing as npt
 
-from reportgen.data import BoolArray, FloatArray
-from reportgen.grids import index_of
-from reportgen.metrics import scores_from_matrix
-from reportgen.project import METRICS, Segment, Target
-from reportgen.projectrun import ProjectRun
+from reportgen.engine.grids import index_of
+from reportgen.engine.metrics import scores_from_matrix
+from reportgen.engine.project_run import ProjectRun
+from reportgen.io.containers import BoolArray, FloatArray
+from reportgen.io.project import METRICS, Segment, Target
 
 PAYLOAD_KEYS = {"precision": "precision", "recall": "recall", "f1": "f1_score"}
 

@@ -21,9 +21,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from reportgen.data import BoolArray, FloatArray
 from reportgen.errors import InputError
 from reportgen.io._where import FRAME_COLUMNS, CsvWhere, LineWhere, ParquetWhere, Where, describe, listing
+from reportgen.io.containers import BoolArray, FloatArray
 
 TableFormat = Literal["csv", "parquet", "jsonl"]
 

@@ -10,8 +10,8 @@ from decimal import Decimal, InvalidOperation
 
 import numpy as np
 
-from reportgen.data import FloatArray
 from reportgen.errors import InputError
+from reportgen.io.containers import FloatArray
 
 DEFAULT_CONFIDENCE = 0.1
 DEFAULT_IOU = 0.5

@@ -4,8 +4,9 @@ Indices: ``m`` inference set (``run.results`` order), ``s`` segment (``run.segme
 ``u`` IoU preset, ``t`` confidence preset (the run's grids), ``k`` class (``C`` = all classes pooled, for curves),
 metric axis ``(precision, recall, F1)``. NaN means undefined.
 
-Readers: the payload encoder (:mod:`reportgen.reportdata`, which packs these arrays into the page's typed-array
-blobs), the static no-JavaScript view (:mod:`reportgen.render`) and its chart (:func:`reportgen.build.default_charts`).
+Readers: the payload encoder (:mod:`reportgen.report.payload`, which packs these arrays into the page's
+typed-array blobs), the static no-JavaScript view (:mod:`reportgen.report.render`) and its chart
+(:func:`reportgen.report.build.default_charts`).
 Nobody decodes the blobs in Python: they read this model.
 """
 
@@ -17,12 +18,12 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from reportgen.data import FloatArray, IntArray
-from reportgen.evaluation import CURVE_GRID, curve_set
-from reportgen.examples import MANY_CLASSES
-from reportgen.metrics import scores_from_matrix
-from reportgen.projectrun import ProjectRun
-from reportgen.verdicts import judge, resolve_thresholds
+from reportgen.engine.evaluation import CURVE_GRID, curve_set
+from reportgen.engine.metrics import scores_from_matrix
+from reportgen.engine.project_run import ProjectRun
+from reportgen.engine.verdicts import judge, resolve_thresholds
+from reportgen.io.containers import FloatArray, IntArray
+from reportgen.report.examples import MANY_CLASSES
 
 #: the PR curves in the report: confidences 0.00, 0.02, ..., 1.00 (every second point of CURVE_GRID), or by
 #: 0.04 above MANY_CLASSES classes (the page's many-class mode), to keep COCO-scale reports small
@@ -73,7 +74,7 @@ class ReportTables:
             segment's ``metric_class``.
         thresholds: ``(M, S, U, T, 3)`` the threshold each card is judged against (relative targets resolved
             against the baseline's card); NaN without a target or with an undefined baseline score.
-        verdicts: ``(M, S, U, T, 3)`` int8, by :func:`reportgen.verdicts.judge`: 1 pass, 0 fail, -1 no target.
+        verdicts: ``(M, S, U, T, 3)`` int8, by :func:`reportgen.engine.verdicts.judge`: 1 pass, 0 fail, -1 no target.
         card_counts: ``(M, S, U, T, 3)`` false positives, false negatives, confusions of the card.
         class_scores: ``(M, S, U, T, C, 3)`` per-class precision, recall, F1.
         averages: ``(M, S, U, T, 3, 3)`` micro / macro / weighted x precision / recall / F1.

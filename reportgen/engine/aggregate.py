@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from reportgen.data import BoolArray, FloatArray, GroundTruth, IntArray, Predictions
-from reportgen.match import IGNORED, MatchResult
+from reportgen.engine.match import IGNORED, MatchResult
+from reportgen.io.containers import BoolArray, FloatArray, GroundTruth, IntArray, Predictions
 
 
 @dataclass(frozen=True, eq=False)

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from reportgen import __version__
-from reportgen.compare import (
+from reportgen.engine.compare import (
     BOOTSTRAP_RESAMPLES,
     BOOTSTRAP_SEED,
     NEVER,
@@ -26,12 +26,12 @@ from reportgen.compare import (
     frame_counts,
     object_outcomes,
 )
+from reportgen.engine.project_run import ProjectRun
+from reportgen.engine.verdicts import compute_verdicts, payload, segment_uuid
 from reportgen.errors import InputError
+from reportgen.io.project import METRICS, Project
 from reportgen.jsonout import sha256_of
-from reportgen.model import ReportTables, display_int, report_tables
-from reportgen.project import METRICS, Project
-from reportgen.projectrun import ProjectRun
-from reportgen.verdicts import compute_verdicts, payload, segment_uuid
+from reportgen.report.model import ReportTables, display_int, report_tables
 
 SCHEMA_VERSION = 1
 

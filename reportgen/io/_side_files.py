@@ -7,14 +7,14 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from reportgen.data import FloatArray
 from reportgen.errors import InputError
 from reportgen.io._detect import detect_format
 from reportgen.io._files import read_json, read_text
 from reportgen.io._where import FRAME_COLUMNS
+from reportgen.io.containers import FloatArray
 
 if TYPE_CHECKING:
-    from reportgen.io._table import TableFormat
+    from reportgen.io._table_file import TableFormat
 from reportgen.io._where import JsonWhere, describe
 
 SizeMap = dict[str, tuple[float, float]]
@@ -75,7 +75,7 @@ def read_image_sizes(path: Path) -> SizeMap:
 
 
 def _sizes_from_table(path: Path, fmt: TableFormat) -> SizeMap:
-    from reportgen.io._table import read_table  # pandas: loaded only when a table is read
+    from reportgen.io._table_file import read_table  # pandas: loaded only when a table is read
 
     table = read_table(path, fmt)
     frames = table.keys(table.require(FRAME_COLUMNS, "frame id"), "frame id")

@@ -19,11 +19,11 @@ from typing import Literal
 
 import numpy as np
 
-from reportgen.data import BoolArray, FloatArray, IntArray
 from reportgen.errors import InputError
-from reportgen.io._build import RawBoxes, first
-from reportgen.io._table import CLASS_COLUMNS, SCORE_COLUMNS, Table
+from reportgen.io._records import RawBoxes, first
+from reportgen.io._table_file import CLASS_COLUMNS, SCORE_COLUMNS, Table
 from reportgen.io._where import FRAME_COLUMNS, describe, listing
+from reportgen.io.containers import BoolArray, FloatArray, IntArray
 from reportgen.io.options import BoxLayout
 
 _X = ("xmin", "x_min", "left")
@@ -47,7 +47,7 @@ def has_box_columns(table: Table) -> bool:
 
 
 def detection_table(table: Table, layout: BoxLayout, normalized: bool, role: Literal["gt", "pred"]) -> RawBoxes:
-    """Read the columns of a detection table; values are checked later, in :mod:`reportgen.io._build`."""
+    """Read the columns of a detection table; values are checked later, in :mod:`reportgen.io._records`."""
     if role == "gt" and table.num_rows == 0:
         raise InputError(table.source, "expected at least one ground-truth row, found only a header")
     frame_column = table.require(FRAME_COLUMNS, "frame id")

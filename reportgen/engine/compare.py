@@ -15,11 +15,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from reportgen.aggregate import score_bins
-from reportgen.data import FloatArray, GroundTruth, IntArray
-from reportgen.evaluation import ModelResult
-from reportgen.match import IGNORED
-from reportgen.metrics import f1_score, safe_div
+from reportgen.engine.aggregate import score_bins
+from reportgen.engine.evaluation import ModelResult
+from reportgen.engine.match import IGNORED
+from reportgen.engine.metrics import f1_score, safe_div
+from reportgen.io.containers import FloatArray, GroundTruth, IntArray
 
 BOOTSTRAP_RESAMPLES = 1000
 BOOTSTRAP_SEED = 20260501

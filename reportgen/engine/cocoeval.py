@@ -25,9 +25,9 @@ from dataclasses import dataclass
 import numba
 import numpy as np
 
-from reportgen.data import BoolArray, FloatArray, GroundTruth, IntArray, Predictions
-from reportgen.grids import COCO_IOU_THRESHOLDS, COCO_RECALL_THRESHOLDS
-from reportgen.match import _iou
+from reportgen.engine.grids import COCO_IOU_THRESHOLDS, COCO_RECALL_THRESHOLDS
+from reportgen.engine.match import _iou
+from reportgen.io.containers import BoolArray, FloatArray, GroundTruth, IntArray, Predictions
 
 AREA_RANGES: tuple[tuple[str, float, float], ...] = (
     ("all", 0.0, 1e5**2),

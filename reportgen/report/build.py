@@ -9,16 +9,22 @@ from typing import Any
 import numpy as np
 
 from reportgen.atomic import write_atomic
-from reportgen.charts import pr_curve_svg
-from reportgen.data import GroundTruth
-from reportgen.evaluation import EvalConfig, ModelResult
-from reportgen.examples import build_examples
-from reportgen.grids import DEFAULT_CONFIDENCE, DEFAULT_CONFIDENCE_GRID, DEFAULT_IOU, DEFAULT_IOU_GRID, with_value
+from reportgen.engine.evaluation import EvalConfig, ModelResult
+from reportgen.engine.grids import (
+    DEFAULT_CONFIDENCE,
+    DEFAULT_CONFIDENCE_GRID,
+    DEFAULT_IOU,
+    DEFAULT_IOU_GRID,
+    with_value,
+)
+from reportgen.engine.project_run import ProjectRun, run_project
+from reportgen.io.containers import GroundTruth
 from reportgen.io.options import LoadOptions
-from reportgen.model import ReportTables, as_shown, report_tables
-from reportgen.project import ClassesSpec, InferenceSetSpec, Project
-from reportgen.projectrun import ProjectRun, run_project
-from reportgen.reportdata import build_payload
+from reportgen.io.project import ClassesSpec, InferenceSetSpec, Project
+from reportgen.report.charts import pr_curve_svg
+from reportgen.report.examples import build_examples
+from reportgen.report.model import ReportTables, as_shown, report_tables
+from reportgen.report.payload import build_payload
 
 Progress = Callable[[str], None]
 
@@ -68,8 +74,8 @@ def project_from_evaluation(
     The evaluation is reused where its grids are the ones the report needs; otherwise (classification, whose
     report has one IoU; a bootstrap preset off the grids) the inference sets are evaluated again on them.
     """
-    from reportgen.evaluation import evaluate_model
-    from reportgen.projectrun import ALL_FRAMES_ONLY, segment_frames
+    from reportgen.engine.evaluation import evaluate_model
+    from reportgen.engine.project_run import ALL_FRAMES_ONLY, segment_frames
 
     source = Path(gt.source) if gt.source else Path("(in memory)")
     iou_grid, conf_grid = config.iou_grid, config.confidence_grid
@@ -145,7 +151,7 @@ def build_report(
     paired-bootstrap intervals of every pair of inference sets.
     Returns the embedded payload (for tests and callers that want the numbers).
     """
-    from reportgen.render import render_report
+    from reportgen.report.render import render_report
 
     if run is None:
         run = run_project(project, progress=progress, extra_presets=bootstrap_presets)

@@ -12,14 +12,14 @@ from typing import Any, Literal
 
 import yaml
 
-from reportgen.errors import InputError
-from reportgen.grids import (
+from reportgen.engine.grids import (
     DEFAULT_CONFIDENCE,
     DEFAULT_CONFIDENCE_GRID,
     DEFAULT_IOU,
     DEFAULT_IOU_GRID,
     parse_grid,
 )
+from reportgen.errors import InputError
 from reportgen.io.options import FORMATS, INPUT_OPTIONS, OPTION, LoadOptions, choice_error
 
 SegmentType = Literal["Split", "Regression Test", "Scenario"]

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from reportgen.data import BoolArray
+from reportgen.io.containers import BoolArray
 
 _BACKTICK = re.compile(r"`([^`]*)`")
 
