@@ -10,9 +10,10 @@ import numpy as np
 
 from reportgen.atomic import write_atomic
 from reportgen.charts import pr_curve_svg
-from reportgen.examples import build_examples
+from reportgen.examples import _image_paths, build_examples
 from reportgen.grids import DEFAULT_CONFIDENCE, DEFAULT_CONFIDENCE_GRID, DEFAULT_IOU, DEFAULT_IOU_GRID
 from reportgen.io.options import LoadOptions
+from reportgen.outputs import refuse_input_images
 from reportgen.project import ClassesSpec, InferenceSetSpec, Project
 from reportgen.projectrun import ProjectRun, run_project
 from reportgen.reportdata import build_payload, unblob
@@ -96,5 +97,6 @@ def build_report(
     payload["meta"]["thumbnails"] = stats
     progress("rendering")
     html = render_report(payload, charts=default_charts(payload))
+    refuse_input_images(output, _image_paths(run))  # known only now: the frame table or COCO file names them
     write_atomic(output, html)
     return payload

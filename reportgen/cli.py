@@ -16,12 +16,21 @@ from reportgen.errors import ReportgenError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
+EXIT_CODES_HELP = (
+    "Exit codes: 0 success (check: every regression test passes); 1 a regression test failed (check only: build "
+    "and evaluate exit 0 whatever the verdicts); 2 bad input or usage, nothing written; 3 internal error, a bug "
+    "in reportgen (please report it with the traceback); 130 / 143 interrupted by Ctrl-C / SIGTERM, no partial "
+    "file left."
+)
+
 app = typer.Typer(
     name="reportgen",
     help="Offline model-evaluation reports: every metric, for every segment, inference set and preset.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    epilog=EXIT_CODES_HELP,
 )
 
 
@@ -153,13 +162,46 @@ def load_options(
     )
 
 
+class Terminated(BaseException):
+    """SIGTERM, raised like Ctrl-C's KeyboardInterrupt so that temporary files are removed on the way out."""
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    raise Terminated()
+
+
 def run_guarded(fn: Callable[[], int]) -> None:
-    """Run a command body: user errors print ``Error: ...`` and exit 2; anything else is a bug."""
+    """Run a command body with the exit-code contract (``EXIT_CODES_HELP``): user errors print ``Error: ...`` and
+    exit 2; any other exception is a bug: one line saying so, its traceback, exit 3. Ctrl-C and SIGTERM unwind
+    (removing temporary files) and exit 130 and 143."""
+    import signal
+    import traceback
+
+    try:
+        previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    except ValueError:  # not the main thread (an embedding application): leave its signals alone
+        previous = None
     try:
         code = fn()
     except ReportgenError as exc:
         stderr(f"Error: {exc}")
-        raise typer.Exit(2) from None
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    except KeyboardInterrupt:
+        stderr("Interrupted (no partial output is left behind).")
+        raise typer.Exit(130) from None
+    except Terminated:
+        stderr("Terminated (no partial output is left behind).")
+        raise typer.Exit(143) from None
+    except Exception:
+        stderr(
+            f"reportgen {__version__}: internal error (a bug in reportgen, not a problem with your input); please "
+            "report it with the command line and this traceback:"
+        )
+        stderr(traceback.format_exc().rstrip("\n"))
+        raise typer.Exit(EXIT_INTERNAL) from None
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
     raise typer.Exit(code)
 
 
@@ -189,7 +231,7 @@ class StageProgress:
 
 
 # ----------------------------------------------------------------------------------------------- evaluate
-@app.command()
+@app.command(epilog=EXIT_CODES_HELP)
 def evaluate(
     gt: GtOpt,
     pred: PredOpt,
@@ -241,15 +283,17 @@ def evaluate(
     """
 
     def body() -> int:
-        from reportgen.atomic import check_writable, write_atomic
+        from reportgen.atomic import write_atomic
         from reportgen.evaluate import EvalConfig, evaluate_model
         from reportgen.grids import parse_grid, parse_threshold
         from reportgen.io import load_ground_truth, load_predictions, parse_pred_argument
         from reportgen.jsonout import dumps, evaluation_document
+        from reportgen.outputs import Named, check_outputs, option_inputs
         from reportgen.textreport import classification_report, curve_lines, voc_lines
 
         if json_path is not None:
-            check_writable(json_path)
+            inputs = option_inputs(gt, [parse_pred_argument(p) for p in pred], image_sizes, class_names)
+            check_outputs([Named("--json", json_path)], inputs)
         options = load_options(
             fmt,
             pred_format,
@@ -317,7 +361,7 @@ def evaluate(
 
 
 # ----------------------------------------------------------------------------------------------- check
-@app.command()
+@app.command(epilog=EXIT_CODES_HELP)
 def check(
     project_file: Annotated[Path, typer.Argument(metavar="PROJECT.yaml", help="The project file.")],
     inference: Annotated[
@@ -349,18 +393,18 @@ def check(
     """
 
     def body() -> int:
-        from reportgen.atomic import check_writable, write_atomic
+        from reportgen.atomic import write_together
         from reportgen.errors import InputError
         from reportgen.grids import parse_threshold
         from reportgen.jsonout import dumps
+        from reportgen.outputs import Named, check_outputs, project_inputs
         from reportgen.project import load_project
         from reportgen.projectrun import run_project
         from reportgen.verdicts import compute_verdicts, junit_xml, markdown, payload, text_table
 
-        for out_path in (json_path, junit, markdown_path):
-            if out_path is not None:
-                check_writable(out_path)
         project = load_project(project_file)
+        outputs = [("--json", json_path), ("--junit", junit), ("--markdown", markdown_path)]
+        check_outputs([Named(o, p) for o, p in outputs if p is not None], project_inputs(project))
         names = [s.name for s in project.inference_sets]
         chosen = list(dict.fromkeys(inference or []))  # named twice: checked once
         for name in chosen:
@@ -373,12 +417,14 @@ def check(
         progress.done()
         verdicts = compute_verdicts(run, iou=iou_v, confidence=conf, inference_sets=chosen or None)
         typer.echo("\n".join(text_table(verdicts, iou=iou_v, confidence=conf)))
+        written: list[tuple[Path, bytes | str]] = []  # all or none of them
         if json_path is not None:
-            write_atomic(json_path, dumps(payload(verdicts)))
+            written.append((json_path, dumps(payload(verdicts))))
         if junit is not None:
-            write_atomic(junit, junit_xml(verdicts, iou=iou_v, confidence=conf))
+            written.append((junit, junit_xml(verdicts, iou=iou_v, confidence=conf)))
         if markdown_path is not None:
-            write_atomic(markdown_path, markdown(verdicts, iou=iou_v, confidence=conf, project=project.name))
+            written.append((markdown_path, markdown(verdicts, iou=iou_v, confidence=conf, project=project.name)))
+        write_together(written)
         failed = [v for v in verdicts if v.segment.type == "Regression Test" and not v.passes]
         regress = [v for v in verdicts if v.segment.type == "Regression Test"]
         typer.echo(f"\n{len(regress) - len(failed)} of {len(regress)} regression tests pass")
@@ -388,7 +434,7 @@ def check(
 
 
 # ----------------------------------------------------------------------------------------------- build
-@app.command()
+@app.command(epilog=EXIT_CODES_HELP)
 def build(
     project_file: Annotated[
         Path | None, typer.Argument(metavar="[PROJECT.yaml]", help="The project file (or use --gt and --pred).")
@@ -433,19 +479,20 @@ def build(
     """
 
     def body() -> int:
-        from reportgen.atomic import check_writable
         from reportgen.build import build_report, project_from_inputs
         from reportgen.errors import InputError
         from reportgen.io import parse_pred_argument
+        from reportgen.outputs import Named, check_outputs, option_inputs, project_inputs
         from reportgen.project import load_project
+        from reportgen.reportdata import source_date_epoch
 
-        check_writable(output)
         if thumbnail_budget < 0:
             raise InputError(None, f"--thumbnail-budget: expected a number of bytes >= 0, found {thumbnail_budget}")
         if project_file is not None:
             if gt is not None or pred:
                 raise InputError(None, "give either PROJECT.yaml or --gt/--pred, not both")
             project = load_project(project_file)
+            inputs = project_inputs(project)
         else:
             if gt is None or not pred:
                 raise InputError(None, "give PROJECT.yaml, or --gt and at least one --pred")
@@ -463,6 +510,9 @@ def build(
             named = [parse_pred_argument(p) for p in pred]
             _check_unique([n for n, _ in named])
             project = project_from_inputs(gt, named, options)
+            inputs = option_inputs(gt, named, image_sizes, class_names)
+        check_outputs([Named("--output", output)], inputs)
+        source_date_epoch()  # a malformed value fails now, not after the computation
         presets = [_preset(text) for text in bootstrap_at or []]
         progress = StageProgress(not quiet)
         build_report(project, output, thumbnail_budget=thumbnail_budget, progress=progress, bootstrap_presets=presets)
@@ -475,7 +525,7 @@ def build(
 
 
 # ----------------------------------------------------------------------------------------------- demo
-@app.command()
+@app.command(epilog=EXIT_CODES_HELP)
 def demo(
     directory: Annotated[Path, typer.Argument(metavar="DIR", help="Folder to write the demo project into.")],
     task: Annotated[
