@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 import time
@@ -535,45 +536,81 @@ def demo(
         ),
     ] = "detection",
     seed: Annotated[int, typer.Option("--seed", help="Random seed of the generated data.")] = 0,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Replace files in DIR that an earlier 'reportgen demo' did not write (without it, such files make "
+            "the command refuse, exit 2).",
+        ),
+    ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
 ) -> None:
     """Write a complete demo project (data, images, project.yaml) into DIR, check it and build its report.
 
     Writes DIR/report.html, DIR/check.txt, DIR/payload.json, DIR/junit.xml and DIR/summary.md beside the
-    project.
+    project, and lists what it wrote in DIR/.reportgen-demo.json: a later run replaces those files (if unchanged)
+    and refuses to replace any other file unless --force is given.
     """
 
     def body() -> int:
-        from reportgen.atomic import write_atomic
+        from reportgen.atomic import check_writable, write_together
         from reportgen.build import build_report
-        from reportgen.demo import write_demo_project
+        from reportgen.demo import DEMO_OUTPUTS, MANIFEST, demo_files, foreign_files, manifest_entry
         from reportgen.errors import InputError
         from reportgen.jsonout import dumps
         from reportgen.project import load_project
         from reportgen.projectrun import run_project
+        from reportgen.reportdata import source_date_epoch
         from reportgen.verdicts import compute_verdicts, junit_xml, markdown, payload, text_table
 
         if task not in ("detection", "classification"):
             raise InputError(None, f"--task: expected detection or classification, found {task!r}")
-        if directory.exists() and not directory.is_dir():
+        if os.path.lexists(directory) and not directory.is_dir():
             raise InputError(directory, "exists and is not a folder")
-        directory.mkdir(parents=True, exist_ok=True)
+        source_date_epoch()  # a malformed value fails now, not after the computation
         progress = StageProgress(not quiet)
+        progress("generating the demo project")
+        files = demo_files(task=task, seed=seed)  # type: ignore[arg-type]
+        foreign = foreign_files(directory, [*files, *DEMO_OUTPUTS, MANIFEST], files)
+        if foreign and not force:
+            progress.done()
+            shown = ", ".join(foreign[:5]) + (f" and {len(foreign) - 5} more" if len(foreign) > 5 else "")
+            raise InputError(
+                directory,
+                f"would replace {len(foreign)} file(s) that an earlier 'reportgen demo' did not write ({shown}); "
+                "choose an empty folder, or give --force to replace them",
+            )
+        try:
+            for folder in sorted({(directory / rel).parent for rel in files}):
+                folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise InputError(directory, f"cannot create the folder: {exc.strerror or exc}") from None
+        for rel in DEMO_OUTPUTS:
+            check_writable(directory / rel)
         progress(f"writing the demo project into {directory}")
-        project_file = write_demo_project(directory, task=task, seed=seed)  # type: ignore[arg-type]
+        write_together([(directory / rel, data) for rel, data in files.items()] + [manifest_entry(directory, files)])
+        project_file = directory / "project.yaml"
         project = load_project(project_file)
         run = run_project(project, progress=progress)
         progress.done()
         iou, conf = project.iou, project.confidence
         verdicts = compute_verdicts(run, iou=iou, confidence=conf)
         table = "\n".join(text_table(verdicts, iou=iou, confidence=conf))
-        write_atomic(directory / "check.txt", table + "\n")
-        write_atomic(directory / "payload.json", dumps(payload(verdicts)))
-        write_atomic(directory / "junit.xml", junit_xml(verdicts, iou=iou, confidence=conf))
-        write_atomic(directory / "summary.md", markdown(verdicts, iou=iou, confidence=conf, project=project.name))
+        outputs = {
+            "check.txt": (table + "\n").encode("utf-8"),
+            "payload.json": dumps(payload(verdicts)),
+            "junit.xml": junit_xml(verdicts, iou=iou, confidence=conf).encode("utf-8"),
+            "summary.md": markdown(verdicts, iou=iou, confidence=conf, project=project.name).encode("utf-8"),
+        }
+        write_together(
+            [(directory / rel, data) for rel, data in outputs.items()] + [manifest_entry(directory, outputs)]
+        )
         typer.echo(table)
         report = directory / "report.html"
         build_report(project, report, progress=progress, run=run)
+        if report.resolve().is_file():
+            write_together([manifest_entry(directory, {"report.html": report.read_bytes()})])
         progress.done()
         typer.echo(
             f"\nwrote {project_file}, {report} and the check results (check.txt, payload.json, junit.xml, summary.md)"
