@@ -266,8 +266,7 @@ def test_two_outputs_of_one_run_that_are_one_file(project: Path, spelling: str) 
     run = Run(["check", project, "--json", first, "--junit", second, "-q"])
     assert (run.code, run.stdout) == (2, "")
     assert run.stderr == (
-        f"Error: --json {str(first)!r} and --junit {str(second)!r} are the same file; give each output its own "
-        "path\n"
+        f"Error: --json {str(first)!r} and --junit {str(second)!r} are the same file; give each output its own path\n"
     )
     assert snapshot(folder) == before
 
