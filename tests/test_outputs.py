@@ -77,7 +77,13 @@ def snapshot(folder: Path) -> dict[str, bytes | str]:
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    """A project reading five files: itself, a COCO ground truth, predictions, a frame table, a frames file."""
+    return write_project(tmp_path)
+
+
+def write_project(tmp_path: Path) -> Path:
+    """A project reading five files: itself, a COCO ground truth, predictions, a frame table, a frames file;
+    its one regression test fails (``check`` exits 1)."""
+    tmp_path.mkdir(parents=True, exist_ok=True)
     (tmp_path / "gt.json").write_text(json.dumps(GT))
     (tmp_path / "preds.json").write_text(json.dumps(PREDS))
     (tmp_path / "frames.csv").write_text("frame_id,weather\n1,fog\n2,clear\n3,fog\n")
