@@ -20,23 +20,29 @@ from pathlib import Path
 from reportgen.errors import InputError
 
 
+def writes_directly(path: Path) -> bool:
+    """True when ``path`` is written in place rather than replaced: an existing pipe or device (also through a
+    link), or anything under ``/dev`` or ``/proc`` (``/dev/stdout`` is a link to ``/proc/self/fd/1``, which
+    names the process's standard output whatever it is)."""
+    if os.path.abspath(path).startswith(("/dev/", "/proc/")):
+        return True
+    try:
+        mode = os.stat(path).st_mode
+    except (OSError, ValueError):
+        return False
+    return not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)
+
+
 def target_of(path: Path) -> Path:
     """The file that writing ``path`` changes: ``path`` itself, or the end of its chain of symbolic links (which
-    may not exist yet: a dangling link's target is created)."""
-    return Path(os.path.realpath(path)) if os.path.islink(path) else path
+    may not exist yet: a dangling link's target is created). A pipe or device is its own target."""
+    if not os.path.islink(path) or writes_directly(path):
+        return path
+    return Path(os.path.realpath(path))
 
 
 def _folder(path: Path) -> Path:
     return path.parent if str(path.parent) else Path(".")
-
-
-def _is_special(path: Path) -> bool:
-    """True for an existing target that is neither a regular file nor a folder (a pipe, a device)."""
-    try:
-        mode = os.stat(path).st_mode
-    except OSError:
-        return False
-    return not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)
 
 
 def check_writable(path: Path) -> None:
@@ -50,7 +56,9 @@ def check_writable(path: Path) -> None:
     shown = str(path) if target == path else f"{path} (a link to {target})"
     if target.is_dir():
         raise InputError(shown, "cannot write: this is a folder, expected a file path")
-    if _is_special(target):
+    if writes_directly(target):
+        if not os.path.exists(target):
+            raise InputError(shown, "cannot write: expected an existing pipe or device, found nothing")
         if not os.access(target, os.W_OK):
             raise InputError(shown, "cannot write: permission denied")
         return
@@ -94,8 +102,8 @@ def write_together(items: Sequence[tuple[Path, bytes | str]]) -> None:
     removed and no target changes. A write error (full disk, read-only file system) raises :class:`InputError`
     naming the file.
 
-    Pipes and devices (``/dev/stdout``) cannot be renamed onto: they are written directly, after every regular
-    file is staged.
+    Pipes and devices (``/dev/stdout``: see :func:`writes_directly`) cannot be renamed onto: they are written
+    directly, after every regular file is staged.
     """
     for path, _ in items:
         check_writable(path)
@@ -108,7 +116,7 @@ def write_together(items: Sequence[tuple[Path, bytes | str]]) -> None:
             current = path
             payload = data.encode("utf-8") if isinstance(data, str) else data
             target = target_of(path)
-            if _is_special(target):
+            if writes_directly(target):
                 direct.append((path, target, payload))
                 continue
             fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=_folder(target))
@@ -127,6 +135,9 @@ def write_together(items: Sequence[tuple[Path, bytes | str]]) -> None:
         for tmp, target in staged:
             current = target
             os.replace(tmp, target)
+    except BrokenPipeError:  # a pipe's reader went away: the caller's concern (reportgen.cli exits 141)
+        _remove(staged)
+        raise
     except OSError as exc:
         _remove(staged)
         reason = exc.strerror or str(exc)

@@ -22,7 +22,7 @@ EXIT_CODES_HELP = (
     "Exit codes: 0 success (check: every regression test passes); 1 a regression test failed (check only: build "
     "and evaluate exit 0 whatever the verdicts); 2 bad input or usage, nothing written; 3 internal error, a bug "
     "in reportgen (please report it with the traceback); 130 / 143 interrupted by Ctrl-C / SIGTERM, no partial "
-    "file left."
+    "file left; 141 standard output closed early (a pipe into head)."
 )
 
 app = typer.Typer(
@@ -193,6 +193,10 @@ def run_guarded(fn: Callable[[], int]) -> None:
     except Terminated:
         stderr("Terminated (no partial output is left behind).")
         raise typer.Exit(143) from None
+    except BrokenPipeError:  # the reader of standard output went away (`reportgen check ... | head`): not a bug
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # nothing more to flush at exit
+        raise typer.Exit(141) from None
     except Exception:
         stderr(
             f"reportgen {__version__}: internal error (a bug in reportgen, not a problem with your input); please "

@@ -104,14 +104,14 @@ def test_help_states_the_exit_codes(command: str | None) -> None:
         "Exit codes: 0 success (check: every regression test passes); 1 a regression test failed (check only: build "
         "and evaluate exit 0 whatever the verdicts); 2 bad input or usage, nothing written; 3 internal error, a bug "
         "in reportgen (please report it with the traceback); 130 / 143 interrupted by Ctrl-C / SIGTERM, no partial "
-        "file left."
+        "file left; 141 standard output closed early (a pipe into head)."
     ) in text
 
 
 def test_the_readme_states_the_exit_codes() -> None:
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
     section = readme.split("## Exit codes\n", 1)[1].split("\n## ", 1)[0]
-    for row in ("| 0 |", "| 1 |", "| 2 |", "| 3 |", "| 130 |", "| 143 |"):
+    for row in ("| 0 |", "| 1 |", "| 2 |", "| 3 |", "| 130 |", "| 143 |", "| 141 |"):
         assert row in section
 
 
@@ -199,3 +199,22 @@ def test_a_signal_during_the_write_leaves_no_file(tmp_path: Path, signal_name: s
     assert done.returncode == code, done.stderr
     assert done.stderr == f"{line} (no partial output is left behind).\n"
     assert snapshot(tmp_path) == before
+
+
+@pytest.mark.parametrize("output", [None, "/dev/stdout"])
+def test_standard_output_closed_early_is_not_a_bug(tmp_path: Path, output: str | None) -> None:
+    """``reportgen check ... | head -1``: the reader leaves before the end. Exit 141 (as a shell reports SIGPIPE),
+    no traceback, no "internal error", no "Exception ignored" at exit; here the pipe is closed before the start."""
+    project = write_project(tmp_path)
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    extra = ["--markdown", output] if output else []
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "reportgen", "check", str(project), "-q", *extra],
+            stdout=write_end, stderr=subprocess.PIPE, text=True, env=env, timeout=300,
+        )  # fmt: skip
+    finally:
+        os.close(write_end)
+    assert (done.returncode, done.stderr) == (141, "")
