@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import sys
@@ -171,17 +172,28 @@ def _on_sigterm(signum: int, frame: object) -> None:
     raise Terminated()
 
 
+def _internal_error() -> None:
+    """Say, on stderr, that the exception being handled is a bug, then print its traceback."""
+    import traceback
+
+    stderr(
+        f"reportgen {__version__}: internal error (a bug in reportgen, not a problem with your input); please "
+        "report it with the command line and this traceback:"
+    )
+    stderr(traceback.format_exc().rstrip("\n"))
+
+
 def run_guarded(fn: Callable[[], int]) -> None:
     """Run a command body with the exit-code contract (``EXIT_CODES_HELP``): user errors print ``Error: ...`` and
     exit 2; any other exception is a bug: one line saying so, its traceback, exit 3. Ctrl-C and SIGTERM unwind
     (removing temporary files) and exit 130 and 143."""
     import signal
-    import traceback
 
     try:
-        previous = signal.signal(signal.SIGTERM, _on_sigterm)
+        previous: Any = signal.signal(signal.SIGTERM, _on_sigterm)
+        installed = True
     except ValueError:  # not the main thread (an embedding application): leave its signals alone
-        previous = None
+        installed = False
     try:
         code = fn()
     except ReportgenError as exc:
@@ -194,18 +206,15 @@ def run_guarded(fn: Callable[[], int]) -> None:
         stderr("Terminated (no partial output is left behind).")
         raise typer.Exit(143) from None
     except BrokenPipeError:  # the reader of standard output went away (`reportgen check ... | head`): not a bug
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())  # nothing more to flush at exit
+        # nothing more to flush at exit; standard output may be no file (an embedding application, a test runner)
+        with contextlib.suppress(OSError, ValueError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         raise typer.Exit(141) from None
     except Exception:
-        stderr(
-            f"reportgen {__version__}: internal error (a bug in reportgen, not a problem with your input); please "
-            "report it with the command line and this traceback:"
-        )
-        stderr(traceback.format_exc().rstrip("\n"))
+        _internal_error()
         raise typer.Exit(EXIT_INTERNAL) from None
     finally:
-        if previous is not None:
+        if installed:
             signal.signal(signal.SIGTERM, previous)
     raise typer.Exit(code)
 
@@ -647,7 +656,11 @@ def _check_unique(names: list[str]) -> None:
 
 
 def main() -> None:
-    app()
+    try:
+        app()
+    except Exception:  # raised outside a command body (run_guarded): still a bug, still exit 3
+        _internal_error()
+        sys.exit(EXIT_INTERNAL)
 
 
 if __name__ == "__main__":

@@ -218,3 +218,26 @@ def test_standard_output_closed_early_is_not_a_bug(tmp_path: Path, output: str |
     finally:
         os.close(write_end)
     assert (done.returncode, done.stderr) == (141, "")
+
+
+@pytest.mark.internal_error
+def test_an_exception_outside_a_command_body_exits_3(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``main`` (the console script) keeps the contract for what escapes the command bodies (option parsing,
+    Typer itself)."""
+    import reportgen.cli
+
+    def broken() -> None:
+        raise LookupError("planted outside the command body")
+
+    monkeypatch.setattr(reportgen.cli, "app", broken)
+    with pytest.raises(SystemExit) as info:
+        reportgen.cli.main()
+    assert info.value.code == 3
+    lines = capsys.readouterr().err.splitlines()
+    assert (lines[0], lines[1], lines[-1]) == (
+        INTERNAL,
+        "Traceback (most recent call last):",
+        "LookupError: planted outside the command body",
+    )
