@@ -32,7 +32,7 @@ EXIT_HELP = "Exit codes: 0 success"
 @pytest.mark.parametrize(
     ("command", "target"),
     [
-        ("evaluate", "reportgen.evaluate.evaluate_model"),
+        ("evaluate", "reportgen.textreport.classification_report"),
         ("check", "reportgen.projectrun.run_project"),
         ("build", "reportgen.build.run_project"),
         ("demo", "reportgen.demo.demo_files"),
