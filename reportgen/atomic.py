@@ -72,8 +72,10 @@ def check_writable(path: Path) -> None:
         fd, probe = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
     except OSError as exc:
         raise InputError(shown, f"cannot write into folder {str(folder)!r}: {exc.strerror or exc}") from None
-    os.close(fd)
-    os.unlink(probe)
+    try:
+        os.close(fd)
+    finally:
+        os.unlink(probe)
 
 
 def _mode_for(target: Path) -> int:

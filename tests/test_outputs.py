@@ -468,3 +468,23 @@ def test_dev_stdout_is_written_directly(project: Path) -> None:
     assert table.startswith("Verdicts at confidence 0.1, IoU 0.5")
     assert rest.endswith("\n\n0 of 1 regression tests pass\n")
     assert "| m | night |" in rest
+
+
+@pytest.mark.parametrize("command", ["check", "build"])
+def test_outputs_are_checked_before_the_data_is_read(project: Path, command: str) -> None:
+    """The ground truth is broken, so any work would fail on it: the output's refusal comes first."""
+    folder = project.parent
+    (folder / "gt.json").write_text("{ not json")
+    before = snapshot(folder)
+    option = "--json" if command == "check" else "-o"
+    run = Run([command, project, option, folder / "frames.csv", "-q"])
+    assert (run.code, run.stdout) == (2, "")
+    named = "--output" if command == "build" else "--json"
+    assert run.stderr == (
+        f"Error: {named} {str(folder / 'frames.csv')!r} is {what('frames.csv', folder)}, an input of this run: "
+        "refusing to overwrite it; choose another output path\n"
+    )
+    missing = folder / "missing" / "out"
+    run = Run([command, project, option, missing, "-q"])
+    assert run.stderr == f"Error: {missing}: cannot write: folder {str(missing.parent)!r} does not exist\n"
+    assert snapshot(folder) == before
