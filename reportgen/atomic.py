@@ -100,9 +100,10 @@ def write_together(items: Sequence[tuple[Path, bytes | str]]) -> None:
 
     Each regular file is first written in full to a temporary file beside its target (and synced, so that a full
     disk shows here and not later); the temporary files are renamed onto their targets only once all of them are
-    written. On any failure, or an interrupt (Ctrl-C, SIGTERM: see ``reportgen.cli``), the temporary files are
-    removed and no target changes. A write error (full disk, read-only file system) raises :class:`InputError`
-    naming the file.
+    written. On any failure while staging, or an interrupt (Ctrl-C, SIGTERM: see ``reportgen.cli``), the
+    temporary files are removed and no target changes. A write error (full disk, read-only file system) raises
+    :class:`InputError` naming the file. (A rename needs no space and is not expected to fail once every file is
+    staged beside its target; if one did, the targets renamed before it would keep their new content.)
 
     Pipes and devices (``/dev/stdout``: see :func:`writes_directly`) cannot be renamed onto: they are written
     directly, after every regular file is staged.
