@@ -87,7 +87,7 @@ def test_only_check_gates_on_the_verdicts(tmp_path: Path) -> None:
     project = write_project(tmp_path)
     checked = Run(["check", project, "-q"])
     assert checked.code == 1, checked.stderr
-    assert checked.stdout.splitlines()[-1] == "0 of 1 regression tests pass"
+    assert "0 of 1 regression tests pass" in checked.stdout.splitlines()
     built = Run(["build", project, "-o", tmp_path / "r.html", "-q"])
     assert built.code == 0, built.stderr
     assert (tmp_path / "r.html").read_bytes().startswith(b"<!DOCTYPE html>")
