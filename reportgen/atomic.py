@@ -54,6 +54,8 @@ def check_writable(path: Path) -> None:
     """
     target = target_of(path)
     shown = str(path) if target == path else f"{path} (a link to {target})"
+    if os.path.islink(path) and os.path.islink(target) and not writes_directly(path):
+        raise InputError(path, "cannot write: a loop of symbolic links")  # realpath stops inside a loop only
     if target.is_dir():
         raise InputError(shown, "cannot write: this is a folder, expected a file path")
     if writes_directly(target):

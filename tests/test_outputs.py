@@ -486,3 +486,14 @@ def test_outputs_are_checked_before_the_data_is_read(project: Path, command: str
     run = Run([command, project, option, missing, "-q"])
     assert run.stderr == f"Error: {missing}: cannot write: folder {str(missing.parent)!r} does not exist\n"
     assert snapshot(folder) == before
+
+
+def test_a_loop_of_links_is_refused(project: Path) -> None:
+    folder = project.parent
+    (folder / "a.json").symlink_to("b.json")
+    (folder / "b.json").symlink_to("a.json")
+    before = snapshot(folder)
+    run = Run(["check", project, "--json", folder / "a.json", "-q"])
+    assert (run.code, run.stdout) == (2, "")
+    assert run.stderr == f"Error: {folder / 'a.json'}: cannot write: a loop of symbolic links\n"
+    assert snapshot(folder) == before
