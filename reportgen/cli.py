@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import shutil
 import sys
 import time
@@ -18,6 +20,13 @@ from reportgen.io.options import OPTION, choice_error
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
+EXIT_CODES_HELP = (
+    "Exit codes: 0 success (check: every regression test passes); 1 a regression test failed (check only: build "
+    "and evaluate exit 0 whatever the verdicts); 2 bad input or usage, nothing written; 3 internal error, a bug "
+    "in reportgen (please report it with the traceback); 130 / 143 interrupted by Ctrl-C / SIGTERM, no partial "
+    "file left; 141 standard output closed early (a pipe into head)."
+)
 
 class PlainCommand(TyperCommand):
     """A command whose help reads like any Unix tool's: ``PROJECT.yaml`` / ``[PROJECT.yaml]`` in the usage line,
@@ -40,6 +49,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,  # plain click help: no rich import at start-up, output that pipes and greps cleanly
+    epilog=EXIT_CODES_HELP,
 )
 
 
@@ -132,13 +142,58 @@ def load_options(
     )
 
 
+class Terminated(BaseException):
+    """SIGTERM, raised like Ctrl-C's KeyboardInterrupt so that temporary files are removed on the way out."""
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    raise Terminated()
+
+
+def _internal_error() -> None:
+    """Say, on stderr, that the exception being handled is a bug, then print its traceback."""
+    import traceback
+
+    stderr(
+        f"reportgen {__version__}: internal error (a bug in reportgen, not a problem with your input); please "
+        "report it with the command line and this traceback:"
+    )
+    stderr(traceback.format_exc().rstrip("\n"))
+
+
 def run_guarded(fn: Callable[[], int]) -> None:
-    """Run a command body: user errors print ``Error: ...`` and exit 2; anything else is a bug."""
+    """Run a command body with the exit-code contract (``EXIT_CODES_HELP``): user errors print ``Error: ...`` and
+    exit 2; any other exception is a bug: one line saying so, its traceback, exit 3. Ctrl-C and SIGTERM unwind
+    (removing temporary files) and exit 130 and 143."""
+    import signal
+
+    try:
+        previous: Any = signal.signal(signal.SIGTERM, _on_sigterm)
+        installed = True
+    except ValueError:  # not the main thread (an embedding application): leave its signals alone
+        installed = False
     try:
         code = fn()
     except ReportgenError as exc:
         stderr(f"Error: {exc}")
-        raise typer.Exit(2) from None
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    except KeyboardInterrupt:
+        stderr("Interrupted (no partial output is left behind).")
+        raise typer.Exit(130) from None
+    except Terminated:
+        stderr("Terminated (no partial output is left behind).")
+        raise typer.Exit(143) from None
+    except BrokenPipeError:  # the reader of standard output went away (`reportgen check ... | head`): not a bug
+        # nothing more to flush at exit; standard output may be no file (an embedding application, a test runner)
+        with contextlib.suppress(OSError, ValueError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise typer.Exit(141) from None
+    except Exception:
+        _internal_error()
+        raise typer.Exit(EXIT_INTERNAL) from None
+    finally:
+        if installed:
+            signal.signal(signal.SIGTERM, previous)
     raise typer.Exit(code)
 
 
@@ -168,7 +223,7 @@ class StageProgress:
 
 
 # ----------------------------------------------------------------------------------------------- evaluate
-@app.command(cls=PlainCommand)
+@app.command(cls=PlainCommand, epilog=EXIT_CODES_HELP)
 def evaluate(
     gt: GtOpt,
     pred: PredOpt,
@@ -228,15 +283,17 @@ def evaluate(
     def body() -> int:
         import numpy as np
 
-        from reportgen.atomic import check_writable, write_atomic
+        from reportgen.atomic import write_atomic
         from reportgen.engine.evaluation import EvalConfig, evaluate_model
         from reportgen.engine.grids import parse_grid, parse_threshold
         from reportgen.io import load_ground_truth, load_predictions, parse_pred_argument
         from reportgen.jsonout import dumps, evaluation_document
+        from reportgen.outputs import Named, check_outputs, option_inputs
         from reportgen.textreport import classification_report, curve_lines, voc_lines
 
         if json_path is not None:
-            check_writable(json_path)
+            inputs = option_inputs(gt, [parse_pred_argument(p) for p in pred], image_sizes, class_names)
+            check_outputs([Named("--json", json_path)], inputs)
         options = load_options(
             fmt,
             pred_format,
@@ -310,7 +367,7 @@ def evaluate(
 
 
 # ----------------------------------------------------------------------------------------------- check
-@app.command(cls=PlainCommand)
+@app.command(cls=PlainCommand, epilog=EXIT_CODES_HELP)
 def check(
     project_file: Annotated[Path, typer.Argument(metavar="PROJECT.yaml", help="The project file.")],
     inference: Annotated[
@@ -352,7 +409,7 @@ def check(
     """
 
     def body() -> int:
-        from reportgen.atomic import check_writable, write_atomic
+        from reportgen.atomic import write_together
         from reportgen.engine.grids import parse_threshold
         from reportgen.engine.project_run import run_project
         from reportgen.engine.verdicts import (
@@ -366,11 +423,11 @@ def check(
         from reportgen.errors import InputError
         from reportgen.io.project import load_project
         from reportgen.jsonout import dumps
+        from reportgen.outputs import Named, check_outputs, project_inputs
 
-        for out_path in (json_path, junit, markdown_path):
-            if out_path is not None:
-                check_writable(out_path)
         project = load_project(project_file)
+        outputs = [("--json", json_path), ("--junit", junit), ("--markdown", markdown_path)]
+        check_outputs([Named(o, p) for o, p in outputs if p is not None], project_inputs(project))
         names = [s.name for s in project.inference_sets]
         chosen = list(dict.fromkeys(inference or []))  # named twice: checked once
         for name in chosen:
@@ -383,22 +440,23 @@ def check(
         progress.done()
         verdicts = compute_verdicts(run, iou=iou_v, confidence=conf, inference_sets=chosen or None)
         typer.echo("\n".join(text_table(verdicts, iou=iou_v, confidence=conf)))
+        written: list[tuple[Path, bytes | str]] = []  # all or none of them
         if json_path is not None:
-            write_atomic(json_path, dumps(payload(verdicts)))
-            stderr(f"wrote {json_path}")
+            written.append((json_path, dumps(payload(verdicts))))
         if junit is not None:
-            write_atomic(junit, junit_xml(verdicts, iou=iou_v, confidence=conf))
-            stderr(f"wrote {junit}")
+            written.append((junit, junit_xml(verdicts, iou=iou_v, confidence=conf)))
         if markdown_path is not None:
-            write_atomic(markdown_path, markdown(verdicts, iou=iou_v, confidence=conf, project=project.name))
-            stderr(f"wrote {markdown_path}")
+            written.append((markdown_path, markdown(verdicts, iou=iou_v, confidence=conf, project=project.name)))
+        write_together(written)
+        for path, _ in written:
+            stderr(f"wrote {path}")
         return 1 if regression_failures(verdicts) else 0
 
     run_guarded(body)
 
 
 # ----------------------------------------------------------------------------------------------- build
-@app.command(cls=PlainCommand)
+@app.command(cls=PlainCommand, epilog=EXIT_CODES_HELP)
 def build(
     project_file: Annotated[
         Path | None, typer.Argument(metavar="PROJECT.yaml", help="The project file (or use --gt and --pred).")
@@ -459,13 +517,13 @@ def build(
     """
 
     def body() -> int:
-        from reportgen.atomic import check_writable
         from reportgen.errors import InputError
         from reportgen.io import parse_pred_argument
         from reportgen.io.project import load_project
+        from reportgen.outputs import Named, check_outputs, option_inputs, project_inputs
         from reportgen.report.build import build_report, project_from_inputs
+        from reportgen.report.payload import source_date_epoch
 
-        check_writable(output)
         if thumbnail_budget < 0:
             raise InputError(None, f"--thumbnail-budget: expected a number of bytes >= 0, found {thumbnail_budget}")
         if project_file is not None:
@@ -474,6 +532,7 @@ def build(
             if title is not None:
                 raise InputError(None, "--title: a project file's report takes the project's name (its 'name:' key)")
             project = load_project(project_file)
+            inputs = project_inputs(project)
         else:
             if gt is None or not pred:
                 raise InputError(None, "give PROJECT.yaml, or --gt and at least one --pred")
@@ -493,6 +552,9 @@ def build(
             if title is not None and not title.strip():
                 raise InputError(None, "--title: expected a non-empty title")
             project = project_from_inputs(gt, named, options, title=title)
+            inputs = option_inputs(gt, named, image_sizes, class_names)
+        check_outputs([Named("--output", output)], inputs)
+        source_date_epoch()  # a malformed value fails now, not after the computation
         presets = [_preset(text) for text in bootstrap_at or []]
         if presets and len(project.inference_sets) < 2:
             stderr(
@@ -510,7 +572,7 @@ def build(
 
 
 # ----------------------------------------------------------------------------------------------- demo
-@app.command(cls=PlainCommand)
+@app.command(cls=PlainCommand, epilog=EXIT_CODES_HELP)
 def demo(
     directory: Annotated[Path, typer.Argument(metavar="DIR", help="Folder to write the demo project into.")],
     task: Annotated[
@@ -522,45 +584,81 @@ def demo(
         ),
     ] = "detection",
     seed: Annotated[int, typer.Option("--seed", metavar="N", help="Random seed of the generated data.")] = 0,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Replace files in DIR that an earlier 'reportgen demo' did not write (without it, such files make "
+            "the command refuse, exit 2).",
+        ),
+    ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
 ) -> None:
     """Write a complete demo project (data, images, project.yaml) into DIR, check it and build its report.
 
     Writes DIR/report.html, DIR/check.txt, DIR/payload.json, DIR/junit.xml and DIR/summary.md beside the
-    project.
+    project, and lists what it wrote in DIR/.reportgen-demo.json: a later run replaces those files (if unchanged)
+    and refuses to replace any other file unless --force is given.
     """
 
     def body() -> int:
-        from reportgen.atomic import write_atomic
-        from reportgen.demo import write_demo_project
+        from reportgen.atomic import check_writable, write_together
+        from reportgen.demo import DEMO_OUTPUTS, MANIFEST, demo_files, foreign_files, manifest_entry
         from reportgen.engine.project_run import run_project
         from reportgen.engine.verdicts import compute_verdicts, junit_xml, markdown, payload, text_table
         from reportgen.errors import InputError
         from reportgen.io.project import load_project
         from reportgen.jsonout import dumps
         from reportgen.report.build import build_report
+        from reportgen.report.payload import source_date_epoch
 
         if task not in ("detection", "classification"):
             raise InputError(None, f"--task: expected detection or classification, found {task!r}")
-        if directory.exists() and not directory.is_dir():
+        if os.path.lexists(directory) and not directory.is_dir():
             raise InputError(directory, "exists and is not a folder")
-        directory.mkdir(parents=True, exist_ok=True)
+        source_date_epoch()  # a malformed value fails now, not after the computation
         progress = StageProgress(not quiet)
+        progress("generating the demo project")
+        files = demo_files(task=task, seed=seed)  # type: ignore[arg-type]
+        foreign = foreign_files(directory, [*files, *DEMO_OUTPUTS, MANIFEST], files)
+        if foreign and not force:
+            progress.done()
+            shown = ", ".join(foreign[:5]) + (f" and {len(foreign) - 5} more" if len(foreign) > 5 else "")
+            raise InputError(
+                directory,
+                f"would replace {len(foreign)} file(s) that an earlier 'reportgen demo' did not write ({shown}); "
+                "choose an empty folder, or give --force to replace them",
+            )
+        try:
+            for folder in sorted({(directory / rel).parent for rel in files}):
+                folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise InputError(directory, f"cannot create the folder: {exc.strerror or exc}") from None
+        for rel in DEMO_OUTPUTS:
+            check_writable(directory / rel)
         progress(f"writing the demo project into {directory}")
-        project_file = write_demo_project(directory, task=task, seed=seed)  # type: ignore[arg-type]
+        write_together([(directory / rel, data) for rel, data in files.items()] + [manifest_entry(directory, files)])
+        project_file = directory / "project.yaml"
         project = load_project(project_file)
         run = run_project(project, progress=progress)
         progress.done()
         iou, conf = project.iou, project.confidence
         verdicts = compute_verdicts(run, iou=iou, confidence=conf)
         table = "\n".join(text_table(verdicts, iou=iou, confidence=conf))
-        write_atomic(directory / "check.txt", table + "\n")
-        write_atomic(directory / "payload.json", dumps(payload(verdicts)))
-        write_atomic(directory / "junit.xml", junit_xml(verdicts, iou=iou, confidence=conf))
-        write_atomic(directory / "summary.md", markdown(verdicts, iou=iou, confidence=conf, project=project.name))
+        outputs = {
+            "check.txt": (table + "\n").encode("utf-8"),
+            "payload.json": dumps(payload(verdicts)),
+            "junit.xml": junit_xml(verdicts, iou=iou, confidence=conf).encode("utf-8"),
+            "summary.md": markdown(verdicts, iou=iou, confidence=conf, project=project.name).encode("utf-8"),
+        }
+        write_together(
+            [(directory / rel, data) for rel, data in outputs.items()] + [manifest_entry(directory, outputs)]
+        )
         typer.echo(table)
         report = directory / "report.html"
         build_report(project, report, progress=progress, run=run)
+        if report.resolve().is_file():
+            write_together([manifest_entry(directory, {"report.html": report.read_bytes()})])
         progress.done()
         typer.echo(
             f"\nwrote {project_file}, {report} and the check results (check.txt, payload.json, junit.xml, summary.md)"
@@ -593,7 +691,11 @@ def _check_unique(names: list[str]) -> None:
 
 
 def main() -> None:
-    app()
+    try:
+        app()
+    except Exception:  # raised outside a command body (run_guarded): still a bug, still exit 3
+        _internal_error()
+        sys.exit(EXIT_INTERNAL)
 
 
 if __name__ == "__main__":

@@ -31,11 +31,14 @@ Classification layout (``task="classification"``)::
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import math
+import os
 import re
-from collections.abc import Iterable, Sequence
+import tempfile
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -44,7 +47,7 @@ import numpy as np
 import numpy.typing as npt
 from PIL import Image, ImageDraw, ImageFilter
 
-__all__ = ["CLASSES", "write_demo_project"]
+__all__ = ["CLASSES", "DEMO_OUTPUTS", "MANIFEST", "demo_files", "foreign_files", "manifest_entry", "write_demo_project"]
 
 FloatArray = npt.NDArray[np.float64]
 Point = tuple[float, float]
@@ -1124,3 +1127,93 @@ def write_demo_project(
     if task == "classification":
         return _write_classification(directory, seed)
     raise ValueError(f"task must be 'detection' or 'classification', found {task!r}")
+
+
+# ----------------------------------------------------------------------------------------------- manifest
+MANIFEST = ".reportgen-demo.json"
+"""The file in which ``reportgen demo`` lists what it wrote into its folder (with each file's SHA-256), so that
+a later ``reportgen demo`` replaces those files, and only those, without ``--force``."""
+
+DEMO_OUTPUTS = ("check.txt", "payload.json", "junit.xml", "summary.md", "report.html")
+"""What ``reportgen demo`` writes beside the project, after checking it."""
+
+
+def demo_files(*, task: Literal["detection", "classification"], seed: int) -> dict[str, bytes]:
+    """The demo project's files, as ``{relative POSIX path: bytes}``, generated in a temporary folder (removed
+    afterwards, also on an interrupt) so that nothing is written where the caller has not yet decided to."""
+    with tempfile.TemporaryDirectory(prefix="reportgen-demo-") as tmp:
+        root = Path(tmp)
+        write_demo_project(root, task=task, seed=seed)
+        return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def read_manifest(directory: Path) -> dict[str, str] | None:
+    """``{relative path: SHA-256}`` of what an earlier ``reportgen demo`` wrote into ``directory``: ``{}`` when it
+    has no manifest, None when the file of that name is not one (then it is someone else's file)."""
+    path = directory / MANIFEST
+    if not os.path.lexists(path):
+        return {}
+    try:
+        files = json.loads(path.read_bytes())["files"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if not isinstance(files, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in files.items()):
+        return None
+    return files
+
+
+def foreign_files(directory: Path, names: Iterable[str], new: Mapping[str, bytes]) -> list[str]:
+    """Which of ``names`` (paths relative to ``directory`` that the demo is about to write) would replace
+    something an earlier ``reportgen demo`` did not write: a file that is neither listed with its current
+    content in the manifest nor identical to what the demo writes now (``new``), a folder, or a file where the
+    demo needs a folder. The manifest itself counts as foreign when it is not a valid manifest."""
+    manifest = read_manifest(directory)
+    known = manifest or {}
+    foreign: list[str] = []
+    for rel in names:
+        parts = rel.split("/")
+        blocked = next(
+            (
+                "/".join(parts[:i])
+                for i in range(1, len(parts))
+                if os.path.lexists(directory.joinpath(*parts[:i])) and not directory.joinpath(*parts[:i]).is_dir()
+            ),
+            None,
+        )
+        if blocked is not None:
+            if blocked not in foreign:
+                foreign.append(blocked)
+            continue
+        dest = directory.joinpath(*parts)
+        if not os.path.lexists(dest):
+            continue
+        if rel == MANIFEST:
+            if manifest is None:
+                foreign.append(rel)
+            continue
+        if not dest.is_file():
+            foreign.append(rel + ("/" if dest.is_dir() else ""))
+            continue
+        digest = _sha256(dest.read_bytes())
+        if known.get(rel) == digest or (rel in new and _sha256(new[rel]) == digest):
+            continue
+        foreign.append(rel)
+    return foreign
+
+
+def manifest_entry(directory: Path, written: Mapping[str, bytes]) -> tuple[Path, bytes]:
+    """The manifest to write beside ``written`` (relative paths and the bytes written there): the earlier
+    manifest's entries plus these."""
+    files = dict(read_manifest(directory) or {})
+    files.update({rel: _sha256(data) for rel, data in written.items()})
+    document = {
+        "written_by": "reportgen demo",
+        "about": "Files reportgen demo wrote into this folder, with their SHA-256. A later reportgen demo replaces "
+        "these files (when unchanged) and refuses to replace any other file without --force.",
+        "files": dict(sorted(files.items())),
+    }
+    return directory / MANIFEST, (json.dumps(document, indent=1) + "\n").encode("utf-8")

@@ -21,8 +21,9 @@ from reportgen.engine.project_run import ProjectRun, run_project
 from reportgen.io.containers import GroundTruth
 from reportgen.io.options import LoadOptions
 from reportgen.io.project import ClassesSpec, InferenceSetSpec, Project
+from reportgen.outputs import refuse_input_images
 from reportgen.report.charts import pr_curve_svg
-from reportgen.report.examples import build_examples
+from reportgen.report.examples import _image_paths, build_examples
 from reportgen.report.model import ReportTables, as_shown, report_tables
 from reportgen.report.payload import build_payload
 
@@ -163,5 +164,6 @@ def build_report(
     payload["meta"]["thumbnails"] = stats
     progress("rendering")
     html = render_report(payload, tables, charts=default_charts(payload, tables))
+    refuse_input_images(output, _image_paths(run))  # known only now: the frame table or COCO file names them
     write_atomic(output, html)
     return payload

@@ -69,10 +69,32 @@ def unblob(entry: dict[str, Any]) -> np.ndarray:
     return np.frombuffer(raw, dtype=np.dtype(entry["dtype"]).newbyteorder("<")).reshape(entry["shape"])
 
 
+def source_date_epoch() -> datetime | None:
+    """``SOURCE_DATE_EPOCH`` (reproducible-builds.org: a whole number of seconds since 1970-01-01 UTC) as a UTC
+    time, or None when unset or empty; any other value raises :class:`InputError`."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if not epoch:
+        return None
+    shown = epoch if len(epoch) <= 40 else epoch[:40] + "..."
+    if not (epoch.isascii() and epoch.isdigit()):
+        raise InputError(
+            None,
+            "environment variable SOURCE_DATE_EPOCH: expected a whole number of seconds since 1970-01-01 UTC "
+            f"(such as 1767225600), found {shown!r}",
+        )
+    try:
+        return datetime.fromtimestamp(int(epoch), tz=timezone.utc)
+    except (OverflowError, OSError, ValueError):
+        raise InputError(
+            None,
+            "environment variable SOURCE_DATE_EPOCH: expected a time between 1970 and the year 9999, "
+            f"found {shown!r} seconds",
+        ) from None
+
+
 def generated_at() -> str:
     """ISO time of generation: ``SOURCE_DATE_EPOCH`` when set (reproducible builds), else now (UTC)."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    moment = datetime.fromtimestamp(int(epoch), tz=timezone.utc) if epoch else datetime.now(tz=timezone.utc)
+    moment = source_date_epoch() or datetime.now(tz=timezone.utc)
     return moment.replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
