@@ -188,7 +188,7 @@ class PresetReport:
 
     def to_dict(self) -> dict[str, Any]:
         """The preset's entry of ``evaluate --json`` (docs/json-schema.md)."""
-        from reportgen.jsonout import preset_entry
+        from reportgen.outputs.metrics_json import preset_entry
 
         return preset_entry(self.classes, self.matrix, self.iou, self.confidence)
 
@@ -290,7 +290,7 @@ class Evaluation(Mapping[str, InferenceSetResult]):
 
     def to_dict(self) -> dict[str, Any]:
         """The document ``reportgen evaluate --json`` writes (docs/json-schema.md), as a dict."""
-        from reportgen.jsonout import evaluation_document
+        from reportgen.outputs.metrics_json import evaluation_document
 
         gt_path = Path(self.gt.source) if self.gt.source and Path(self.gt.source).exists() else None
         return evaluation_document(
@@ -500,7 +500,7 @@ def build_report(
 ) -> Report:
     """Write the self-contained HTML report of a project, or of an evaluation (All Frames only, as
     ``reportgen build --gt ... --pred ...``); returns the written :class:`Report`."""
-    from reportgen.atomic import check_writable
+    from reportgen.outputs.atomic import check_writable
     from reportgen.report.build import build_report as build
     from reportgen.report.build import project_from_evaluation
 

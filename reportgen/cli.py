@@ -283,13 +283,13 @@ def evaluate(
     def body() -> int:
         import numpy as np
 
-        from reportgen.atomic import write_atomic
         from reportgen.engine.evaluation import EvalConfig, evaluate_model
         from reportgen.engine.grids import parse_grid, parse_threshold
         from reportgen.io import load_ground_truth, load_predictions, parse_pred_argument
-        from reportgen.jsonout import dumps, evaluation_document
-        from reportgen.outputs import Named, check_outputs, option_inputs
-        from reportgen.textreport import classification_report, curve_lines, voc_lines
+        from reportgen.outputs.atomic import write_atomic
+        from reportgen.outputs.destinations import Named, check_outputs, option_inputs
+        from reportgen.outputs.metrics_json import dumps, evaluation_document
+        from reportgen.outputs.text import classification_report, curve_lines, voc_lines
 
         if json_path is not None:
             inputs = option_inputs(gt, [parse_pred_argument(p) for p in pred], image_sizes, class_names)
@@ -409,7 +409,6 @@ def check(
     """
 
     def body() -> int:
-        from reportgen.atomic import write_together
         from reportgen.engine.grids import parse_threshold
         from reportgen.engine.project_run import run_project
         from reportgen.engine.verdicts import (
@@ -422,8 +421,9 @@ def check(
         )
         from reportgen.errors import InputError
         from reportgen.io.project import load_project
-        from reportgen.jsonout import dumps
-        from reportgen.outputs import Named, check_outputs, project_inputs
+        from reportgen.outputs.atomic import write_together
+        from reportgen.outputs.destinations import Named, check_outputs, project_inputs
+        from reportgen.outputs.metrics_json import dumps
 
         project = load_project(project_file)
         outputs = [("--json", json_path), ("--junit", junit), ("--markdown", markdown_path)]
@@ -520,7 +520,7 @@ def build(
         from reportgen.errors import InputError
         from reportgen.io import parse_pred_argument
         from reportgen.io.project import load_project
-        from reportgen.outputs import Named, check_outputs, option_inputs, project_inputs
+        from reportgen.outputs.destinations import Named, check_outputs, option_inputs, project_inputs
         from reportgen.report.build import build_report, project_from_inputs
         from reportgen.report.payload import source_date_epoch
 
@@ -602,13 +602,13 @@ def demo(
     """
 
     def body() -> int:
-        from reportgen.atomic import check_writable, write_together
         from reportgen.demo import DEMO_OUTPUTS, MANIFEST, demo_files, foreign_files, manifest_entry
         from reportgen.engine.project_run import run_project
         from reportgen.engine.verdicts import compute_verdicts, junit_xml, markdown, payload, text_table
         from reportgen.errors import InputError
         from reportgen.io.project import load_project
-        from reportgen.jsonout import dumps
+        from reportgen.outputs.atomic import check_writable, write_together
+        from reportgen.outputs.metrics_json import dumps
         from reportgen.report.build import build_report
         from reportgen.report.payload import source_date_epoch
 

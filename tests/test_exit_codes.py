@@ -32,7 +32,7 @@ EXIT_HELP = "Exit codes: 0 success"
 @pytest.mark.parametrize(
     ("command", "target"),
     [
-        ("evaluate", "reportgen.textreport.classification_report"),
+        ("evaluate", "reportgen.outputs.text.classification_report"),
         ("check", "reportgen.engine.project_run.run_project"),
         ("build", "reportgen.report.build.run_project"),
         ("demo", "reportgen.demo.demo_files"),
@@ -165,7 +165,7 @@ def test_malformed_source_date_epoch(
 SCRIPT = textwrap.dedent(
     """
     import os, signal, sys
-    import reportgen.atomic as atomic
+    import reportgen.outputs.atomic as atomic
     from reportgen.cli import main
 
     real = atomic._write_all

@@ -23,7 +23,7 @@ import yaml
 from PIL import Image
 from typer.testing import CliRunner
 
-import reportgen.atomic
+import reportgen.outputs.atomic
 from reportgen.cli import app
 from tests.io import writers as w
 
@@ -375,7 +375,7 @@ def test_a_write_failing_midway_leaves_no_output(project: Path, monkeypatch: pyt
     its bytes), no temporary file is left, exit 2 with one line naming the file."""
     folder = project.parent
     (folder / "payload.json").write_text("old payload")
-    real = reportgen.atomic._write_all
+    real = reportgen.outputs.atomic._write_all
     calls: list[int] = []
 
     def full_disk(fd: int, payload: bytes) -> None:
@@ -385,7 +385,7 @@ def test_a_write_failing_midway_leaves_no_output(project: Path, monkeypatch: pyt
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
         real(fd, payload)
 
-    monkeypatch.setattr(reportgen.atomic, "_write_all", full_disk)
+    monkeypatch.setattr(reportgen.outputs.atomic, "_write_all", full_disk)
     before = snapshot(folder)
     out = [folder / "payload.json", folder / "junit.xml", folder / "summary.md"]
     run = Run(["check", project, "--json", out[0], "--junit", out[1], "--markdown", out[2], "-q"])

@@ -8,7 +8,6 @@ from typing import Any
 
 import numpy as np
 
-from reportgen.atomic import write_atomic
 from reportgen.engine.evaluation import EvalConfig, ModelResult
 from reportgen.engine.grids import (
     DEFAULT_CONFIDENCE,
@@ -21,7 +20,8 @@ from reportgen.engine.project_run import ProjectRun, run_project
 from reportgen.io.containers import GroundTruth
 from reportgen.io.options import LoadOptions
 from reportgen.io.project import ClassesSpec, InferenceSetSpec, Project
-from reportgen.outputs import refuse_input_images
+from reportgen.outputs.atomic import write_atomic
+from reportgen.outputs.destinations import refuse_input_images
 from reportgen.report.charts import pr_curve_svg
 from reportgen.report.examples import _image_paths, build_examples
 from reportgen.report.model import ReportTables, as_shown, report_tables

@@ -30,7 +30,7 @@ from reportgen.engine.project_run import ProjectRun
 from reportgen.engine.verdicts import compute_verdicts, payload, segment_uuid
 from reportgen.errors import InputError
 from reportgen.io.project import METRICS, Project
-from reportgen.jsonout import sha256_of
+from reportgen.outputs.metrics_json import sha256_of
 from reportgen.report.model import ReportTables, display_int, report_tables
 
 SCHEMA_VERSION = 1

@@ -15,9 +15,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from reportgen.atomic import check_writable, target_of
 from reportgen.errors import InputError
 from reportgen.io.project import Project
+from reportgen.outputs.atomic import check_writable, target_of
 
 
 @dataclass(frozen=True)
