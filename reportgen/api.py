@@ -23,7 +23,7 @@ raises :class:`reportgen.InputError` with the message the command line prints.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -122,6 +122,10 @@ class Averages:
     precision: float | None
     recall: float | None
     f1: float | None
+
+
+def _quiet(_: str) -> None:
+    return None
 
 
 def _num(value: Any) -> float | None:
@@ -323,7 +327,7 @@ def evaluate(
     """
     import numpy as np
 
-    from reportgen.engine.evaluation import EvalConfig, evaluate_model
+    from reportgen.engine.evaluation import EvalConfig
     from reportgen.engine.grids import DEFAULT_CONFIDENCE_GRID, DEFAULT_IOU_GRID, parse_grid, parse_threshold
 
     def grid(value: str | Sequence[float] | None, default: str, what: str) -> Any:
@@ -341,7 +345,34 @@ def evaluate(
         voc=voc,
         pixel_inclusive=pixel_inclusive,
     ).normalized()
-    truth = gt if isinstance(gt, GroundTruth) else load_ground_truth(gt, **format_options)
+    return evaluate_with(gt, predictions, options=_load_options(format_options, role="pred"), config=config)
+
+
+def evaluate_with(
+    gt: GroundTruth | Source,
+    predictions: Mapping[str, Predictions | Source],
+    *,
+    options: LoadOptions,
+    config: EvalConfig,
+    progress: Callable[[str], None] | None = None,
+    warn: Callable[[str], None] | None = None,
+) -> Evaluation:
+    """:func:`evaluate` with the reading options and the presets already built: what ``reportgen evaluate`` runs
+    (the command line only parses its options into these). ``progress`` hears each stage; ``warn`` each
+    inference set's dropped predictions (``ignore_unknown_frames``)."""
+    from reportgen.engine.evaluation import evaluate_model
+    from reportgen.io import load_ground_truth as load_gt
+    from reportgen.io import load_predictions as load_preds
+
+    def say(message: str) -> None:
+        if progress is not None:
+            progress(message)
+
+    if isinstance(gt, GroundTruth):
+        truth = gt
+    else:
+        say(f"loading {gt if isinstance(gt, (str, os.PathLike)) else 'the ground truth'}")
+        truth = load_gt(gt, options)
     if not predictions:
         raise InputError(None, "predictions: at least one inference set is required")
     results = []
@@ -353,9 +384,15 @@ def evaluate(
             preds = value if value.name == name else _renamed(value, name)
             sources.append(Path(value.source) if value.source and Path(value.source).exists() else None)
         else:
-            preds = load_predictions(value, truth, name=name, **format_options)
-            sources.append(Path(value) if isinstance(value, (str, os.PathLike)) else None)
-        results.append(evaluate_model(truth, preds, config))
+            is_path = isinstance(value, (str, os.PathLike))
+            say(f"loading {value if is_path else name}")
+            preds = load_preds(value, truth, options, name=name)
+            sources.append(Path(value) if is_path else None)
+            if preds.dropped_unknown_frames and warn is not None:
+                where = value if is_path else f"predictions {name!r}"
+                warn(f"{where}: ignored {preds.dropped_unknown_frames} predictions on frames the ground truth "
+                     "does not have (--ignore-unknown-frames)")  # fmt: skip
+        results.append(evaluate_model(truth, preds, config, progress=say))
     return Evaluation(truth, results, config, sources)
 
 
@@ -432,21 +469,29 @@ class Project:
     def __repr__(self) -> str:
         return f"<reportgen.Project {self.name!r}: {', '.join(self.inference_sets)}>"
 
-    def run(self, *, extra_presets: Sequence[tuple[float, float]] = ()) -> ProjectRun:
+    def run(
+        self, *, extra_presets: Sequence[tuple[float, float]] = (), progress: Callable[[str], None] | None = None
+    ) -> ProjectRun:
         """Load the data and evaluate every inference set on every segment (cached for the default presets)."""
         from reportgen.engine.project_run import run_project
 
+        say = progress if progress is not None else _quiet
         if extra_presets:
-            return run_project(self.spec, extra_presets=extra_presets)
+            return run_project(self.spec, extra_presets=extra_presets, progress=say)
         if self._run is None:
-            self._run = run_project(self.spec)
+            self._run = run_project(self.spec, progress=say)
         return self._run
 
     def check(
-        self, inference: Sequence[str] | str | None = None, confidence: float | None = None, iou: float | None = None
+        self,
+        inference: Sequence[str] | str | None = None,
+        confidence: float | None = None,
+        iou: float | None = None,
+        *,
+        progress: Callable[[str], None] | None = None,
     ) -> CheckResult:
         """The verdicts at ``confidence`` / ``iou`` (default: the project's), for the named inference sets
-        (default: all), as ``reportgen check`` computes them."""
+        (default: all), as ``reportgen check`` computes them (the command line is a layer over this)."""
         from reportgen.engine.grids import parse_threshold
         from reportgen.engine.project_run import run_project
         from reportgen.engine.verdicts import compute_verdicts
@@ -460,9 +505,9 @@ class Project:
         conf = self.spec.confidence if confidence is None else parse_threshold(confidence, what="confidence")
         iou_v = self.spec.iou if iou is None else parse_threshold(iou, what="iou")
         if (conf, iou_v) == (self.spec.confidence, self.spec.iou):
-            run = self.run()
+            run = self.run(progress=progress)
         else:
-            run = run_project(self.spec, extra_confidence=conf, extra_iou=iou_v)
+            run = run_project(self.spec, extra_confidence=conf, extra_iou=iou_v, progress=progress or _quiet)
         verdicts = compute_verdicts(run, iou=iou_v, confidence=conf, inference_sets=chosen or None)
         return CheckResult(tuple(verdicts), conf, iou_v, self.spec.name)
 

@@ -283,12 +283,13 @@ def evaluate(
     def body() -> int:
         import numpy as np
 
-        from reportgen.engine.evaluation import EvalConfig, evaluate_model
+        from reportgen.api import evaluate_with
+        from reportgen.engine.evaluation import EvalConfig
         from reportgen.engine.grids import parse_grid, parse_threshold
-        from reportgen.io import load_ground_truth, load_predictions, parse_pred_argument
+        from reportgen.io import parse_pred_argument
         from reportgen.outputs.atomic import write_atomic
         from reportgen.outputs.destinations import Named, check_outputs, option_inputs
-        from reportgen.outputs.metrics_json import dumps, evaluation_document
+        from reportgen.outputs.metrics_json import dumps
         from reportgen.outputs.text import classification_report, curve_lines, voc_lines
 
         if json_path is not None:
@@ -324,26 +325,19 @@ def evaluate(
             from reportgen.errors import InputError
 
             raise InputError(None, "--pred: at least one inference set is required")
-        progress = StageProgress(not quiet)
-        progress(f"loading {gt}")
-        truth = load_ground_truth(gt, options)
         named = [parse_pred_argument(p) for p in pred]
         _check_unique([n for n, _ in named])
-        results = []
-        for name, path in named:
-            progress(f"loading {path}")
-            preds = load_predictions(path, truth, options, name=name)
-            if preds.dropped_unknown_frames:
-                progress.done()
-                stderr(
-                    f"{path}: ignored {preds.dropped_unknown_frames} predictions on frames the ground truth "
-                    "does not have (--ignore-unknown-frames)"
-                )
-            results.append(evaluate_model(truth, preds, config, progress=progress))
+        progress = StageProgress(not quiet)
+
+        def warn(message: str) -> None:
+            progress.done()
+            stderr(message)
+
+        ev = evaluate_with(gt, dict(named), options=options, config=config, progress=progress, warn=warn)
+        truth, results = ev.gt, [r.result for r in ev.values()]
         if json_path is not None:
             progress(f"writing {json_path}")
-            doc = evaluation_document(truth, results, config, gt_path=gt, pred_paths=[p for _, p in named])
-            write_atomic(json_path, dumps(doc))
+            write_atomic(json_path, dumps(ev.to_dict()))
         progress.done()
         out: list[str] = []
         for result in results:
@@ -409,48 +403,38 @@ def check(
     """
 
     def body() -> int:
+        from reportgen.api import Project
         from reportgen.engine.grids import parse_threshold
-        from reportgen.engine.project_run import run_project
-        from reportgen.engine.verdicts import (
-            compute_verdicts,
-            junit_xml,
-            markdown,
-            payload,
-            regression_failures,
-            text_table,
-        )
         from reportgen.errors import InputError
-        from reportgen.io.project import load_project
         from reportgen.outputs.atomic import write_together
         from reportgen.outputs.destinations import Named, check_outputs, project_inputs
         from reportgen.outputs.metrics_json import dumps
 
-        project = load_project(project_file)
+        project = Project.load(project_file)
         outputs = [("--json", json_path), ("--junit", junit), ("--markdown", markdown_path)]
-        check_outputs([Named(o, p) for o, p in outputs if p is not None], project_inputs(project))
-        names = [s.name for s in project.inference_sets]
+        check_outputs([Named(o, p) for o, p in outputs if p is not None], project_inputs(project.spec))
+        names = project.inference_sets
         chosen = list(dict.fromkeys(inference or []))  # named twice: checked once
         for name in chosen:
             if name not in names:
                 raise InputError(None, f"--inference: unknown inference set {name!r} (known: {', '.join(names)})")
-        conf = parse_threshold(confidence, what="--confidence") if confidence is not None else project.confidence
-        iou_v = parse_threshold(iou, what="--iou") if iou is not None else project.iou
+        conf = parse_threshold(confidence, what="--confidence") if confidence is not None else None
+        iou_v = parse_threshold(iou, what="--iou") if iou is not None else None
         progress = StageProgress(not quiet)
-        run = run_project(project, progress=progress, extra_confidence=conf, extra_iou=iou_v)
+        result = project.check(chosen or None, conf, iou_v, progress=progress)
         progress.done()
-        verdicts = compute_verdicts(run, iou=iou_v, confidence=conf, inference_sets=chosen or None)
-        typer.echo("\n".join(text_table(verdicts, iou=iou_v, confidence=conf)))
+        typer.echo(result.text())
         written: list[tuple[Path, bytes | str]] = []  # all or none of them
         if json_path is not None:
-            written.append((json_path, dumps(payload(verdicts))))
+            written.append((json_path, dumps(result.payload())))
         if junit is not None:
-            written.append((junit, junit_xml(verdicts, iou=iou_v, confidence=conf)))
+            written.append((junit, result.junit()))
         if markdown_path is not None:
-            written.append((markdown_path, markdown(verdicts, iou=iou_v, confidence=conf, project=project.name)))
+            written.append((markdown_path, result.markdown()))
         write_together(written)
         for path, _ in written:
             stderr(f"wrote {path}")
-        return 1 if regression_failures(verdicts) else 0
+        return 0 if result.passed else 1
 
     run_guarded(body)
 
