@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -542,13 +542,16 @@ def build_report(
     thumbnail_budget: int = 600_000,
     bootstrap_at: Sequence[tuple[float, float]] = (),
     title: str | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> Report:
     """Write the self-contained HTML report of a project, or of an evaluation (All Frames only, as
-    ``reportgen build --gt ... --pred ...``); returns the written :class:`Report`."""
+    ``reportgen build --gt ... --pred ...``); returns the written :class:`Report`. ``bootstrap_at``:
+    ``(confidence, IoU)`` presets, besides the default, with paired-bootstrap intervals."""
     from reportgen.outputs.atomic import check_writable
     from reportgen.report.build import build_report as build
     from reportgen.report.build import project_from_evaluation
 
+    say = progress if progress is not None else _quiet
     out = Path(path)
     check_writable(out)
     if thumbnail_budget < 0:
@@ -556,14 +559,10 @@ def build_report(
     if isinstance(source, Project):
         if title is not None:
             raise InputError(None, "title: a project file's report takes the project's name (its 'name:' key)")
-        run = source.run(extra_presets=bootstrap_at) if bootstrap_at else source.run()
-        build(source.spec, out, thumbnail_budget=thumbnail_budget, bootstrap_presets=bootstrap_at, run=run)
+        run = source.run(extra_presets=bootstrap_at, progress=say)
+        spec = source.spec
     else:
         spec, run = project_from_evaluation(source.gt, [r.result for r in source.values()], source.config,
-                                            title=title)  # fmt: skip
-        build(spec, out, thumbnail_budget=thumbnail_budget, bootstrap_presets=bootstrap_at, run=run)
+                                            title=title, bootstrap_presets=bootstrap_at)  # fmt: skip
+    build(spec, out, thumbnail_budget=thumbnail_budget, bootstrap_presets=bootstrap_at, run=run, progress=say)
     return Report(out)
-
-
-def _field_names(cls: type) -> list[str]:  # used by docs/api.md's test to list the documented attributes
-    return [f.name for f in fields(cls) if not f.name.startswith("_")]

@@ -501,11 +501,12 @@ def build(
     """
 
     def body() -> int:
+        from reportgen.api import Project, build_report
         from reportgen.errors import InputError
         from reportgen.io import parse_pred_argument
         from reportgen.io.project import load_project
         from reportgen.outputs.destinations import Named, check_outputs, option_inputs, project_inputs
-        from reportgen.report.build import build_report, project_from_inputs
+        from reportgen.report.build import project_from_inputs
         from reportgen.report.payload import source_date_epoch
 
         if thumbnail_budget < 0:
@@ -546,7 +547,8 @@ def build(
                 "so none are computed"
             )
         progress = StageProgress(not quiet)
-        build_report(project, output, thumbnail_budget=thumbnail_budget, progress=progress, bootstrap_presets=presets)
+        build_report(Project(project), output, thumbnail_budget=thumbnail_budget, bootstrap_at=presets,
+                     progress=progress)  # fmt: skip
         progress.done()
         size = output.stat().st_size
         typer.echo(f"wrote {output} ({size / 1e6:.2f} MB)")
