@@ -21,10 +21,9 @@ from pathlib import Path
 import pytest
 import yaml
 from PIL import Image
-from typer.testing import CliRunner
 
 import reportgen.outputs.atomic
-from reportgen.cli import app
+from tests.cli import Run
 from tests.io import writers as w
 
 GT = {
@@ -48,16 +47,6 @@ KEYS = {
     "frames.csv": "dataset.frames",
     "segments/night.txt": "segments[0].frames_file",
 }
-
-
-class Run:
-    def __init__(self, args: list[str | Path]) -> None:
-        result = CliRunner().invoke(app, [str(a) for a in args])
-        if result.exception is not None and not isinstance(result.exception, SystemExit):
-            raise AssertionError(f"reportgen crashed: {result.exception!r}") from result.exception
-        self.code = result.exit_code
-        self.stdout = result.stdout
-        self.stderr = result.stderr
 
 
 def snapshot(folder: Path) -> dict[str, bytes | str]:
