@@ -10,6 +10,7 @@ import yaml
 from reportgen.data import FloatArray
 from reportgen.errors import InputError
 from reportgen.io._detect import detect_format
+from reportgen.limits import MAX_COORDINATE, size_expected
 from reportgen.io._files import read_json, read_text
 from reportgen.io._table import FRAME_COLUMNS, TableFormat, read_table
 from reportgen.io._where import JsonWhere, describe
@@ -78,10 +79,11 @@ def _sizes_from_table(path: Path, fmt: TableFormat) -> SizeMap:
     )
     widths, heights = (table.numbers(column) for column in columns)
     for column, values in zip(columns, (widths, heights), strict=True):
-        bad = ~(np.isfinite(values) & (values > 0))
+        bad = ~((values > 0) & (values <= MAX_COORDINATE))
         if bad.any():
             row = int(np.flatnonzero(bad)[0])
-            raise table.where.error(row, column, f"expected a positive number, found {describe(float(values[row]))}")
+            value = float(values[row])
+            raise table.where.error(row, column, f"expected {size_expected(value)}, found {describe(value)}")
     return {frame: (float(w), float(h)) for frame, w, h in zip(frames, widths, heights, strict=True)}
 
 
@@ -109,8 +111,9 @@ def _sizes_from_json(path: Path) -> SizeMap:
 
 def _json_size(where: JsonWhere, row: int, record: dict[str, object], key: str) -> float:
     value = record.get(key)
-    if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
-        raise where.error(row, key, f"expected a positive number, found {describe(value)}")
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= MAX_COORDINATE:
+        shown = float(value) if isinstance(value, int | float) and not isinstance(value, bool) else 0.0
+        raise where.error(row, key, f"expected {size_expected(shown)}, found {describe(value)}")
     return float(value)
 
 

@@ -21,6 +21,7 @@ from reportgen.errors import InputError
 from reportgen.io._aux import SizeMap, image_stem, sizes_of
 from reportgen.io._where import Where, describe, listing
 from reportgen.io.options import BoxLayout
+from reportgen.limits import MAX_AREA, MAX_COORDINATE, size_expected
 
 T = TypeVar("T")
 
@@ -108,14 +109,18 @@ def factorize(keys: Sequence[object]) -> tuple[IntArray, list[object]]:
     return codes.astype(np.int64), list(uniques)
 
 
+
 # --------------------------------------------------------------------------------------------- checks
 
 
 def check_finite(coords: FloatArray, fields: Sequence[str], where: Where, rows: IntArray) -> None:
-    bad = ~np.isfinite(coords)
+    """Every coordinate finite and at most :data:`MAX_COORDINATE` in magnitude."""
+    bad = ~(np.abs(coords) <= MAX_COORDINATE)
     if bad.any():
         row, col = (int(i) for i in np.argwhere(bad)[0])
-        raise where.error(int(rows[row]), fields[col], f"expected a finite number, found {describe(coords[row, col])}")
+        value = coords[row, col]
+        expected = "a finite number" if not np.isfinite(value) else "a number between -1e12 and 1e12"
+        raise where.error(int(rows[row]), fields[col], f"expected {expected}, found {describe(value)}")
 
 
 def check_scores(score: FloatArray, field: str, where: Where, rows: IntArray) -> None:
@@ -373,6 +378,7 @@ def _absolute_boxes(
                 "coordinates (give --image-sizes, or sizes in the ground truth), found none",
             )
     box = to_xywh(coords, raw.layout, sizes)
+    check_finite(box, raw.coord_fields, raw.where, rows)  # normalized boxes scaled by a huge image size
     if raw.normalized and raw.round_pixels:
         corners = np.rint(np.concatenate([box[:, :2], box[:, :2] + box[:, 2:]], axis=1))  # half to even, as round()
         box = np.concatenate([corners[:, :2], corners[:, 2:] - corners[:, :2]], axis=1)
@@ -385,9 +391,12 @@ def area_or_box(given: FloatArray | None, box: FloatArray, where: Where, rows: I
     computed = box[:, 2] * box[:, 3]
     if given is None:
         return computed
-    row = first(~np.isnan(given) & ~(np.isfinite(given) & (given >= 0)))
+    row = first(~np.isnan(given) & ~((given >= 0) & (given <= MAX_AREA)))
     if row is not None:
-        raise where.error(int(rows[row]), "area", f"expected a non-negative number, found {describe(given[row])}")
+        bound = " at most 1e24" if given[row] > MAX_AREA else ""
+        raise where.error(
+            int(rows[row]), "area", f"expected a non-negative number{bound}, found {describe(given[row])}"
+        )
     return np.where(np.isnan(given), computed, given)
 
 

@@ -7,6 +7,7 @@ for an :class:`InputError` located at the first bad row.
 from __future__ import annotations
 
 import csv
+import io
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from typing import Literal, Protocol
 
 from reportgen.data import IntArray
 from reportgen.errors import InputError
+from reportgen.limits import EXCERPT_CHARS
 
 
 class Where(Protocol):
@@ -69,7 +71,11 @@ class CsvWhere:
         return InputError(self.source, message, line=self.line(row), field=field)
 
     def line(self, row: int) -> int:
-        with self.path.open(newline="", encoding="utf-8-sig", errors="replace") as handle:
+        from reportgen.io._files import open_input
+
+        with open_input(self.path) as raw, io.TextIOWrapper(
+            raw, newline="", encoding="utf-8-sig", errors="replace"
+        ) as handle:
             reader = csv.reader(handle)
             end = 0
             seen = -1  # the header is record -1
@@ -107,12 +113,12 @@ def describe(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int):
-        return str(value)
+        return str(value) if value.bit_length() <= 100 else "an integer of more than 30 digits"
     if isinstance(value, float):
         value = float(value)  # numpy's float64 is a float, with a longer repr
         return repr(value) if math.isfinite(value) else str(value)
     if isinstance(value, str):
-        return repr(value) if value else "an empty value"
+        return short(value) if value else "an empty value"
     if isinstance(value, list):
         return f"a list of {len(value)} values"
     if isinstance(value, dict):
@@ -122,7 +128,17 @@ def describe(value: object) -> str:
     return repr(value)
 
 
+
+
+def short(text: str, limit: int = EXCERPT_CHARS) -> str:
+    """``text`` quoted (``repr``: control characters and lone surrogates escaped), cut to ``limit`` characters."""
+    if len(text) <= limit:
+        return repr(text)
+    return f"{text[:limit]!r}... ({len(text)} characters)"
+
+
 def listing(names: Sequence[object], limit: int = 8) -> str:
     """``a, b, c`` or ``a, b, ... (80 in all)`` for messages."""
-    shown = ", ".join(str(n) for n in names[:limit])
+    shown = ", ".join(n if isinstance(n, str) and n.isprintable() and len(n) <= EXCERPT_CHARS else
+                      (short(n) if isinstance(n, str) else str(n)) for n in names[:limit])
     return shown if len(names) <= limit else f"{shown}, ... ({len(names)} in all)"
