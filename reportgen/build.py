@@ -89,7 +89,7 @@ def build_report(
     from reportgen.render import render_report
 
     if run is None:
-        run = run_project(project, progress=progress, extra_presets=bootstrap_presets)
+        run = run_project(project, progress=progress, extra_presets=bootstrap_presets, image_paths=True)
     examples = build_examples(run, thumbnail_budget=thumbnail_budget, progress=progress)
     stats = examples.pop("thumbnail_stats")
     payload = build_payload(run, progress=progress, examples=examples, bootstrap_presets=bootstrap_presets)

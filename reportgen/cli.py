@@ -116,6 +116,15 @@ RoundOpt = Annotated[
     ),
 ]
 TaskOpt = Annotated[str, typer.Option("--task", help="auto, detection or classification.")]
+AllowPathOpt = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--allow-path",
+        metavar="DIR",
+        help="A folder outside the project file's own that its paths (and image paths) may lead into; repeatable. "
+        "Without it, a path leaving the project's folder ('..', absolute, through a link) is an error.",
+    ),
+]
 
 
 def load_options(
@@ -340,6 +349,7 @@ def check(
     markdown_path: Annotated[
         Path | None, typer.Option("--markdown", help="Write a Markdown summary (CI step summary, PR comment).")
     ] = None,
+    allow_path: AllowPathOpt = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
 ) -> None:
     """Check every inference set against the project's segments and targets.
@@ -360,7 +370,7 @@ def check(
         for out_path in (json_path, junit, markdown_path):
             if out_path is not None:
                 check_writable(out_path)
-        project = load_project(project_file)
+        project = load_project(project_file, allow_paths=allow_path or ())
         names = [s.name for s in project.inference_sets]
         chosen = list(dict.fromkeys(inference or []))  # named twice: checked once
         for name in chosen:
@@ -425,6 +435,7 @@ def build(
     ignore_unknown_frames: UnknownOpt = False,
     round_pixels: RoundOpt = False,
     task: TaskOpt = "auto",
+    allow_path: AllowPathOpt = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
 ) -> None:
     """Build the self-contained HTML report (Scenarios and Metrics tabs) from a project file or --gt/--pred.
@@ -445,7 +456,7 @@ def build(
         if project_file is not None:
             if gt is not None or pred:
                 raise InputError(None, "give either PROJECT.yaml or --gt/--pred, not both")
-            project = load_project(project_file)
+            project = load_project(project_file, allow_paths=allow_path or ())
         else:
             if gt is None or not pred:
                 raise InputError(None, "give PROJECT.yaml, or --gt and at least one --pred")

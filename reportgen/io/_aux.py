@@ -10,10 +10,10 @@ import yaml
 from reportgen.data import FloatArray
 from reportgen.errors import InputError
 from reportgen.io._detect import detect_format
-from reportgen.limits import MAX_COORDINATE, size_expected
 from reportgen.io._files import read_json, read_text
 from reportgen.io._table import FRAME_COLUMNS, TableFormat, read_table
 from reportgen.io._where import JsonWhere, describe
+from reportgen.limits import MAX_COORDINATE, size_expected
 
 SizeMap = dict[str, tuple[float, float]]
 

@@ -21,7 +21,7 @@ from reportgen.errors import InputError
 from reportgen.io._aux import SizeMap, image_stem, sizes_of
 from reportgen.io._where import Where, describe, listing
 from reportgen.io.options import BoxLayout
-from reportgen.limits import MAX_AREA, MAX_COORDINATE, size_expected
+from reportgen.limits import MAX_AREA, MAX_COORDINATE
 
 T = TypeVar("T")
 

@@ -16,7 +16,7 @@ import lzma
 import os
 import stat
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
@@ -33,6 +33,11 @@ _COMPRESSED: tuple[tuple[bytes, str], ...] = (
     (b"\x28\xb5\x2f\xfd", "zstd"),
 )
 _MAGIC_BYTES = 6
+_STREAMS: dict[str, Callable[[BinaryIO], io.BufferedIOBase]] = {
+    "gzip": lambda raw: gzip.GzipFile(fileobj=raw),
+    "bzip2": bz2.BZ2File,
+    "xz": lzma.LZMAFile,
+}
 
 
 def check_regular(path: Path) -> None:
@@ -133,14 +138,7 @@ def read_head(path: Path, size: int) -> bytes:
         try:
             if kind == "zstd":
                 return _zstd_decompress(path, handle.read())[:size]
-            stream: BinaryIO
-            if kind == "gzip":
-                stream = gzip.GzipFile(fileobj=handle)
-            elif kind == "bzip2":
-                stream = bz2.BZ2File(handle)
-            else:
-                stream = lzma.LZMAFile(handle)
-            with stream:
+            with _STREAMS[kind](handle) as stream:
                 return stream.read(size)
         except (OSError, EOFError, ValueError, lzma.LZMAError, zlib.error) as exc:
             raise InputError(path, f"expected a complete {kind} stream, found a damaged one ({exc})") from None

@@ -23,10 +23,10 @@ import pandas as pd
 from reportgen.data import BoolArray, FloatArray, IntArray
 from reportgen.errors import InputError
 from reportgen.io._build import RawBoxes, first
-from reportgen.limits import MAX_COORDINATE, size_expected
 from reportgen.io._table import CLASS_COLUMNS, FRAME_COLUMNS, SCORE_COLUMNS, Table
 from reportgen.io._where import describe, listing
 from reportgen.io.options import BoxLayout
+from reportgen.limits import MAX_COORDINATE, size_expected
 
 _X = ("xmin", "x_min", "left")
 _Y = ("ymin", "y_min", "top")

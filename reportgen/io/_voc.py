@@ -20,8 +20,8 @@ import numpy as np
 from reportgen.errors import InputError
 from reportgen.io._build import FrameInfo, RawBoxes
 from reportgen.io._files import files_in, read_bytes
-from reportgen.limits import MAX_COORDINATE, size_expected
 from reportgen.io._where import FilesWhere, describe
+from reportgen.limits import MAX_COORDINATE, size_expected
 
 _BOX_FIELDS = ("bndbox/xmin", "bndbox/ymin", "bndbox/xmax", "bndbox/ymax")
 
