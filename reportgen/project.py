@@ -472,7 +472,7 @@ def _defaults(r: _Reader) -> tuple[float, float, str, str]:
         try:
             parse_grid(text, what=key)
         except InputError as exc:
-            raise r.fail(key, exc.detail) from None
+            raise r.fail(key, exc.detail.removeprefix(f"{key}: ")) from None
         grids.append(text)
     return conf, iou, grids[0], grids[1]
 

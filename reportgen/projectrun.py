@@ -252,7 +252,7 @@ def segment_frames(project: Project, gt: GroundTruth, table: pd.DataFrame | None
             try:
                 mask = evaluate_query(seg.query, table)
             except QueryError as exc:
-                raise InputError(project.path, f"query {seg.query!r}: {exc}", field=f"{where}.query") from None
+                raise InputError(project.path, f"query {short(seg.query)}: {exc}", field=f"{where}.query") from None
         else:
             ids, field, source = _listed_frames(project, seg, where)
             mask = np.zeros(gt.num_frames, dtype=bool)
@@ -278,7 +278,7 @@ def _listed_frames(project: Project, seg: Segment, where: str) -> tuple[list[tup
         return [(None, f) for f in seg.frames], f"{where}.frames", project.path
     assert seg.frames_file is not None
     path = seg.frames_file
-    if not path.is_file():
+    if not path.exists():
         raise InputError(project.path, f"frames file {str(path)!r} not found", field=f"{where}.frames_file")
     check_regular(path)
     ids: list[tuple[int | None, str]] = []

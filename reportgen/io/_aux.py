@@ -12,7 +12,7 @@ from reportgen.errors import InputError
 from reportgen.io._detect import detect_format
 from reportgen.io._files import read_json, read_text
 from reportgen.io._table import FRAME_COLUMNS, TableFormat, read_table
-from reportgen.io._where import JsonWhere, describe
+from reportgen.io._where import JsonWhere, describe, is_text
 from reportgen.limits import MAX_COORDINATE, size_expected
 
 SizeMap = dict[str, tuple[float, float]]
@@ -33,6 +33,10 @@ def read_class_names(path: Path) -> tuple[str, ...]:
         raise InputError(source, "expected class names, one a line, found an empty file")
     seen: dict[str, int] = {}
     for index, name in enumerate(names):
+        if not is_text(name):
+            raise InputError(
+                source, f"expected class names without control characters, found {describe(name)} (class {index})"
+            )
         if name in seen:
             raise InputError(source, f"expected unique class names, found {name!r} again (first as class {seen[name]})")
         seen[name] = index

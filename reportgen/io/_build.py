@@ -19,7 +19,7 @@ import pandas as pd
 from reportgen.data import BoolArray, FloatArray, GroundTruth, IntArray, Predictions
 from reportgen.errors import InputError
 from reportgen.io._aux import SizeMap, image_stem, sizes_of
-from reportgen.io._where import Where, describe, listing
+from reportgen.io._where import Where, describe, is_text, listing
 from reportgen.io.options import BoxLayout
 from reportgen.limits import MAX_AREA, MAX_COORDINATE
 
@@ -254,6 +254,12 @@ def gt_classes(
 ) -> tuple[IntArray, tuple[str, ...]]:
     """Class index of each row and the class list: ``names`` when given, else order of first appearance."""
     codes, uniques = factorize(keys)
+    for code, name in enumerate(uniques):
+        if not is_text(str(name)):
+            row = int(np.flatnonzero(codes == code)[0])
+            raise where.error(
+                row, field, f"expected a class name without control characters, found {describe(str(name))}"
+            )
     if names is None:
         return codes, tuple(str(u) for u in uniques)
     position = {name: i for i, name in reversed(list(enumerate(names.names)))}
@@ -378,7 +384,14 @@ def _absolute_boxes(
                 "coordinates (give --image-sizes, or sizes in the ground truth), found none",
             )
     box = to_xywh(coords, raw.layout, sizes)
-    check_finite(box, raw.coord_fields, raw.where, rows)  # normalized boxes scaled by a huge image size
+    if sizes is not None:  # normalized boxes scaled by a huge image size
+        bad = ~(np.abs(box) <= MAX_COORDINATE)
+        if bad.any():
+            row, col = (int(i) for i in np.argwhere(bad)[0])
+            raise raw.where.error(
+                int(rows[row]), raw.coord_fields[col], "expected a coordinate between -1e12 and 1e12 once scaled by "
+                f"the image size, found {describe(box[row, col])}",
+            )  # fmt: skip
     if raw.normalized and raw.round_pixels:
         corners = np.rint(np.concatenate([box[:, :2], box[:, :2] + box[:, 2:]], axis=1))  # half to even, as round()
         box = np.concatenate([corners[:, :2], corners[:, 2:] - corners[:, :2]], axis=1)

@@ -27,7 +27,7 @@ from reportgen.io._build import (
     take,
 )
 from reportgen.io._files import read_json
-from reportgen.io._where import JsonWhere, describe, listing
+from reportgen.io._where import JsonWhere, describe, is_text, listing
 from reportgen.limits import MAX_COORDINATE, size_expected
 
 BBOX_FIELDS = ("bbox[0]", "bbox[1]", "bbox[2]", "bbox[3]")
@@ -179,6 +179,9 @@ def _categories(where: JsonWhere, categories: list[Any]) -> tuple[tuple[str, ...
     if len(set(ids)) != len(ids):
         _raise_repeated(where, [str(i) for i in ids], ids, "category id")
     names = [category["name"] for category in categories]
+    for row, name in enumerate(names):
+        if not is_text(name):
+            raise where.error(row, "name", f"expected a class name without control characters, found {describe(name)}")
     if len(set(names)) != len(names):
         seen: dict[str, int] = {}
         for row, name in enumerate(names):

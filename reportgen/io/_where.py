@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -128,6 +129,13 @@ def describe(value: object) -> str:
     return repr(value)
 
 
+
+
+def is_text(value: str) -> bool:
+    """No control character (C0, DEL, C1) and no lone surrogate: a name every output can show as written."""
+    if value.isprintable():
+        return True
+    return not any(unicodedata.category(c) in ("Cc", "Cs") for c in value)
 
 
 def short(text: str, limit: int = EXCERPT_CHARS) -> str:
