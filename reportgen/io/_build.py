@@ -256,9 +256,8 @@ def gt_classes(
     codes, uniques = factorize(keys)
     for code, name in enumerate(uniques):
         if not is_text(str(name)):
-            row = int(np.flatnonzero(codes == code)[0])
             raise where.error(
-                row, field, f"expected a class name without control characters, found {describe(str(name))}"
+                int(np.flatnonzero(codes == code)[0]), field, f"expected a class name without control characters, found {describe(str(name))}"
             )
     if names is None:
         return codes, tuple(str(u) for u in uniques)
