@@ -109,7 +109,6 @@ def factorize(keys: Sequence[object]) -> tuple[IntArray, list[object]]:
     return codes.astype(np.int64), list(uniques)
 
 
-
 # --------------------------------------------------------------------------------------------- checks
 
 
@@ -257,7 +256,9 @@ def gt_classes(
     for code, name in enumerate(uniques):
         if not is_text(str(name)):
             raise where.error(
-                int(np.flatnonzero(codes == code)[0]), field, f"expected a class name without control characters, found {describe(str(name))}"
+                int(np.flatnonzero(codes == code)[0]),
+                field,
+                f"expected a class name without control characters, found {describe(str(name))}",
             )
     if names is None:
         return codes, tuple(str(u) for u in uniques)
