@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from reportgen.data import BoolArray
+from reportgen.errors import printable
 from reportgen.limits import MAX_QUERY_DEPTH
 
 _BACKTICK = re.compile(r"`([^`]*)`")
@@ -39,7 +40,10 @@ _COMPARE: dict[type[ast.cmpop], Callable[[Any, Any], Any]] = {
 
 
 class QueryError(ValueError):
-    """A query that does not parse or names an unknown column; the message says which."""
+    """A query that does not parse or names an unknown column; the message (one printable line) says which."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(printable(message))
 
 
 def _rewrite_backticks(text: str) -> tuple[str, dict[str, str]]:
@@ -114,6 +118,8 @@ def parse_query(text: str) -> ast.Expression:
         raise QueryError(f"does not parse: {exc.msg} at column {exc.offset}") from None
     except (RecursionError, MemoryError):
         raise QueryError(_TOO_DEEP) from None
+    except ValueError as exc:  # a NUL character, a lone surrogate
+        raise QueryError(f"does not parse: {str(exc).splitlines()[0]}") from None
     if _depth(tree) > MAX_QUERY_DEPTH:
         raise QueryError(_TOO_DEEP)
     for node in ast.walk(tree):
@@ -192,7 +198,8 @@ def evaluate_query(text: str, table: pd.DataFrame) -> BoolArray:
             return out
         if isinstance(node, ast.Name):
             col = table[names.get(node.id, node.id)]
-            return np.asarray(col.fillna(False).astype(bool), dtype=bool)
+            missing = col.isna().to_numpy()
+            return np.array([not m and bool(v) for v, m in zip(col.tolist(), missing, strict=True)], dtype=bool)
         if isinstance(node, ast.Constant) and isinstance(node.value, bool):
             return np.full(len(table), node.value, dtype=bool)
         raise QueryError(f"expected a condition, found {ast.unparse(node)!r}")

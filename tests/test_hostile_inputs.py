@@ -353,7 +353,7 @@ def test_lone_surrogate_in_a_project_name_is_refused(folder: Path) -> None:
 def test_control_characters_in_keys_are_refused(folder: Path) -> None:
     text = HEAD + 'classes: {display_names: {"\\e": x}}\n'
     assert error_of(check(folder, text)) == (
-        f"Error: {folder / 'project.yaml'}: field 'classes.display_names.\x1b': expected text without control "
+        f"Error: {folder / 'project.yaml'}: field 'classes.display_names.\\x1b': expected text without control "
         "characters, found a key '\\x1b' (character 1 is '\\x1b')"
     )
 

@@ -89,6 +89,8 @@ class Table:
     def keys(self, column: str, what: str) -> list[str]:
         """Column ``column`` as stripped strings (ids, names); whole floats lose their ``.0``."""
         series = self.frame[column]
+        if not len(series):
+            return []
         if pd.api.types.is_bool_dtype(series):
             raise self.where.error(0, column, f"expected a {what}, found {describe(bool(series.iloc[0]))}")
         if pd.api.types.is_integer_dtype(series):
