@@ -28,8 +28,8 @@ from reportgen.grids import (
 )
 from reportgen.io._files import check_regular
 from reportgen.io._where import short
+from reportgen.io._yaml import check_yaml_events
 from reportgen.io.options import LoadOptions
-from reportgen.limits import MAX_YAML_ALIASES, MAX_YAML_DEPTH
 
 SegmentType = Literal["Split", "Regression Test", "Scenario"]
 SEGMENT_TYPES: dict[str, SegmentType] = {
@@ -240,43 +240,6 @@ def _duplicate_key(node: yaml.Node | None, path: str = "", done: set[int] | None
     return None
 
 
-def _check_events(path: Path, text: str) -> None:
-    """Bound YAML alias expansion and nesting before anything is built (a billion-laughs file, a recursive alias
-    or a thousand nested lists would hang or exhaust the composer and every walk after it).
-
-    Aliases are counted as expanded: an anchor holding ``k`` aliases and used ``n`` times counts ``n * (k + 1)``.
-    """
-    stack: list[list[Any]] = []  # [anchor, aliases expanded inside] of each open mapping / list
-    inside_anchor: dict[str, int] = {}
-    total = 0
-    for event in yaml.parse(text, Loader=yaml.SafeLoader):
-        line = event.start_mark.line + 1 if event.start_mark is not None else None
-        if isinstance(event, yaml.CollectionStartEvent):
-            stack.append([event.anchor, 0])
-            if len(stack) > MAX_YAML_DEPTH:
-                raise InputError(path, f"expected mappings and lists nested at most {MAX_YAML_DEPTH} deep", line=line)
-        elif isinstance(event, yaml.CollectionEndEvent):
-            anchor, count = stack.pop()
-            if anchor is not None:
-                inside_anchor[anchor] = count
-            if stack:
-                stack[-1][1] += count
-        elif isinstance(event, yaml.AliasEvent):
-            if any(anchor == event.anchor for anchor, _ in stack):
-                raise InputError(
-                    path, f"alias *{short(str(event.anchor))[1:-1]} refers to a mapping or list that contains it "
-                    "(a recursive alias)", line=line,
-                )  # fmt: skip
-            count = 1 + inside_anchor.get(str(event.anchor), 0)
-            total += count
-            if stack:
-                stack[-1][1] += count
-            if total > MAX_YAML_ALIASES:
-                raise InputError(
-                    path, f"expected at most {MAX_YAML_ALIASES:,} YAML aliases once expanded, found more", line=line
-                )
-
-
 def _check_text(path: Path, data: Any, where: str = "", seen: set[int] | None = None) -> None:
     """Every string of the file (keys and values) is text that every output can show as written: no lone
     surrogate (YAML ``\\ud83d`` alone) and no control character (ESC, CR, ...; tab and newline are allowed)."""
@@ -326,7 +289,7 @@ def load_project(path: Path, *, allow_paths: Sequence[Path] = ()) -> Project:
     roots = tuple(dict.fromkeys(p.resolve() for p in (path.parent, *allow_paths)))
     try:
         text = path.read_text(encoding="utf-8")
-        _check_events(path, text)
+        check_yaml_events(path, text)
         tree = yaml.compose(text, Loader=yaml.SafeLoader)
         twice = _duplicate_key(tree)
         if twice is not None:

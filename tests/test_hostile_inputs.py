@@ -700,3 +700,14 @@ def test_no_quoted_value_carries_a_whole_long_line(folder: Path) -> None:
     line = error_of(Run(["evaluate", "--gt", folder / "gt.json", "--pred", folder / "preds.json", "-q"]))
     assert long_id not in line
     assert f"found {'z' * 40!r}... (500 characters)" in line
+
+
+def test_yaml_alias_bomb_in_class_names_is_refused(folder: Path) -> None:
+    names = folder / "data.yaml"
+    chain = ["a0: &a0 [x, x, x, x, x, x, x, x, x]"]
+    chain += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]" for i in range(1, 10)]
+    names.write_text("\n".join(chain) + "\nnames: *a9\n")
+    (folder / "gt.csv").write_text("frame_id,class,x,y,w,h\n1,0,0,0,5,5\n")
+    with pytest.raises(InputError) as info:
+        load_ground_truth(folder / "gt.csv", LoadOptions(class_names=names))
+    assert str(info.value) == f"{names}: line 5: expected at most 1,000 YAML aliases once expanded, found more"

@@ -13,6 +13,7 @@ from reportgen.io._detect import detect_format
 from reportgen.io._files import read_json, read_text
 from reportgen.io._table import FRAME_COLUMNS, TableFormat, read_table
 from reportgen.io._where import JsonWhere, describe, is_text
+from reportgen.io._yaml import check_yaml_events
 from reportgen.limits import MAX_COORDINATE, size_expected
 
 SizeMap = dict[str, tuple[float, float]]
@@ -45,6 +46,7 @@ def read_class_names(path: Path) -> tuple[str, ...]:
 
 def _yaml_names(source: str, text: str) -> list[str]:
     try:
+        check_yaml_events(Path(source), text)
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise InputError(source, f"expected valid YAML, found an error ({exc})") from None

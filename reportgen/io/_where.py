@@ -145,8 +145,14 @@ def short(text: str, limit: int = EXCERPT_CHARS) -> str:
     return f"{text[:limit]!r}... ({len(text)} characters)"
 
 
+def _listed(name: object) -> str:
+    """A name as a list shows it: bare when short and printable, else quoted and cut."""
+    if isinstance(name, str):
+        return name if name.isprintable() and len(name) <= EXCERPT_CHARS else short(name)
+    return str(name)
+
+
 def listing(names: Sequence[object], limit: int = 8) -> str:
     """``a, b, c`` or ``a, b, ... (80 in all)`` for messages."""
-    shown = ", ".join(n if isinstance(n, str) and n.isprintable() and len(n) <= EXCERPT_CHARS else
-                      (short(n) if isinstance(n, str) else str(n)) for n in names[:limit])
+    shown = ", ".join(_listed(n) for n in names[:limit])
     return shown if len(names) <= limit else f"{shown}, ... ({len(names)} in all)"
