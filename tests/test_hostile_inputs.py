@@ -708,6 +708,18 @@ def test_yaml_alias_bomb_in_class_names_is_refused(folder: Path) -> None:
     chain += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]" for i in range(1, 10)]
     names.write_text("\n".join(chain) + "\nnames: *a9\n")
     (folder / "gt.csv").write_text("frame_id,class,x,y,w,h\n1,0,0,0,5,5\n")
+    done = cli("evaluate", "--gt", folder / "gt.csv", "--pred", folder / "preds.json", "--class-names", names, "-q")
+    assert one_line_error(done) == (
+        f"Error: {names}: line 5: expected at most 1,000 YAML aliases once expanded, found more"
+    )
+
+
+def test_deeply_nested_json_with_nan_is_a_syntax_error(tmp_path: Path) -> None:
+    """orjson stops at 1024 levels; the NaN fallback (Python's json) must not overflow the stack."""
+    path = tmp_path / "gt.json"
+    path.write_text("[" * 100_000 + "NaN" + "]" * 100_000)
     with pytest.raises(InputError) as info:
-        load_ground_truth(folder / "gt.csv", LoadOptions(class_names=names))
-    assert str(info.value) == f"{names}: line 5: expected at most 1,000 YAML aliases once expanded, found more"
+        load_ground_truth(path, LoadOptions(gt_format="coco"))
+    assert str(info.value) == (
+        f"{path}: line 1: expected valid JSON, found a syntax error at column 1026 (depth limit exceeded)"
+    )

@@ -187,7 +187,7 @@ def read_json(path: Path, what: str) -> object:
         if b"NaN" in data or b"Infinity" in data:
             try:
                 return json.loads(data)
-            except ValueError:
+            except (ValueError, RecursionError):  # RecursionError: nested deeper than the interpreter's stack
                 pass
         return _raise_json_error(path, exc)
 
