@@ -27,7 +27,7 @@ from reportgen.grids import (
     parse_grid,
 )
 from reportgen.io._files import check_regular
-from reportgen.io._where import short
+from reportgen.io._where import describe, short
 from reportgen.io._yaml import check_yaml_events
 from reportgen.io.options import LoadOptions
 
@@ -166,8 +166,8 @@ class _Reader:
     def unit(self, key: str, value: Any) -> float:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise self.fail(key, f"expected a number in [0, 1], found {_kind(value)}")
-        if not 0.0 <= float(value) <= 1.0:
-            raise self.fail(key, f"expected a number in [0, 1], found {value}")
+        if not 0 <= value <= 1:  # no float(): a huge integer would overflow
+            raise self.fail(key, f"expected a number in [0, 1], found {describe(value)}")
         return float(value)
 
     def path_(self, key: str, base: Path) -> Path | None:
@@ -204,9 +204,9 @@ def _kind(value: Any) -> str:
     if isinstance(value, bool):
         return f"a boolean ({value})"
     if isinstance(value, (int, float)):
-        return f"a number ({value})"
+        return f"a number ({describe(value)})"
     if isinstance(value, str):
-        return f"a string ({value!r})"
+        return f"a string ({short(value)})"
     if isinstance(value, list):
         return "a list"
     if isinstance(value, dict):

@@ -723,3 +723,11 @@ def test_deeply_nested_json_with_nan_is_a_syntax_error(tmp_path: Path) -> None:
     assert str(info.value) == (
         f"{path}: line 1: expected valid JSON, found a syntax error at column 1026 (depth limit exceeded)"
     )
+
+
+def test_a_huge_integer_threshold_is_refused(folder: Path) -> None:
+    text = HEAD + f"defaults: {{iou: {10**400}}}\n"
+    assert error_of(check(folder, text)) == (
+        f"Error: {folder / 'project.yaml'}: field 'defaults.iou': expected a number in [0, 1], "
+        "found an integer of more than 30 digits"
+    )
