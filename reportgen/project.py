@@ -360,8 +360,8 @@ def load_project(path: Path, *, allow_paths: Sequence[Path] = ()) -> Project:
     for i, item in enumerate(sets_reader.data):
         r = top.item(i, item, "inference_sets")
         r.mapping({"name", "path", "format"}, {"name", "path"})
-        set_name = (r.str_("name") or "").strip()
-        if not set_name:
+        set_name = r.str_("name") or ""
+        if not set_name.strip():
             found = "nothing (null)" if r.data.get("name") is None else "an empty value"
             raise r.fail("name", f"expected a non-empty name, found {found}")
         if any(s.name == set_name for s in inference_sets):

@@ -324,9 +324,11 @@ def check_image_paths(project: Project, gt: GroundTruth, table: pd.DataFrame | N
 
     def ok(target: Path) -> bool:
         # resolve each folder once; the file itself only when it is a link (or '..')
+        if "\x00" in str(target):  # no such file can exist: nothing is read, nothing embedded
+            return True
         folder = target.parent
         if folder not in checked:
-            checked[folder] = inside(folder / "x", roots)
+            checked[folder] = inside(folder, roots)
         if not checked[folder]:
             return False
         if target.name in ("", ".", "..") or target.is_symlink():
