@@ -731,3 +731,10 @@ def test_a_huge_integer_threshold_is_refused(folder: Path) -> None:
         f"Error: {folder / 'project.yaml'}: field 'defaults.iou': expected a number in [0, 1], "
         "found an integer of more than 30 digits"
     )
+
+
+def test_control_characters_in_a_pred_name_are_refused(folder: Path) -> None:
+    run = Run(["evaluate", "--gt", folder / "gt.json", "--pred", f"\x1b[2Jm={folder / 'preds.json'}", "-q"])
+    assert error_of(run) == (
+        "Error: field '--pred': expected a name without control characters, found '\\x1b[2Jm' (name it with NAME=PATH)"
+    )
