@@ -116,6 +116,13 @@ def input_bytes(path: Path) -> bytes:
     return decompress(path, _raw_bytes(path))
 
 
+def is_compressed(path: Path) -> bool:
+    """The regular file ``path`` starts a gzip, bzip2, xz or zstd stream."""
+    check_regular(path)
+    with path.open("rb") as handle:
+        return compression_of(handle.read(_MAGIC_BYTES)) is not None
+
+
 def open_input(path: Path) -> BinaryIO:
     """A binary stream of the file's (decompressed) content; see :func:`input_bytes`."""
     check_regular(path)

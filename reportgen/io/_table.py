@@ -24,7 +24,7 @@ import pyarrow.parquet as pq
 
 from reportgen.data import BoolArray, FloatArray
 from reportgen.errors import InputError
-from reportgen.io._files import open_input
+from reportgen.io._files import is_compressed, open_input
 from reportgen.io._where import CsvWhere, LineWhere, ParquetWhere, Where, describe, listing, short
 
 TableFormat = Literal["csv", "parquet", "jsonl"]
@@ -282,8 +282,11 @@ def _csv_error(source: str, message: str) -> InputError:
 def _read_parquet(path: Path) -> Table:
     source = str(path)
     try:
-        with open_input(path) as handle:
-            arrow = pq.read_table(handle)
+        if is_compressed(path):
+            with open_input(path) as handle:
+                arrow = pq.read_table(handle)
+        else:
+            arrow = pq.read_table(path)  # memory-mapped by pyarrow
     except (pa.ArrowException, OSError) as exc:
         reason = re.sub(r"^Could not open Parquet input source '.*?': ", "", str(exc))
         raise InputError(source, f"expected a Parquet file, found a file pyarrow cannot read ({reason})") from None
