@@ -738,3 +738,14 @@ def test_control_characters_in_a_pred_name_are_refused(folder: Path) -> None:
     assert error_of(run) == (
         "Error: field '--pred': expected a name without control characters, found '\\x1b[2Jm' (name it with NAME=PATH)"
     )
+
+
+def test_zstd_without_the_zstandard_package_names_it(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    gt = folder / "gt.json.zst"
+    gt.write_bytes(zstandard.ZstdCompressor().compress(json.dumps(GT).encode()))
+    monkeypatch.setitem(sys.modules, "zstandard", None)  # import zstandard now raises ImportError
+    with pytest.raises(InputError) as info:
+        load_ground_truth(gt, LoadOptions())
+    assert str(info.value) == (
+        f"{gt}: reading a zstd-compressed file needs the Python package 'zstandard' (pip install zstandard)"
+    )
