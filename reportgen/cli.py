@@ -460,6 +460,8 @@ def build(
         else:
             if gt is None or not pred:
                 raise InputError(None, "give PROJECT.yaml, or --gt and at least one --pred")
+            if allow_path:
+                raise InputError(None, "--allow-path applies to the paths of a project file; --gt and --pred need none")
             options = load_options(
                 fmt,
                 pred_format,

@@ -749,3 +749,8 @@ def test_zstd_without_the_zstandard_package_names_it(folder: Path, monkeypatch: 
     assert str(info.value) == (
         f"{gt}: reading a zstd-compressed file needs the Python package 'zstandard' (pip install zstandard)"
     )
+
+
+def test_allow_path_without_a_project_file_is_refused(folder: Path) -> None:
+    run = Run(["build", "--gt", folder / "gt.json", "--pred", folder / "preds.json", "--allow-path", folder, "-q"])
+    assert error_of(run) == "Error: --allow-path applies to the paths of a project file; --gt and --pred need none"
