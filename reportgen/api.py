@@ -452,11 +452,12 @@ class Project:
         self._run: ProjectRun | None = None
 
     @classmethod
-    def load(cls, path: str | os.PathLike[str]) -> Project:
-        """Read and validate a project file; errors raise :class:`InputError`."""
+    def load(cls, path: str | os.PathLike[str], *, allow_paths: Sequence[str | os.PathLike[str]] = ()) -> Project:
+        """Read and validate a project file; errors raise :class:`InputError`. ``allow_paths``: folders outside the
+        project file's own that its paths may lead into (the CLI's ``--allow-path``; docs/limits.md)."""
         from reportgen.io.project import load_project
 
-        return cls(load_project(Path(path)))
+        return cls(load_project(Path(path), allow_paths=[Path(p) for p in allow_paths]))
 
     @property
     def name(self) -> str:
@@ -470,16 +471,23 @@ class Project:
         return f"<reportgen.Project {self.name!r}: {', '.join(self.inference_sets)}>"
 
     def run(
-        self, *, extra_presets: Sequence[tuple[float, float]] = (), progress: Callable[[str], None] | None = None
+        self,
+        *,
+        extra_presets: Sequence[tuple[float, float]] = (),
+        progress: Callable[[str], None] | None = None,
+        image_paths: bool = False,
     ) -> ProjectRun:
-        """Load the data and evaluate every inference set on every segment (cached for the default presets)."""
-        from reportgen.engine.project_run import run_project
+        """Load the data and evaluate every inference set on every segment (cached for the default presets).
+        ``image_paths``: first check that the images a report would embed lie where the project may read."""
+        from reportgen.engine.project_run import check_image_paths, run_project
 
         say = progress if progress is not None else _quiet
         if extra_presets:
-            return run_project(self.spec, extra_presets=extra_presets, progress=say)
+            return run_project(self.spec, extra_presets=extra_presets, progress=say, image_paths=image_paths)
         if self._run is None:
-            self._run = run_project(self.spec, progress=say)
+            self._run = run_project(self.spec, progress=say, image_paths=image_paths)
+        elif image_paths:
+            check_image_paths(self.spec, self._run.gt, self._run.frame_table)
         return self._run
 
     def check(
@@ -559,7 +567,7 @@ def build_report(
     if isinstance(source, Project):
         if title is not None:
             raise InputError(None, "title: a project file's report takes the project's name (its 'name:' key)")
-        run = source.run(extra_presets=bootstrap_at, progress=say)
+        run = source.run(extra_presets=bootstrap_at, progress=say, image_paths=True)
         spec = source.spec
     else:
         spec, run = project_from_evaluation(source.gt, [r.result for r in source.values()], source.config,

@@ -108,6 +108,15 @@ NamesOpt = Annotated[Path | None, _input_option("class_names")]
 UnknownOpt = Annotated[bool, _input_option("ignore_unknown_frames")]
 RoundOpt = Annotated[bool, _input_option("round_pixels")]
 TaskOpt = Annotated[str, _input_option("task")]
+AllowPathOpt = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--allow-path",
+        metavar="DIR",
+        help="A folder outside the project file's own that its paths (and image paths) may lead into; repeatable. "
+        "Without it, a path leaving the project's folder ('..', absolute, through a link) is an error.",
+    ),
+]
 
 
 def load_options(
@@ -394,6 +403,7 @@ def check(
         Path | None,
         typer.Option("--markdown", metavar="PATH", help="Write a Markdown summary (CI step summary, PR comment)."),
     ] = None,
+    allow_path: AllowPathOpt = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
 ) -> None:
     """Check every inference set against the project's segments and targets.
@@ -410,7 +420,7 @@ def check(
         from reportgen.outputs.destinations import Named, check_outputs, project_inputs
         from reportgen.outputs.metrics_json import dumps
 
-        project = Project.load(project_file)
+        project = Project.load(project_file, allow_paths=allow_path or ())
         outputs = [("--json", json_path), ("--junit", junit), ("--markdown", markdown_path)]
         check_outputs([Named(o, p) for o, p in outputs if p is not None], project_inputs(project.spec))
         names = project.inference_sets
@@ -493,6 +503,7 @@ def build(
     ignore_unknown_frames: UnknownOpt = False,
     round_pixels: RoundOpt = False,
     task: TaskOpt = "auto",
+    allow_path: AllowPathOpt = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
 ) -> None:
     """Build the self-contained HTML report (Scenarios and Metrics tabs) from a project file or --gt/--pred.
@@ -516,11 +527,13 @@ def build(
                 raise InputError(None, "give either PROJECT.yaml or --gt/--pred, not both")
             if title is not None:
                 raise InputError(None, "--title: a project file's report takes the project's name (its 'name:' key)")
-            project = load_project(project_file)
+            project = load_project(project_file, allow_paths=allow_path or ())
             inputs = project_inputs(project)
         else:
             if gt is None or not pred:
                 raise InputError(None, "give PROJECT.yaml, or --gt and at least one --pred")
+            if allow_path:
+                raise InputError(None, "--allow-path applies to the paths of a project file; --gt and --pred need none")
             options = load_options(
                 fmt,
                 pred_format,

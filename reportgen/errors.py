@@ -20,7 +20,7 @@ class InputError(ReportgenError):
     ``InputError(path, "expected a number, found 'abc'", line=12, field="score")`` renders as
     ``preds.csv: line 12: field 'score': expected a number, found 'abc'``.
     ``record`` is used for records that have no line number (an index in a JSON array:
-    ``record="annotations[3]"``).
+    ``record="annotations[3]"``). Characters that are not printable are escaped (:func:`printable`).
     """
 
     def __init__(
@@ -47,4 +47,12 @@ class InputError(ReportgenError):
         if field is not None:
             parts.append(f"field '{field}'")
         parts.append(message)
-        super().__init__(": ".join(parts))
+        super().__init__(printable(": ".join(parts)))
+
+
+def printable(text: str) -> str:
+    """``text`` with every non-printable character (ESC, CR, a newline, a lone surrogate, ...) written as its
+    Python escape, so that an error is one line that a terminal shows as is, whatever the input held."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)

@@ -34,7 +34,7 @@ EXIT_HELP = "Exit codes: 0 success"
     [
         ("evaluate", "reportgen.outputs.text.classification_report"),
         ("check", "reportgen.engine.project_run.run_project"),
-        ("build", "reportgen.report.build.run_project"),
+        ("build", "reportgen.report.build.build_examples"),
         ("demo", "reportgen.demo.demo_files"),
     ],
 )

@@ -164,7 +164,7 @@ def test_every_bad_case_has_one_defect(folder: Path) -> None:
         "segments:\n"
         "  - {name: q, type: split, query: 'weather == \"fog\"'}\n"
         "  - {name: l, type: scenario, frames: [1, 2]}\n"
-        "  - {name: f, type: regression_test, frames_file: frames.txt}\n"
+        "  - {name: f, type: regression_test, frames_file: frames.txt, targets: {recall: 0.0}}\n"
     )
     (folder / "frames.txt").write_text("1\n\n# a comment\n3\n")
     run = check(folder, text, "--json", folder / "p.json")

@@ -12,6 +12,7 @@ import numpy as np
 
 from reportgen.errors import InputError
 from reportgen.io.containers import FloatArray
+from reportgen.limits import MAX_GRID_VALUES
 
 DEFAULT_CONFIDENCE = 0.1
 DEFAULT_IOU = 0.5
@@ -23,6 +24,15 @@ DEFAULT_IOU_GRID = "0.1:0.9:0.1,0.5:0.95:0.05"
 #: pycocotools' own IoU thresholds (np.linspace, as COCOeval builds them) for the COCO summary only.
 COCO_IOU_THRESHOLDS: FloatArray = np.linspace(0.5, 0.95, int(np.round((0.95 - 0.5) / 0.05)) + 1, endpoint=True)
 COCO_RECALL_THRESHOLDS: FloatArray = np.linspace(0.0, 1.00, int(np.round((1.00 - 0.0) / 0.01)) + 1, endpoint=True)
+
+
+def _excerpt(text: str) -> str:
+    return repr(text) if len(text) <= 40 else f"{text[:40]!r}... ({len(text)} characters)"
+
+
+def _number(value: Decimal) -> str:
+    text = str(value)
+    return text if len(text) <= 40 else f"{text[:40]}... ({len(text)} characters)"
 
 
 def _decimal(text: str, what: str) -> Decimal:
@@ -38,8 +48,12 @@ def _decimal(text: str, what: str) -> Decimal:
 def parse_grid(spec: str, *, what: str = "grid") -> FloatArray:
     """Parse ``"0:0.95:0.05"``, ``"0.5,0.75"`` or a mix (``"0.1:0.9:0.1,0.95"``) into sorted unique floats.
 
-    ``start:stop:step`` includes ``stop`` when it is on the grid. Values must lie in [0, 1].
+    ``start:stop:step`` includes ``stop`` when it is on the grid. Values must lie in [0, 1]; a grid holds at
+    most :data:`~reportgen.limits.MAX_GRID_VALUES` values.
     """
+    too_many = f"{what}: expected at most {MAX_GRID_VALUES:,} values, found more in {_excerpt(spec)}"
+    if spec.count(",") >= MAX_GRID_VALUES:
+        raise InputError(None, too_many)
     values: set[Decimal] = set()
     for part in spec.split(","):
         part = part.strip()
@@ -51,16 +65,27 @@ def parse_grid(spec: str, *, what: str = "grid") -> FloatArray:
         elif len(pieces) == 3:
             start, stop, step = (_decimal(p, what) for p in pieces)
             if step <= 0:
-                raise InputError(None, f"{what}: step must be positive, found {pieces[2]!r}")
+                raise InputError(None, f"{what}: step must be positive, found {_excerpt(pieces[2])}")
             if stop < start:
-                raise InputError(None, f"{what}: range {part!r} ends before it starts")
+                raise InputError(None, f"{what}: range {_excerpt(part)} ends before it starts")
+            for bound in (start, stop):
+                if bound < 0 or bound > 1:
+                    raise InputError(None, f"{what}: values must lie in [0, 1], found {_number(bound)}")
+            # stop - start <= 1, so the quotient is below 1 / step: compare before dividing (a tiny step
+            # would make the division itself, and then the range, enormous)
+            if step * MAX_GRID_VALUES < stop - start:
+                raise InputError(None, too_many)
             count = int((stop - start) // step)
             values.update(start + k * step for k in range(count + 1))
+            if len(values) > MAX_GRID_VALUES:
+                raise InputError(None, too_many)
         else:
             raise InputError(None, f"{what}: expected 'value' or 'start:stop:step', found {part!r}")
     for v in values:
         if v < 0 or v > 1:
-            raise InputError(None, f"{what}: values must lie in [0, 1], found {v}")
+            raise InputError(None, f"{what}: values must lie in [0, 1], found {_number(v)}")
+    if len(values) > MAX_GRID_VALUES:
+        raise InputError(None, too_many)
     return np.array([float(v) for v in sorted(values)], dtype=np.float64)
 
 

@@ -13,8 +13,10 @@ from reportgen.engine.aggregate import PresetCounts
 from reportgen.engine.evaluation import EvalConfig, ModelResult, Progress, evaluate_model, segment_counts
 from reportgen.engine.grids import parse_grid, with_value
 from reportgen.errors import InputError
+from reportgen.io._files import check_regular, open_input, read_text
+from reportgen.io._where import short
 from reportgen.io.containers import BoolArray, GroundTruth, Predictions
-from reportgen.io.project import ALL_FRAMES, ClassesSpec, Project, Segment
+from reportgen.io.project import ALL_FRAMES, ClassesSpec, Project, Segment, inside, outside_message
 from reportgen.io.query import QueryError, evaluate_query
 
 #: The segment names of a project without segments of its own (a report built from --gt / --pred or in Python).
@@ -63,11 +65,14 @@ def run_project(
     extra_confidence: float | None = None,
     extra_iou: float | None = None,
     extra_presets: Sequence[tuple[float, float]] = (),
+    image_paths: bool = False,
 ) -> ProjectRun:
     """Load, evaluate and count everything the project describes.
 
     ``extra_confidence`` / ``extra_iou`` / ``extra_presets``: values added to the project's grids (an off-grid
     threshold is computed exactly).
+    ``image_paths``: check, before any computation, that the images a report would embed lie where the project
+    may lead (its folder and ``--allow-path`` folders).
     """
     from reportgen.io import load_ground_truth, load_predictions
 
@@ -78,7 +83,10 @@ def run_project(
         progress(f"loading {spec.path}")
         preds.append(load_predictions(spec.path, gt, project.options_for(spec), name=spec.name))
     gt, preds = apply_classes(gt, preds, project.classes, project.path)
+    _check_display_names(project, gt)
     frame_table = load_frame_table(project, gt)
+    if image_paths:
+        check_image_paths(project, gt, frame_table)
     iou_grid = with_value(parse_grid(project.iou_grid, what="defaults.iou_grid"), project.iou)
     conf_grid = with_value(parse_grid(project.confidence_grid, what="defaults.confidence_grid"), project.confidence)
     if extra_iou is not None:
@@ -164,23 +172,50 @@ def apply_classes(
     return new_gt, new_preds
 
 
+def _check_display_names(project: Project, gt: GroundTruth) -> None:
+    for name, _ in project.classes.display_names:
+        if name not in gt.classes:
+            raise InputError(
+                project.path, f"expected a class of the ground truth ({', '.join(gt.classes)}), found {short(name)}",
+                field="classes.display_names",
+            )  # fmt: skip
+
+
+_COMPRESSION_SUFFIXES = (".gz", ".bz2", ".xz", ".zst")
+
+
 def load_frame_table(project: Project, gt: GroundTruth) -> pd.DataFrame | None:
-    """The frame table aligned to the ground truth's frames (missing frames get empty metadata)."""
+    """The frame table aligned to the ground truth's frames (missing frames get empty metadata).
+
+    Its format is told by the suffix (``.parquet``, ``.jsonl`` / ``.ndjson``, else CSV), after a compression
+    suffix (``frames.csv.gz``).
+    """
     path = project.frames_table
     if path is None:
         return None
-    if not path.is_file():
+    if not path.exists():
         raise InputError(path, "frame table not found", field="dataset.frames")
-    suffix = path.suffix.lower()
+    check_regular(path)
+    if path.is_dir():
+        raise InputError(path, "expected a frame table file, found a folder", field="dataset.frames")
+    name = path.name.lower()
+    for suffix in _COMPRESSION_SUFFIXES:
+        name = name.removesuffix(suffix)
     try:
-        if suffix == ".parquet":
-            table = pd.read_parquet(path)
-        elif suffix in (".jsonl", ".ndjson"):
-            table = pd.read_json(path, lines=True, dtype=False)
-        else:
-            table = pd.read_csv(path, dtype={project.frame_id_column: str}, keep_default_na=True)
+        with open_input(path) as handle:
+            if name.endswith(".parquet"):
+                table = pd.read_parquet(handle)
+            elif name.endswith((".jsonl", ".ndjson")):
+                table = pd.read_json(handle, lines=True, dtype=False)
+            else:
+                _check_unique_columns(path, _raw_header(handle))
+                handle.seek(0)
+                table = pd.read_csv(handle, dtype={project.frame_id_column: str}, keep_default_na=True)
+    except InputError:
+        raise
     except Exception as exc:
-        raise InputError(path, f"cannot read the frame table: {exc}") from None
+        reason = short(str(exc).splitlines()[0] if str(exc) else type(exc).__name__, 120)
+        raise InputError(path, f"cannot read the frame table: {reason}") from None
     col = project.frame_id_column
     if col not in table.columns:
         raise InputError(path, f"missing frame id column (columns: {', '.join(map(str, table.columns))})", field=col)
@@ -220,7 +255,7 @@ def segment_frames(project: Project, gt: GroundTruth, table: pd.DataFrame | None
             try:
                 mask = evaluate_query(seg.query, table)
             except QueryError as exc:
-                raise InputError(project.path, f"query {seg.query!r}: {exc}", field=f"{where}.query") from None
+                raise InputError(project.path, f"query {short(seg.query)}: {exc}", field=f"{where}.query") from None
         else:
             ids, field, source = _listed_frames(project, seg, where)
             mask = np.zeros(gt.num_frames, dtype=bool)
@@ -228,7 +263,7 @@ def segment_frames(project: Project, gt: GroundTruth, table: pd.DataFrame | None
                 idx = gt.frame_index(fid)
                 if idx is None:
                     raise InputError(
-                        source, f"segment {seg.name!r} names frame {fid!r}, which is not in the ground truth",
+                        source, f"segment {short(seg.name)} names frame {short(fid)}, which is not in the ground truth",
                         line=line, field=field,
                     )  # fmt: skip
                 mask[idx] = True
@@ -246,11 +281,76 @@ def _listed_frames(project: Project, seg: Segment, where: str) -> tuple[list[tup
         return [(None, f) for f in seg.frames], f"{where}.frames", project.path
     assert seg.frames_file is not None
     path = seg.frames_file
-    if not path.is_file():
+    if not path.exists():
         raise InputError(project.path, f"frames file {str(path)!r} not found", field=f"{where}.frames_file")
+    check_regular(path)
     ids: list[tuple[int | None, str]] = []
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    for n, line in enumerate(read_text(path, "frame ids, one a line", allow_empty=True).splitlines(), start=1):
         text = line.strip()
         if text and not text.startswith("#"):
             ids.append((n, text))
     return ids, "frame id", path
+
+
+def _check_unique_columns(path: Path, names: list[str]) -> None:
+    """pandas would rename a repeated column ``x`` to ``x.1`` and a query would read only the first."""
+    seen: dict[str, int] = {}
+    for index, name in enumerate(names):
+        if name in seen:
+            raise InputError(
+                path, f"expected unique column names, found {short(name)} twice (columns {seen[name] + 1} and "
+                f"{index + 1})",
+            )  # fmt: skip
+        seen[name] = index
+
+
+def _raw_header(handle: object) -> list[str]:
+    import csv
+    import io
+
+    assert hasattr(handle, "seek")
+    handle.seek(0)
+    text = io.TextIOWrapper(handle, encoding="utf-8-sig", newline="")  # type: ignore[type-var]
+    try:
+        return next((row for row in csv.reader(text) if row), [])
+    finally:
+        text.detach()
+
+
+def check_image_paths(project: Project, gt: GroundTruth, table: pd.DataFrame | None) -> None:
+    """Images a report embeds must lie in the project's folder or an ``--allow-path`` folder (links followed):
+    a project from a pull request must not copy ``/home/me/secret.png`` into a CI artifact."""
+    roots = project.path_roots
+    if roots is None:
+        return
+    checked: dict[Path, bool] = {}
+
+    def ok(target: Path) -> bool:
+        # resolve each folder once; the file itself only when it is a link (or '..')
+        if "\x00" in str(target):  # no such file can exist: nothing is read, nothing embedded
+            return True
+        folder = target.parent
+        if folder not in checked:
+            checked[folder] = inside(folder, roots)
+        if not checked[folder]:
+            return False
+        if target.name in ("", ".", "..") or target.is_symlink():
+            return inside(target, roots)
+        return True
+
+    column = project.image_column
+    if table is not None and column is not None and project.frames_table is not None:
+        base = project.path.parent
+        for row, value in enumerate(table[column].tolist()):
+            if isinstance(value, str) and value and not ok(base / value):
+                raise InputError(
+                    project.frames_table, outside_message(value, base / value),
+                    record=f"frame {short(str(table[project.frame_id_column].iloc[row]))}", field=column,
+                )  # fmt: skip
+    gt_base = project.ground_truth.parent
+    for index, image in enumerate(gt.image_paths):
+        if image and not ok(gt_base / image):
+            raise InputError(
+                gt.source, outside_message(image, gt_base / image), record=f"frame {short(gt.frame_ids[index])}",
+                field="file_name",
+            )  # fmt: skip

@@ -199,15 +199,29 @@ def parse_pred_argument(value: str) -> tuple[str, Path]:
 
     A value that is an existing path is a path even if it contains ``=``.
     """
+    from reportgen.io._where import short
+
     if "=" in value and not Path(value).exists():
         name, _, rest = value.partition("=")
         if not name.strip() or not rest.strip():
-            raise InputError(None, f"expected NAME=PATH with a name and a path, found {value!r}", field="--pred")
-        return name.strip(), Path(rest.strip())
+            raise InputError(None, f"expected NAME=PATH with a name and a path, found {short(value)}", field="--pred")
+        return _printable_name(name.strip()), Path(rest.strip())
     if not value.strip():
         raise InputError(None, "expected [NAME=]PATH, found an empty value", field="--pred")
     path = Path(value)
-    return (path.resolve().name if path.is_dir() else path.stem), path
+    return _printable_name(path.resolve().name if path.is_dir() else path.stem), path
+
+
+def _printable_name(name: str) -> str:
+    """An inference set's name is shown in every output: no control characters (docs/limits.md)."""
+    from reportgen.io._where import is_text, short
+
+    if not is_text(name):
+        raise InputError(
+            None, f"expected a name without control characters, found {short(name)} (name it with NAME=PATH)",
+            field="--pred",
+        )  # fmt: skip
+    return name
 
 
 def _resolve_format(path: Path, chosen: InputFormat, role: Literal["gt", "pred"], *, other: InputFormat) -> str:

@@ -26,8 +26,9 @@ from reportgen.io._records import (
     first,
     take,
 )
-from reportgen.io._where import JsonWhere, describe, listing
+from reportgen.io._where import JsonWhere, describe, is_text, listing
 from reportgen.io.containers import BoolArray, FloatArray, GroundTruth, IntArray, Predictions
+from reportgen.limits import MAX_COORDINATE, size_expected
 
 BBOX_FIELDS = ("bbox[0]", "bbox[1]", "bbox[2]", "bbox[3]")
 Record = dict[str, Any]
@@ -112,11 +113,12 @@ def _images(where: JsonWhere, images: list[Any]) -> tuple[tuple[str, ...], Float
     if not typed:
         _find_bad_image(where, images)
     size = np.array(sizes, dtype=np.float64).reshape(-1, 2)
-    bad = np.argwhere(~np.isnan(size) & ~(size > 0))
+    bad = np.argwhere(~np.isnan(size) & ~((size > 0) & (size <= MAX_COORDINATE)))
     if bad.size:
         row, col = (int(i) for i in bad[0])
         key = ("width", "height")[col]
-        raise where.error(row, key, f"expected a positive number, found {describe(images[row][key])}")
+        expected = size_expected(float(size[row, col]))
+        raise where.error(row, key, f"expected {expected}, found {describe(images[row][key])}")
     frame_ids = [str(i) for i in raw_ids]
     if len(set(frame_ids)) != len(frame_ids):
         _raise_repeated(where, frame_ids, raw_ids, "image id")
@@ -180,6 +182,19 @@ def _categories(where: JsonWhere, categories: list[Any]) -> tuple[tuple[str, ...
     ids = [category["id"] for category in categories]
     if len(set(ids)) != len(ids):
         _raise_repeated(where, [str(i) for i in ids], ids, "category id")
+    names = [category["name"] for category in categories]
+    for row, name in enumerate(names):
+        if not is_text(name):
+            raise where.error(row, "name", f"expected a class name without control characters, found {describe(name)}")
+    if len(set(names)) != len(names):
+        seen: dict[str, int] = {}
+        for row, name in enumerate(names):
+            if name in seen:
+                raise where.error(
+                    row, "name", f"expected a unique category name, found {describe(name)} again "
+                    f"(first at {where.array}[{seen[name]}]); classes are known by name",
+                )  # fmt: skip
+            seen[name] = row
     return tuple(category["name"] for category in categories), tuple(ids)
 
 
@@ -211,9 +226,18 @@ def _annotations(where: JsonWhere, anns: list[Any], image_ids: list[Any], catego
         frame = index_of([a["image_id"] for a in anns], image_ids)
         cls = index_of([a["category_id"] for a in anns], list(category_ids), integers_only=True)
         bbox = _box_array([a["bbox"] for a in anns])
-        area = np.array([a.get("area") for a in anns], dtype=np.float64)
-        crowd = np.array([a.get("iscrowd", 0) for a in anns], dtype=np.float64)
-        typed = id_typed and (frame >= 0).all() and (cls >= 0).all() and np.isin(crowd, (0, 1)).all()
+        areas = [a.get("area") for a in anns]
+        crowds = [a.get("iscrowd", 0) for a in anns]
+        area = np.array(areas, dtype=np.float64)
+        crowd = np.array(crowds, dtype=np.float64)
+        typed = (
+            id_typed
+            and (frame >= 0).all()
+            and (cls >= 0).all()
+            and np.isin(crowd, (0, 1)).all()
+            and set(map(type, areas)) <= _AREA_TYPES
+            and set(map(type, crowds)) <= _CROWD_TYPES
+        )
     except (KeyError, TypeError, ValueError, AttributeError, OverflowError):
         typed = False
     if not typed:
@@ -221,10 +245,18 @@ def _annotations(where: JsonWhere, anns: list[Any], image_ids: list[Any], catego
     return _Annotations(ann_id, frame, cls, bbox, area, crowd.astype(np.bool_))
 
 
+_AREA_TYPES = frozenset({int, float, type(None)})
+_CROWD_TYPES = frozenset({int, float, bool})  # true / false stand for 1 / 0 (docs/limits.md)
+_NUMBER_TYPES = frozenset({int, float})
+
+
 def _box_array(boxes: list[Any]) -> FloatArray:
-    """``(N, 4)`` from lists of 4 numbers; TypeError / ValueError when a box is not one."""
+    """``(N, 4)`` from lists of 4 numbers; TypeError / ValueError when a box is not one (numpy would read the
+    string ``"10"`` or ``true`` as a number: the element types are checked first)."""
     if {type(b) for b in boxes} - {list} or set(map(len, boxes)) - {4}:
         raise ValueError("not a list of 4")
+    if set(map(type, itertools.chain.from_iterable(boxes))) - _NUMBER_TYPES:
+        raise ValueError("not numbers")
     flat = np.fromiter(itertools.chain.from_iterable(boxes), dtype=np.float64, count=4 * len(boxes))
     return flat.reshape(-1, 4)
 

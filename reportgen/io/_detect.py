@@ -14,6 +14,9 @@ Rules, in order:
   when it is a single JSON document, JSON Lines when its first line is a whole object without COCO keys
   (``images``, ``annotations``, ``categories``).
 - Any other file is CSV.
+
+A gzip, bzip2, xz or zstd file is decompressed first (see :func:`reportgen.io._files.open_input`); what it
+holds is detected by the same rules.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from typing import Literal
 import orjson
 
 from reportgen.errors import InputError
+from reportgen.io._files import read_head
 
 Role = Literal["gt", "pred"]
 _COCO_KEYS = frozenset({"images", "annotations", "categories"})
@@ -37,8 +41,7 @@ def detect_format(path: Path, *, role: Literal["gt", "pred"]) -> str:
         return _folder_format(path, what)
     if not path.exists():
         raise InputError(path, f"expected a file or folder of {what}, found nothing at this path")
-    with path.open("rb") as handle:
-        head = handle.read(_SNIFF_BYTES)
+    head = read_head(path, _SNIFF_BYTES)
     return _file_format(path, head, what)
 
 

@@ -18,6 +18,7 @@ from dataclasses import replace
 from typing import Literal
 
 import numpy as np
+import pandas as pd
 
 from reportgen.errors import InputError
 from reportgen.io._records import RawBoxes, first
@@ -25,6 +26,7 @@ from reportgen.io._table_file import CLASS_COLUMNS, SCORE_COLUMNS, Table
 from reportgen.io._where import FRAME_COLUMNS, describe, listing
 from reportgen.io.containers import BoolArray, FloatArray, IntArray
 from reportgen.io.options import BoxLayout
+from reportgen.limits import MAX_COORDINATE, size_expected
 
 _X = ("xmin", "x_min", "left")
 _Y = ("ymin", "y_min", "top")
@@ -100,9 +102,10 @@ def row_sizes(table: Table, box_columns: tuple[str, ...] = ()) -> FloatArray | N
     values = []
     for column in (width, height):
         value, empty = table.optional_numbers(column)
-        row = first(~empty & ~(value > 0))
+        row = first(~empty & ~((value > 0) & (value <= MAX_COORDINATE)))
         if row is not None:
-            raise table.where.error(row, column, f"expected a positive image size, found {describe(value[row])}")
+            expected = size_expected(float(value[row]), "image size")
+            raise table.where.error(row, column, f"expected {expected}, found {describe(value[row])}")
         values.append(value)
     return np.stack(values, axis=1)
 
@@ -119,6 +122,11 @@ def _crowd(table: Table) -> BoolArray | None:
     column = table.find(("iscrowd", "crowd"))
     if column is None:
         return None
+    series = table.frame[column]
+    if pd.api.types.is_bool_dtype(series) or pd.api.types.infer_dtype(series, skipna=True) == "boolean":
+        # true / false in a typed file (JSON Lines, Parquet) stand for 1 / 0 (docs/limits.md)
+        present = ~series.isna().to_numpy()
+        return np.where(present, series.to_numpy(dtype=object) == True, False).astype(np.bool_)  # noqa: E712
     crowd, missing = table.optional_numbers(column)
     row = first(~missing & ~np.isin(crowd, (0, 1)))
     if row is not None:

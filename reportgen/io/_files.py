@@ -1,16 +1,154 @@
-"""Opening input files: missing paths, empty files and malformed JSON become :class:`InputError`."""
+"""Opening input files: missing paths, empty files and malformed JSON become :class:`InputError`.
+
+Every input file is opened through :func:`open_input`: it refuses what is not a regular file (a named pipe
+or a device would block or never end, see docs/limits.md) and reads gzip, bzip2, xz and Zstandard files
+directly, recognised by their first bytes whatever their name.
+"""
 
 from __future__ import annotations
 
+import bz2
 import gc
+import gzip
+import io
 import json
-from collections.abc import Iterator
+import lzma
+import os
+import stat
+import zlib
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO
 
 import orjson
 
 from reportgen.errors import InputError
+
+#: first bytes of each compressed container read directly -> its name in messages
+_COMPRESSED: tuple[tuple[bytes, str], ...] = (
+    (b"\x1f\x8b", "gzip"),
+    (b"BZh", "bzip2"),
+    (b"\xfd7zXZ\x00", "xz"),
+    (b"\x28\xb5\x2f\xfd", "zstd"),
+)
+_MAGIC_BYTES = 6
+_STREAMS: dict[str, Callable[[BinaryIO], io.BufferedIOBase]] = {
+    "gzip": lambda raw: gzip.GzipFile(fileobj=raw),
+    "bzip2": bz2.BZ2File,
+    "xz": lzma.LZMAFile,
+}
+
+
+def check_regular(path: Path) -> None:
+    """Refuse a path that is neither a regular file nor a folder (a FIFO or device would hang or never end)."""
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        raise InputError(path, "expected an existing file, found nothing at this path") from None
+    except OSError as exc:
+        raise InputError(path, f"expected a readable file, found an error ({exc.strerror})") from None
+    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
+        return
+    kind = (
+        "a named pipe (FIFO)" if stat.S_ISFIFO(mode)
+        else "a character device" if stat.S_ISCHR(mode)
+        else "a block device" if stat.S_ISBLK(mode)
+        else "a socket" if stat.S_ISSOCK(mode)
+        else "a special file"
+    )  # fmt: skip
+    raise InputError(path, f"expected a regular file, found {kind} (special files are not read)")
+
+
+def compression_of(head: bytes) -> str | None:
+    """``gzip``, ``bzip2``, ``xz`` or ``zstd`` when ``head`` starts one of those streams, else None."""
+    for magic, name in _COMPRESSED:
+        if head.startswith(magic):
+            return name
+    return None
+
+
+def _raw_bytes(path: Path) -> bytes:
+    check_regular(path)
+    try:
+        return path.read_bytes()
+    except IsADirectoryError:
+        raise
+    except FileNotFoundError:
+        raise InputError(path, "expected an existing file, found nothing at this path") from None
+    except PermissionError:
+        raise InputError(path, "expected a readable file, found no permission to read it") from None
+
+
+def decompress(path: Path, data: bytes) -> bytes:
+    """``data`` decompressed when it is a gzip, bzip2, xz or zstd stream, else as is."""
+    kind = compression_of(data[:_MAGIC_BYTES])
+    if kind is None:
+        return data
+    try:
+        if kind == "gzip":
+            return gzip.decompress(data)
+        if kind == "bzip2":
+            return bz2.decompress(data)
+        if kind == "xz":
+            return lzma.decompress(data)
+        return _zstd_decompress(path, data)
+    except (OSError, EOFError, ValueError, lzma.LZMAError, zlib.error) as exc:
+        raise InputError(path, f"expected a complete {kind} stream, found a damaged one ({exc})") from None
+
+
+def _zstd_decompress(path: Path, data: bytes) -> bytes:
+    try:
+        import zstandard
+    except ImportError:
+        raise InputError(
+            path, "reading a zstd-compressed file needs the Python package 'zstandard' (pip install zstandard)"
+        ) from None
+    try:
+        with zstandard.ZstdDecompressor().stream_reader(io.BytesIO(data)) as reader:
+            return reader.read()
+    except zstandard.ZstdError as exc:
+        raise ValueError(str(exc)) from None
+
+
+def input_bytes(path: Path) -> bytes:
+    """The whole (decompressed) content of a regular file."""
+    return decompress(path, _raw_bytes(path))
+
+
+def is_compressed(path: Path) -> bool:
+    """The regular file ``path`` starts a gzip, bzip2, xz or zstd stream."""
+    check_regular(path)
+    with path.open("rb") as handle:
+        return compression_of(handle.read(_MAGIC_BYTES)) is not None
+
+
+def open_input(path: Path) -> BinaryIO:
+    """A binary stream of the file's (decompressed) content; see :func:`input_bytes`."""
+    check_regular(path)
+    with path.open("rb") as handle:
+        head = handle.read(_MAGIC_BYTES)
+    if compression_of(head) is None:
+        return path.open("rb")
+    return io.BytesIO(input_bytes(path))
+
+
+def read_head(path: Path, size: int) -> bytes:
+    """The first ``size`` bytes of the (decompressed) content, without reading the rest of the file."""
+    check_regular(path)
+    with path.open("rb") as handle:
+        head = handle.read(size)
+        kind = compression_of(head[:_MAGIC_BYTES])
+        if kind is None:
+            return head
+        handle.seek(0)
+        try:
+            if kind == "zstd":
+                return _zstd_decompress(path, handle.read())[:size]
+            with _STREAMS[kind](handle) as stream:
+                return stream.read(size)
+        except (OSError, EOFError, ValueError, lzma.LZMAError, zlib.error) as exc:
+            raise InputError(path, f"expected a complete {kind} stream, found a damaged one ({exc})") from None
 
 
 def files_in(folder: Path, suffix: str) -> list[Path]:
@@ -23,7 +161,7 @@ def files_in(folder: Path, suffix: str) -> list[Path]:
 def read_bytes(path: Path, what: str) -> bytes:
     """The file's bytes; an empty (or blank) file is an error naming ``what`` was expected."""
     try:
-        data = path.read_bytes()
+        data = input_bytes(path)
     except FileNotFoundError:
         raise InputError(path, "expected an existing file, found nothing at this path") from None
     except IsADirectoryError:
@@ -36,7 +174,7 @@ def read_bytes(path: Path, what: str) -> bytes:
 def read_text(path: Path, what: str, *, allow_empty: bool = False) -> str:
     """The file as UTF-8 text (a byte-order mark is dropped); empty is an error unless ``allow_empty``."""
     try:
-        data = path.read_bytes() if allow_empty else read_bytes(path, what)
+        data = input_bytes(path) if allow_empty else read_bytes(path, what)
         return data.decode("utf-8-sig")
     except FileNotFoundError:
         raise InputError(path, "expected an existing file, found nothing at this path") from None
@@ -56,7 +194,7 @@ def read_json(path: Path, what: str) -> object:
         if b"NaN" in data or b"Infinity" in data:
             try:
                 return json.loads(data)
-            except ValueError:
+            except (ValueError, RecursionError):  # RecursionError: nested deeper than the interpreter's stack
                 pass
         return _raise_json_error(path, exc)
 

@@ -17,9 +17,10 @@ import numpy.typing as npt
 
 from reportgen.errors import InputError
 from reportgen.io._side_files import SizeMap, image_stem, sizes_of
-from reportgen.io._where import Where, describe, listing
+from reportgen.io._where import Where, describe, is_text, listing
 from reportgen.io.containers import BoolArray, FloatArray, GroundTruth, IntArray, Predictions
 from reportgen.io.options import BoxLayout
+from reportgen.limits import MAX_AREA, MAX_COORDINATE
 
 T = TypeVar("T")
 
@@ -122,10 +123,13 @@ def factorize(keys: Sequence[object]) -> tuple[IntArray, list[object]]:
 
 
 def check_finite(coords: FloatArray, fields: Sequence[str], where: Where, rows: IntArray) -> None:
-    bad = ~np.isfinite(coords)
+    """Every coordinate finite and at most :data:`MAX_COORDINATE` in magnitude."""
+    bad = ~(np.abs(coords) <= MAX_COORDINATE)
     if bad.any():
         row, col = (int(i) for i in np.argwhere(bad)[0])
-        raise where.error(int(rows[row]), fields[col], f"expected a finite number, found {describe(coords[row, col])}")
+        value = coords[row, col]
+        expected = "a finite number" if not np.isfinite(value) else "a number between -1e12 and 1e12"
+        raise where.error(int(rows[row]), fields[col], f"expected {expected}, found {describe(value)}")
 
 
 def check_scores(score: FloatArray, field: str, where: Where, rows: IntArray) -> None:
@@ -259,6 +263,13 @@ def gt_classes(
 ) -> tuple[IntArray, tuple[str, ...]]:
     """Class index of each row and the class list: ``names`` when given, else order of first appearance."""
     codes, uniques = factorize(keys)
+    for code, name in enumerate(uniques):
+        if not is_text(str(name)):
+            raise where.error(
+                int(np.flatnonzero(codes == code)[0]),
+                field,
+                f"expected a class name without control characters, found {describe(str(name))}",
+            )
     if names is None:
         return codes, tuple(str(u) for u in uniques)
     position = {name: i for i, name in reversed(list(enumerate(names.names)))}
@@ -383,6 +394,14 @@ def _absolute_boxes(
                 "coordinates (give --image-sizes, or sizes in the ground truth), found none",
             )
     box = to_xywh(coords, raw.layout, sizes)
+    if sizes is not None:  # normalized boxes scaled by a huge image size
+        bad = ~(np.abs(box) <= MAX_COORDINATE)
+        if bad.any():
+            row, col = (int(i) for i in np.argwhere(bad)[0])
+            raise raw.where.error(
+                int(rows[row]), raw.coord_fields[col], "expected a coordinate between -1e12 and 1e12 once scaled by "
+                f"the image size, found {describe(box[row, col])}",
+            )  # fmt: skip
     if raw.normalized and raw.round_pixels:
         corners = np.rint(np.concatenate([box[:, :2], box[:, :2] + box[:, 2:]], axis=1))  # half to even, as round()
         box = np.concatenate([corners[:, :2], corners[:, 2:] - corners[:, :2]], axis=1)
@@ -395,9 +414,12 @@ def area_or_box(given: FloatArray | None, box: FloatArray, where: Where, rows: I
     computed = box[:, 2] * box[:, 3]
     if given is None:
         return computed
-    row = first(~np.isnan(given) & ~(np.isfinite(given) & (given >= 0)))
+    row = first(~np.isnan(given) & ~((given >= 0) & (given <= MAX_AREA)))
     if row is not None:
-        raise where.error(int(rows[row]), "area", f"expected a non-negative number, found {describe(given[row])}")
+        bound = " at most 1e24" if given[row] > MAX_AREA else ""
+        raise where.error(
+            int(rows[row]), "area", f"expected a non-negative number{bound}, found {describe(given[row])}"
+        )
     return np.where(np.isnan(given), computed, given)
 
 

@@ -10,12 +10,13 @@ import numpy as np
 from reportgen.errors import InputError
 from reportgen.io._detect import detect_format
 from reportgen.io._files import read_json, read_text
-from reportgen.io._where import FRAME_COLUMNS
+from reportgen.io._where import FRAME_COLUMNS, JsonWhere, describe, is_text
+from reportgen.io._yaml import check_yaml_events
 from reportgen.io.containers import FloatArray
+from reportgen.limits import MAX_COORDINATE, size_expected
 
 if TYPE_CHECKING:
     from reportgen.io._table_file import TableFormat
-from reportgen.io._where import JsonWhere, describe
 
 SizeMap = dict[str, tuple[float, float]]
 
@@ -35,6 +36,10 @@ def read_class_names(path: Path) -> tuple[str, ...]:
         raise InputError(source, "expected class names, one a line, found an empty file")
     seen: dict[str, int] = {}
     for index, name in enumerate(names):
+        if not is_text(name):
+            raise InputError(
+                source, f"expected class names without control characters, found {describe(name)} (class {index})"
+            )
         if name in seen:
             raise InputError(source, f"expected unique class names, found {name!r} again (first as class {seen[name]})")
         seen[name] = index
@@ -45,6 +50,7 @@ def _yaml_names(source: str, text: str) -> list[str]:
     import yaml
 
     try:
+        check_yaml_events(Path(source), text)
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise InputError(source, f"expected valid YAML, found an error ({exc})") from None
@@ -85,10 +91,11 @@ def _sizes_from_table(path: Path, fmt: TableFormat) -> SizeMap:
     )
     widths, heights = (table.numbers(column) for column in columns)
     for column, values in zip(columns, (widths, heights), strict=True):
-        bad = ~(np.isfinite(values) & (values > 0))
+        bad = ~((values > 0) & (values <= MAX_COORDINATE))
         if bad.any():
             row = int(np.flatnonzero(bad)[0])
-            raise table.where.error(row, column, f"expected a positive number, found {describe(float(values[row]))}")
+            value = float(values[row])
+            raise table.where.error(row, column, f"expected {size_expected(value)}, found {describe(value)}")
     return {frame: (float(w), float(h)) for frame, w, h in zip(frames, widths, heights, strict=True)}
 
 
@@ -116,8 +123,9 @@ def _sizes_from_json(path: Path) -> SizeMap:
 
 def _json_size(where: JsonWhere, row: int, record: dict[str, object], key: str) -> float:
     value = record.get(key)
-    if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
-        raise where.error(row, key, f"expected a positive number, found {describe(value)}")
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= MAX_COORDINATE:
+        shown = float(value) if isinstance(value, int | float) and not isinstance(value, bool) else 0.0
+        raise where.error(row, key, f"expected {size_expected(shown)}, found {describe(value)}")
     return float(value)
 
 

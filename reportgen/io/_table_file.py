@@ -8,12 +8,13 @@ numbers, so ``00001`` stays ``00001``.
 from __future__ import annotations
 
 import csv
+import io
 import re
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import BinaryIO, Literal
 
 import numpy as np
 import orjson
@@ -22,7 +23,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from reportgen.errors import InputError
-from reportgen.io._where import FRAME_COLUMNS, CsvWhere, LineWhere, ParquetWhere, Where, describe, listing
+from reportgen.io._files import is_compressed, open_input
+from reportgen.io._where import FRAME_COLUMNS, CsvWhere, LineWhere, ParquetWhere, Where, describe, listing, short
 from reportgen.io.containers import BoolArray, FloatArray
 
 TableFormat = Literal["csv", "parquet", "jsonl"]
@@ -42,12 +44,17 @@ class Table:
 
     ``missing`` holds, for columns whose storage cannot show an empty cell as such (Parquet nulls, JSON
     nulls or absent keys), which rows have no value. CSV cells stay strings when empty.
+
+    ``typed``: the storage has its own types (Parquet, JSON Lines), so a numeric field must hold a number:
+    the string ``"10"``, a boolean or a date is refused. In a CSV file every cell is text; ``True`` / ``False``
+    cells (which pandas reads as booleans) are refused there too.
     """
 
     source: str
     frame: pd.DataFrame
     where: Where
     missing: Mapping[str, BoolArray] = field(default_factory=dict)
+    typed: bool = False
 
     @property
     def num_rows(self) -> int:
@@ -81,6 +88,8 @@ class Table:
     def keys(self, column: str, what: str) -> list[str]:
         """Column ``column`` as stripped strings (ids, names); whole floats lose their ``.0``."""
         series = self.frame[column]
+        if not len(series):
+            return []
         if pd.api.types.is_bool_dtype(series):
             raise self.where.error(0, column, f"expected a {what}, found {describe(bool(series.iloc[0]))}")
         if pd.api.types.is_integer_dtype(series):
@@ -111,11 +120,28 @@ class Table:
         """A numeric column where empty cells are allowed: ``(values with NaN there, which are empty)``."""
         series = self.frame[column]
         missing = self.missing.get(column, np.zeros(len(series), dtype=np.bool_))
+        if pd.api.types.is_bool_dtype(series) or not (
+            pd.api.types.is_numeric_dtype(series) or series.dtype == object or pd.api.types.is_string_dtype(series)
+        ):
+            self._refuse_non_number(column, series, missing)
         if pd.api.types.is_numeric_dtype(series):
             return series.to_numpy(dtype=np.float64, na_value=np.nan), missing
         if series.dtype == object and pd.api.types.infer_dtype(series, skipna=True) in _NUMERIC_KINDS:
             return series.to_numpy(dtype=np.float64, na_value=np.nan), missing | series.isna().to_numpy()
+        if self.typed or pd.api.types.infer_dtype(series, skipna=True) in ("boolean", "mixed"):
+            self._refuse_non_number(column, series, missing)
         return self._parse_numbers(column, series, missing)
+
+    def _refuse_non_number(self, column: str, series: pd.Series, missing: BoolArray) -> None:
+        """Raise at the first present value that is not a number (a typed file's string, a boolean, a date)."""
+        for row, value in enumerate(series.tolist()):
+            if missing[row] or value is None or (isinstance(value, float) and np.isnan(value)):
+                continue
+            if isinstance(value, str) and not self.typed:
+                continue
+            if isinstance(value, int | float | np.integer | np.floating) and not isinstance(value, bool | np.bool_):
+                continue
+            raise self.where.error(row, column, f"expected a number, found {value_kind(value)}")
 
     def _parse_numbers(self, column: str, series: pd.Series, missing: BoolArray) -> tuple[FloatArray, BoolArray]:
         text = series.map(lambda v: v.strip() if isinstance(v, str) else v)
@@ -129,6 +155,19 @@ class Table:
             row = int(np.flatnonzero(failed)[0])
             raise self.where.error(row, column, f"expected a number, found {describe(text.iloc[row])}")
         return values, empty
+
+
+def value_kind(value: object) -> str:
+    """A non-numeric value as a message names it: ``true``, ``the string '10'``, ``a date-time (...)``."""
+    if isinstance(value, bool | np.bool_):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return f"the string {describe(value)}"
+    if isinstance(value, pd.Timestamp | np.datetime64) or hasattr(value, "isoformat"):
+        return f"a date or time ({value})"
+    if isinstance(value, pd.Timedelta | np.timedelta64):
+        return f"a duration ({value})"
+    return describe(value)
 
 
 _NUMERIC_KINDS = frozenset({"integer", "floating", "mixed-integer-float", "decimal"})
@@ -179,11 +218,15 @@ def _read_csv(path: Path) -> Table:
         "encoding": "utf-8-sig", "skipinitialspace": True, "na_filter": False, "index_col": False,
     }
     try:
-        header = pd.read_csv(path, nrows=0, **options).columns  # type: ignore[call-overload]
-        as_text = {c: str for c in header if _norm(c) in _KEY_COLUMNS}
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", pd.errors.ParserWarning)
-            frame = pd.read_csv(path, dtype=as_text, **options)  # type: ignore[call-overload]
+        with open_input(path) as handle:
+            check_columns(source, _csv_header(handle))
+            handle.seek(0)
+            header = pd.read_csv(handle, nrows=0, **options).columns  # type: ignore[call-overload]
+            as_text = {c: str for c in header if _norm(c) in _KEY_COLUMNS}
+            handle.seek(0)
+            with warnings.catch_warnings():
+                warnings.simplefilter("error", pd.errors.ParserWarning)
+                frame = pd.read_csv(handle, dtype=as_text, **options)  # type: ignore[call-overload]
     except pd.errors.ParserWarning:
         raise _field_count_error(source, path, len(header)) from None
     except pd.errors.EmptyDataError:
@@ -196,9 +239,35 @@ def _read_csv(path: Path) -> Table:
     return Table(source, frame, CsvWhere(source, path))
 
 
+def _csv_header(handle: BinaryIO) -> list[str]:
+    """The column names of the first non-blank line, as written (pandas renames a repeated ``x`` to ``x.1``)."""
+    text = io.TextIOWrapper(handle, encoding="utf-8-sig", newline="")
+    try:
+        for row in csv.reader(text):
+            if row:
+                return row
+        return []
+    finally:
+        text.detach()
+
+
+def check_columns(source: str, names: Sequence[object]) -> None:
+    """Column names must differ once stripped and lower-cased: reportgen finds columns that way."""
+    seen: dict[str, int] = {}
+    for index, name in enumerate(names):
+        key = _norm(name)
+        if key in seen:
+            raise InputError(
+                source,
+                f"expected unique column names, found {short(str(name).strip())} twice "
+                f"(columns {seen[key] + 1} and {index + 1}; names are compared without case and spaces)",
+            )
+        seen[key] = index
+
+
 def _field_count_error(source: str, path: Path, expected: int) -> InputError:
     """The first line whose number of fields differs from the header's."""
-    with path.open(encoding="utf-8-sig", newline="") as fh:
+    with open_input(path) as raw, io.TextIOWrapper(raw, encoding="utf-8-sig", newline="") as fh:
         for number, row in enumerate(csv.reader(fh), start=1):
             if row and len(row) != expected:
                 return InputError(source, f"expected {expected} fields, found {len(row)}", line=number)
@@ -221,10 +290,15 @@ def _csv_error(source: str, message: str) -> InputError:
 def _read_parquet(path: Path) -> Table:
     source = str(path)
     try:
-        arrow = pq.read_table(path)
+        if is_compressed(path):
+            with open_input(path) as handle:
+                arrow = pq.read_table(handle)
+        else:
+            arrow = pq.read_table(path)  # memory-mapped by pyarrow
     except (pa.ArrowException, OSError) as exc:
         reason = re.sub(r"^Could not open Parquet input source '.*?': ", "", str(exc))
         raise InputError(source, f"expected a Parquet file, found a file pyarrow cannot read ({reason})") from None
+    check_columns(source, arrow.column_names)
     missing = {
         name.strip(): np.asarray(column.is_null().to_numpy(zero_copy_only=False), dtype=np.bool_)
         for name, column in zip(arrow.column_names, arrow.columns, strict=True)
@@ -232,14 +306,14 @@ def _read_parquet(path: Path) -> Table:
     }
     frame = arrow.to_pandas()
     frame.columns = [str(c).strip() for c in frame.columns]
-    return Table(source, frame, ParquetWhere(source), missing)
+    return Table(source, frame, ParquetWhere(source), missing, typed=True)
 
 
 def _read_jsonl(path: Path) -> Table:
     source = str(path)
     records: list[dict[str, object]] = []
     lines: list[int] = []
-    with path.open("rb") as handle:
+    with open_input(path) as handle:
         for number, raw in enumerate(handle, start=1):
             if not raw.strip():
                 continue
@@ -256,6 +330,7 @@ def _read_jsonl(path: Path) -> Table:
     if not records:
         raise InputError(source, "expected JSON Lines records, found an empty file")
     frame = pd.DataFrame.from_records(records)
+    check_columns(source, list(frame.columns))
     frame.columns = [str(c).strip() for c in frame.columns]
     missing = {str(c): frame[c].isna().to_numpy() for c in frame.columns if frame[c].isna().any()}
-    return Table(source, frame, LineWhere(source, np.asarray(lines, dtype=np.int64)), missing)
+    return Table(source, frame, LineWhere(source, np.asarray(lines, dtype=np.int64)), missing, typed=True)

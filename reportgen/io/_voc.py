@@ -21,6 +21,7 @@ from reportgen.errors import InputError
 from reportgen.io._files import files_in, read_bytes
 from reportgen.io._records import FrameInfo, RawBoxes
 from reportgen.io._where import FilesWhere, describe
+from reportgen.limits import MAX_COORDINATE, size_expected
 
 _BOX_FIELDS = ("bndbox/xmin", "bndbox/ymin", "bndbox/xmax", "bndbox/ymax")
 
@@ -104,6 +105,8 @@ def _size(path: Path, root: ET.Element) -> tuple[float, float]:
             value = float(text) if text is not None and text.strip() else np.nan
         except ValueError:
             raise InputError(path, f"expected a number, found {describe(text)}", field=f"size/{key}") from None
+        if value > MAX_COORDINATE:
+            raise InputError(path, f"expected {size_expected(value)}, found {describe(value)}", field=f"size/{key}")
         values.append(value if value > 0 else np.nan)
     return values[0], values[1]
 

@@ -7,7 +7,9 @@ for an :class:`InputError` located at the first bad row.
 from __future__ import annotations
 
 import csv
+import io
 import math
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +17,7 @@ from typing import Literal, Protocol
 
 from reportgen.errors import InputError
 from reportgen.io.containers import IntArray
+from reportgen.limits import EXCERPT_CHARS
 
 #: The column names a table's frame id may have (case-insensitive), in the order they are looked for.
 FRAME_COLUMNS = ("frame_id", "image_id", "frame")
@@ -72,7 +75,11 @@ class CsvWhere:
         return InputError(self.source, message, line=self.line(row), field=field)
 
     def line(self, row: int) -> int:
-        with self.path.open(newline="", encoding="utf-8-sig", errors="replace") as handle:
+        from reportgen.io._files import open_input
+
+        with open_input(self.path) as raw, io.TextIOWrapper(
+            raw, newline="", encoding="utf-8-sig", errors="replace"
+        ) as handle:
             reader = csv.reader(handle)
             end = 0
             seen = -1  # the header is record -1
@@ -110,12 +117,12 @@ def describe(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int):
-        return str(value)
+        return str(value) if value.bit_length() <= 100 else "an integer of more than 30 digits"
     if isinstance(value, float):
         value = float(value)  # numpy's float64 is a float, with a longer repr
         return repr(value) if math.isfinite(value) else str(value)
     if isinstance(value, str):
-        return repr(value) if value else "an empty value"
+        return short(value) if value else "an empty value"
     if isinstance(value, list):
         return f"a list of {len(value)} values"
     if isinstance(value, dict):
@@ -125,7 +132,30 @@ def describe(value: object) -> str:
     return repr(value)
 
 
+
+
+def is_text(value: str) -> bool:
+    """No control character (C0, DEL, C1) and no lone surrogate: a name every output can show as written."""
+    if value.isprintable():
+        return True
+    return not any(unicodedata.category(c) in ("Cc", "Cs") for c in value)
+
+
+def short(text: str, limit: int = EXCERPT_CHARS) -> str:
+    """``text`` quoted (``repr``: control characters and lone surrogates escaped), cut to ``limit`` characters."""
+    if len(text) <= limit:
+        return repr(text)
+    return f"{text[:limit]!r}... ({len(text)} characters)"
+
+
+def _listed(name: object) -> str:
+    """A name as a list shows it: bare when short and printable, else quoted and cut."""
+    if isinstance(name, str):
+        return name if name.isprintable() and len(name) <= EXCERPT_CHARS else short(name)
+    return str(name)
+
+
 def listing(names: Sequence[object], limit: int = 8) -> str:
     """``a, b, c`` or ``a, b, ... (80 in all)`` for messages."""
-    shown = ", ".join(str(n) for n in names[:limit])
+    shown = ", ".join(_listed(n) for n in names[:limit])
     return shown if len(names) <= limit else f"{shown}, ... ({len(names)} in all)"

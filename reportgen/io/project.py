@@ -2,10 +2,16 @@
 
 Every error is an :class:`InputError` naming the file, the key path (``segments[2].targets.recall``), what
 was expected and what was found. Unknown keys are errors.
+
+Hostile files are bounded (docs/limits.md): YAML aliases (expanded) and nesting depth are counted on the
+parser's events before anything is built; text holding control characters or lone surrogates is refused;
+local paths must stay inside the project's folder or a folder allowed with ``--allow-path``.
 """
 
 from __future__ import annotations
 
+import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -20,6 +26,9 @@ from reportgen.engine.grids import (
     parse_grid,
 )
 from reportgen.errors import InputError
+from reportgen.io._files import check_regular
+from reportgen.io._where import describe, short
+from reportgen.io._yaml import check_yaml_events
 from reportgen.io.options import FORMATS, INPUT_OPTIONS, OPTION, LoadOptions, choice_error
 
 SegmentType = Literal["Split", "Regression Test", "Scenario"]
@@ -89,6 +98,9 @@ class Project:
     confidence_grid: str
     iou_grid: str
     segments: tuple[Segment, ...]
+    #: folders that local paths (and image paths) may lead into, resolved; None: no restriction (inputs given
+    #: on the command line)
+    path_roots: tuple[Path, ...] | None = None
 
     def options_for(self, spec: InferenceSetSpec) -> LoadOptions:
         fmt = spec.format if spec.format != "auto" else self.load_options.pred_format
@@ -108,10 +120,14 @@ class Project:
 class _Reader:
     """Typed access to a YAML mapping with key-path error messages."""
 
-    def __init__(self, source: Path, data: Any, path: str) -> None:
+    def __init__(self, source: Path, data: Any, path: str, roots: tuple[Path, ...] | None = None) -> None:
         self.source = source
         self.data = data
         self.path = path
+        self.roots = roots
+
+    def item(self, index: int, data: Any, key: str) -> _Reader:
+        return _Reader(self.source, data, f"{key}[{index}]", self.roots)
 
     def fail(self, key: str | None, message: str) -> InputError:
         where = f"{self.path}.{key}" if key and self.path else (key or self.path or "top level")
@@ -130,7 +146,7 @@ class _Reader:
 
     def child(self, key: str) -> _Reader:
         data = self.data.get(key) if isinstance(self.data, dict) else None
-        return _Reader(self.source, data, f"{self.path}.{key}" if self.path else key)
+        return _Reader(self.source, data, f"{self.path}.{key}" if self.path else key, self.roots)
 
     def str_(self, key: str, default: str | None = None) -> str | None:
         value = self.data.get(key, default) if isinstance(self.data, dict) else default
@@ -149,13 +165,36 @@ class _Reader:
     def unit(self, key: str, value: Any) -> float:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise self.fail(key, f"expected a number in [0, 1], found {_kind(value)}")
-        if not 0.0 <= float(value) <= 1.0:
-            raise self.fail(key, f"expected a number in [0, 1], found {value}")
+        if not 0 <= value <= 1:  # no float(): a huge integer would overflow
+            raise self.fail(key, f"expected a number in [0, 1], found {describe(value)}")
         return float(value)
 
     def path_(self, key: str, base: Path) -> Path | None:
         text = self.str_(key)
-        return None if text is None else (base / text)
+        if text is None:
+            return None
+        if not text.strip():
+            raise self.fail(key, "expected a path, found an empty value")
+        target = base / text
+        if self.roots is not None and not inside(target, self.roots):
+            raise self.fail(key, outside_message(text, target))
+        return target
+
+
+def inside(target: Path, roots: Sequence[Path]) -> bool:
+    """``target``, links followed, lies in one of ``roots`` (resolved folders)."""
+    resolved = target.resolve()
+    return any(resolved.is_relative_to(root) for root in roots)
+
+
+def outside_message(text: str, target: Path) -> str:
+    how = "an absolute path" if Path(text).is_absolute() else "a path leading outside it"
+    if ".." not in Path(text).parts and not Path(text).is_absolute():
+        how = "a path leading outside it through a link"
+    return (
+        f"expected a path inside the project's folder, found {short(text)} ({how}); "
+        "allow its folder with --allow-path DIR"
+    )
 
 
 def _kind(value: Any) -> str:
@@ -164,9 +203,9 @@ def _kind(value: Any) -> str:
     if isinstance(value, bool):
         return f"a boolean ({value})"
     if isinstance(value, (int, float)):
-        return f"a number ({value})"
+        return f"a number ({describe(value)})"
     if isinstance(value, str):
-        return f"a string ({value!r})"
+        return f"a string ({short(value)})"
     if isinstance(value, list):
         return "a list"
     if isinstance(value, dict):
@@ -174,9 +213,13 @@ def _kind(value: Any) -> str:
     return type(value).__name__
 
 
-def _duplicate_key(node: yaml.Node | None, path: str = "") -> tuple[str, int, int] | None:
+def _duplicate_key(node: yaml.Node | None, path: str = "", done: set[int] | None = None) -> tuple[str, int, int] | None:
     """The first key given twice in one mapping, as ``(key path, line, first line)``; YAML itself would keep the
-    last value silently."""
+    last value silently. A node reached again through an alias is not walked twice."""
+    done = set() if done is None else done
+    if id(node) in done:
+        return None
+    done.add(id(node))
     if isinstance(node, yaml.MappingNode):
         seen: dict[str, int] = {}
         for key_node, value_node in node.value:
@@ -185,23 +228,67 @@ def _duplicate_key(node: yaml.Node | None, path: str = "") -> tuple[str, int, in
             if key in seen:
                 return here, key_node.start_mark.line + 1, seen[key]
             seen[key] = key_node.start_mark.line + 1
-            found = _duplicate_key(value_node, here)
+            found = _duplicate_key(value_node, here, done)
             if found:
                 return found
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
-            found = _duplicate_key(item, f"{path}[{i}]")
+            found = _duplicate_key(item, f"{path}[{i}]", done)
             if found:
                 return found
     return None
 
 
-def load_project(path: Path) -> Project:
-    """Read and validate a project file."""
-    if not path.is_file():
+def _check_text(path: Path, data: Any, where: str = "", seen: set[int] | None = None) -> None:
+    """Every string of the file (keys and values) is text that every output can show as written: no lone
+    surrogate (YAML ``\\ud83d`` alone) and no control character (ESC, CR, ...; tab and newline are allowed)."""
+    seen = set() if seen is None else seen
+    if isinstance(data, (dict, list)):
+        if id(data) in seen:  # an alias: checked where its anchor is
+            return
+        seen.add(id(data))
+        items = data.items() if isinstance(data, dict) else enumerate(data)
+        for key, value in items:
+            here = f"{where}[{key}]" if isinstance(data, list) else (f"{where}.{key}" if where else str(key))
+            if isinstance(key, str):
+                _check_string(path, key, here, "a key")
+            _check_text(path, value, here, seen)
+    elif isinstance(data, str):
+        _check_string(path, data, where, "a value")
+
+
+def _check_string(path: Path, text: str, where: str, what: str) -> None:
+    for position, char in enumerate(text):
+        if "\ud800" <= char <= "\udfff":
+            raise InputError(
+                path, f"expected text, found {what} holding a lone surrogate {char!r} at character {position + 1} "
+                "(not a character; a \\u escape of half a pair?)", field=where or None,
+            )  # fmt: skip
+        if char not in "\t\n" and unicodedata.category(char) == "Cc":
+            raise InputError(
+                path, f"expected text without control characters, found {what} {short(text)} "
+                f"(character {position + 1} is {char!r})", field=where or None,
+            )  # fmt: skip
+
+
+def load_project(path: Path, *, allow_paths: Sequence[Path] = ()) -> Project:
+    """Read and validate a project file.
+
+    Local paths in the file (and image paths of its frame table) must lead into the file's folder or one of
+    ``allow_paths`` (``--allow-path``), links followed.
+    """
+    if not path.exists():
         raise InputError(path, "project file not found")
+    check_regular(path)
+    if path.is_dir():
+        raise InputError(path, "expected a project file (YAML), found a folder")
+    for folder in allow_paths:
+        if not folder.is_dir():
+            raise InputError(folder, "expected an existing folder", field="--allow-path")
+    roots = tuple(dict.fromkeys(p.resolve() for p in (path.parent, *allow_paths)))
     try:
         text = path.read_text(encoding="utf-8")
+        check_yaml_events(path, text)
         tree = yaml.compose(text, Loader=yaml.SafeLoader)
         twice = _duplicate_key(tree)
         if twice is not None:
@@ -215,8 +302,9 @@ def load_project(path: Path) -> Project:
         raise InputError(path, "expected UTF-8 text") from None
     if data is None:
         raise InputError(path, "the file is empty")
+    _check_text(path, data)
     base = path.parent
-    top = _Reader(path, data, "")
+    top = _Reader(path, data, "", roots)
     top.mapping(
         {"name", "task", "dataset", "inference_sets", "classes", "defaults", "segments"},
         {"name", "dataset", "inference_sets"},
@@ -254,9 +342,12 @@ def load_project(path: Path) -> Project:
         raise top.fail("inference_sets", f"expected a non-empty list, found {_kind(sets_reader.data)}")
     inference_sets: list[InferenceSetSpec] = []
     for i, item in enumerate(sets_reader.data):
-        r = _Reader(path, item, f"inference_sets[{i}]")
+        r = top.item(i, item, "inference_sets")
         r.mapping({"name", "path", "format"}, {"name", "path"})
         set_name = r.str_("name") or ""
+        if not set_name.strip():
+            found = "nothing (null)" if r.data.get("name") is None else "an empty value"
+            raise r.fail("name", f"expected a non-empty name, found {found}")
         if any(s.name == set_name for s in inference_sets):
             raise r.fail("name", f"two inference sets are named {set_name!r}")
         set_fmt = r.str_("format", "auto") or "auto"
@@ -288,6 +379,7 @@ def load_project(path: Path) -> Project:
         confidence_grid=conf_grid,
         iou_grid=iou_grid,
         segments=segments,
+        path_roots=roots,
     )
 
 
@@ -327,7 +419,7 @@ def _defaults(r: _Reader) -> tuple[float, float, str, str]:
         try:
             parse_grid(text, what=key)
         except InputError as exc:
-            raise r.fail(key, exc.detail) from None
+            raise r.fail(key, exc.detail.removeprefix(f"{key}: ")) from None
         grids.append(text)
     return conf, iou, grids[0], grids[1]
 
@@ -360,7 +452,7 @@ def _segments(
         raise r.fail(None, f"expected a list, found {_kind(r.data)}")
     out: list[Segment] = []
     for i, item in enumerate(r.data):
-        s = _Reader(r.source, item, f"segments[{i}]")
+        s = r.item(i, item, "segments")
         s.mapping(
             {"name", "type", "query", "frames", "frames_file", "description", "metadata", "metric_class", "targets"},
             {"name", "type"},
@@ -382,6 +474,12 @@ def _segments(
         metadata = item.get("metadata") or {}
         if not isinstance(metadata, dict):
             raise s.fail("metadata", f"expected a mapping, found {_kind(metadata)}")
+        targets = _targets(s.child("targets"), set_names)
+        if SEGMENT_TYPES[kind] == "Regression Test" and not targets:
+            raise s.fail(
+                "targets", "expected a target for precision, recall or f1 (a regression test without one would "
+                "always pass), found none",
+            )  # fmt: skip
         out.append(
             Segment(
                 name=name,
@@ -392,7 +490,7 @@ def _segments(
                 description=s.str_("description", "") or "",
                 metadata=tuple((str(k), "" if v is None else str(v)) for k, v in metadata.items()),
                 metric_class=s.str_("metric_class"),
-                targets=_targets(s.child("targets"), set_names),
+                targets=targets,
             )
         )
     return tuple(out)

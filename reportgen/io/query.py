@@ -3,6 +3,14 @@
 A query is parsed with :mod:`ast` and only a closed set of nodes is accepted: column names, literals, lists
 of literals, comparisons, ``in`` / ``not in``, ``and`` / ``or`` / ``not``. Nothing reachable from a project
 file can access attributes, call functions or index objects. Evaluation is vectorised over pandas columns.
+
+What a query may compare (docs/project-file.md):
+
+- ``==``, ``!=``, ``<``, ``<=``, ``>``, ``>=``: a column with a column or with one value: a string, a number
+  (``-`` allowed) or ``True`` / ``False``.
+- ``in`` / ``not in``: a column on the left, a list (or tuple) of such values on the right.
+- Anything else (a list compared with ``==``, ``None``, ``...``, bytes, complex numbers, a list inside a list)
+  is refused with a message. Nesting is bounded at :data:`reportgen.limits.MAX_QUERY_DEPTH` levels.
 """
 
 from __future__ import annotations
@@ -15,7 +23,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from reportgen.errors import printable
 from reportgen.io.containers import BoolArray
+from reportgen.limits import MAX_QUERY_DEPTH
 
 _BACKTICK = re.compile(r"`([^`]*)`")
 
@@ -30,7 +40,10 @@ _COMPARE: dict[type[ast.cmpop], Callable[[Any, Any], Any]] = {
 
 
 class QueryError(ValueError):
-    """A query that does not parse or names an unknown column; the message says which."""
+    """A query that does not parse or names an unknown column; the message (one printable line) says which."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(printable(message))
 
 
 def _rewrite_backticks(text: str) -> tuple[str, dict[str, str]]:
@@ -44,13 +57,71 @@ def _rewrite_backticks(text: str) -> tuple[str, dict[str, str]]:
     return _BACKTICK.sub(sub, text), names
 
 
+_TOO_DEEP = f"is nested more than {MAX_QUERY_DEPTH} levels deep"
+
+
+def _depth(tree: ast.AST) -> int:
+    """Nesting depth of ``tree``, walked without recursion."""
+    deepest = 0
+    todo = [(tree, 1)]
+    while todo:
+        node, depth = todo.pop()
+        deepest = max(deepest, depth)
+        if deepest > MAX_QUERY_DEPTH:
+            break
+        todo.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
+    return deepest
+
+
+def _is_value(node: ast.expr) -> bool:
+    """A string, a number (optionally negated) or True / False."""
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        node = node.operand
+        return isinstance(node, ast.Constant) and type(node.value) in (int, float)
+    return isinstance(node, ast.Constant) and type(node.value) in (str, int, float, bool)
+
+
+def _shown(node: ast.expr) -> str:
+    text = ast.unparse(node)
+    return repr(text) if len(text) <= 40 else f"{text[:40]!r}..."
+
+
+def _check_operands(node: ast.Compare) -> None:
+    left = node.left
+    for op, right in zip(node.ops, node.comparators, strict=True):
+        if isinstance(op, (ast.In, ast.NotIn)):
+            if not isinstance(left, ast.Name) or not isinstance(right, (ast.List, ast.Tuple)):
+                raise QueryError("'in' needs a column on the left and a list on the right")
+            for element in right.elts:
+                if not _is_value(element):
+                    raise QueryError(
+                        f"a list after 'in' holds strings, numbers or True / False, found {_shown(element)}"
+                    )
+        else:
+            for side in (left, right):
+                if not isinstance(side, ast.Name) and not _is_value(side):
+                    raise QueryError(
+                        f"compares a column with a column, a string, a number or True / False, found {_shown(side)}"
+                        + (" (use 'in' for a list)" if isinstance(side, (ast.List, ast.Tuple)) else "")
+                    )
+        left = right
+
+
 def parse_query(text: str) -> ast.Expression:
     """Parse and check a query; raises :class:`QueryError` naming what is not allowed."""
     rewritten, _ = _rewrite_backticks(text)
     try:
         tree = ast.parse(rewritten.strip(), mode="eval")
     except SyntaxError as exc:
+        if "too many nested parentheses" in str(exc.msg):
+            raise QueryError(_TOO_DEEP) from None
         raise QueryError(f"does not parse: {exc.msg} at column {exc.offset}") from None
+    except (RecursionError, MemoryError):
+        raise QueryError(_TOO_DEEP) from None
+    except ValueError as exc:  # a NUL character, a lone surrogate
+        raise QueryError(f"does not parse: {str(exc).splitlines()[0]}") from None
+    if _depth(tree) > MAX_QUERY_DEPTH:
+        raise QueryError(_TOO_DEEP)
     for node in ast.walk(tree):
         allowed = (
             ast.Expression, ast.BoolOp, ast.And, ast.Or, ast.UnaryOp, ast.Not, ast.USub, ast.Compare,
@@ -67,6 +138,11 @@ def parse_query(text: str) -> ast.Expression:
             and not isinstance(node.operand, ast.Constant)
         ):
             raise QueryError("'-' applies to number literals only")
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Compare):
+            _check_operands(node)
+        if isinstance(node, ast.Constant) and type(node.value) not in (str, int, float, bool):
+            raise QueryError(f"{_shown(node)} is not a value a query can use (strings, numbers, True, False)")
     return tree
 
 
@@ -122,7 +198,8 @@ def evaluate_query(text: str, table: pd.DataFrame) -> BoolArray:
             return out
         if isinstance(node, ast.Name):
             col = table[names.get(node.id, node.id)]
-            return np.asarray(col.fillna(False).astype(bool), dtype=bool)
+            missing = col.isna().to_numpy()
+            return np.array([not m and bool(v) for v, m in zip(col.tolist(), missing, strict=True)], dtype=bool)
         if isinstance(node, ast.Constant) and isinstance(node.value, bool):
             return np.full(len(table), node.value, dtype=bool)
         raise QueryError(f"expected a condition, found {ast.unparse(node)!r}")

@@ -33,7 +33,8 @@ def pr_curve_svg(
             ``operating_point`` is ``(recall, precision)`` at the current confidence.
         precision_target / recall_target: drawn as dotted lines when set.
     """
-    with mpl.rc_context({"svg.hashsalt": id_prefix, "svg.fonttype": "none", "font.size": 9}):
+    # text.parse_math off: names are shown as written ("$x$" is no formula, a lone "$" no parse error)
+    with mpl.rc_context({"svg.hashsalt": id_prefix, "svg.fonttype": "none", "font.size": 9, "text.parse_math": False}):
         fig = Figure(figsize=(4.2, 3.4), dpi=100)
         FigureCanvasSVG(fig)
         ax = fig.add_subplot()

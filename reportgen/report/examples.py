@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import io
 import itertools
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -24,7 +25,9 @@ from PIL import Image, ImageDraw
 
 from reportgen.engine.match import IGNORED
 from reportgen.engine.project_run import ProjectRun
+from reportgen.errors import InputError
 from reportgen.io.containers import BoolArray, FloatArray, IntArray
+from reportgen.limits import MAX_IMAGE_PIXELS
 
 GLOBAL_CAP = 20
 PER_SEGMENT_CAP = 3
@@ -228,8 +231,17 @@ def _thumbnails(
         if not exists[frame]:
             return None
         try:
-            with Image.open(path) as im:
-                return im.convert("RGB")
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # our own, stated bound below
+                with Image.open(path) as im:
+                    width, height = im.size
+                    if width * height > MAX_IMAGE_PIXELS:
+                        raise _too_large(path, width, height)
+                    return im.convert("RGB")
+        except Image.DecompressionBombError:
+            raise InputError(
+                path, f"expected an image of at most {MAX_IMAGE_PIXELS // 1_000_000} megapixels, found a larger one"
+            ) from None
         except OSError:
             return None
 
@@ -260,6 +272,14 @@ def _thumbnails(
         oref = int(np.searchsorted(obj_ids, i)) if i >= 0 else -1
         thumbs[f"{m}:{pref}:{oref}"] = uri
     return thumbs, {"budget_bytes": budget, "used_bytes": used, "with_picture": len(thumbs), "without_picture": without}
+
+
+def _too_large(path: Path, width: int, height: int) -> InputError:
+    return InputError(
+        path,
+        f"expected an image of at most {MAX_IMAGE_PIXELS // 1_000_000} megapixels, found {width} x {height} pixels "
+        f"({width * height / 1e6:.0f} megapixels)",
+    )
 
 
 def _crop(image: Image.Image, obj_box: np.ndarray | None, pred_box: np.ndarray | None, *, whole: bool) -> bytes:
