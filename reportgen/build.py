@@ -49,13 +49,13 @@ def project_from_inputs(gt: Path, preds: Sequence[tuple[str, Path]], options: Lo
 
 
 def default_charts(payload: dict[str, Any]) -> dict[str, str]:
-    """The no-JavaScript view's PR curve: All Frames, all classes, default preset, the first two sets."""
+    """The no-JavaScript view's PR curve: All Frames, all classes, default preset, every inference set."""
     curves = unblob(payload["blobs"]["curves"])  # (M, S, U, K, P, 2)
     cards = unblob(payload["blobs"]["cards"])  # (M, S, U, T, 3)
     u = payload["defaults"]["iou_index"]
     t = payload["defaults"]["confidence_index"]
     series = []
-    for m, info in enumerate(payload["inference_sets"][:2]):
+    for m, info in enumerate(payload["inference_sets"]):
         pts = curves[m, 0, u, -1].astype(np.float64)
         pts[pts == 65535] = np.nan
         pts /= 10000.0

@@ -122,29 +122,39 @@ def _inline_assets() -> tuple[str, str]:
 
 
 # ------------------------------------------------------------------------------------------- numbers
-def score_text(score: float | None, threshold: float | None = None, digits: int = 4) -> str:
-    """A score with ``digits`` decimals, more when a failing score would otherwise read as meeting its
-    threshold (0.79996 against 0.8 shows "0.79996"). ``None`` (undefined) is a dash.
+def score_text(score: float | None, threshold: float | None = None, digits: int = 4, *, exact: bool = False) -> str:
+    """A score with ``digits`` decimals, more where score and threshold would otherwise read wrongly: a failing
+    score never reads as meeting its threshold (0.79996 against 0.8 shows "0.79996"), a passing one never reads
+    as below the threshold as shown (0.72223 against an ``exact`` 0.72223 shows "0.72223"). ``None``
+    (undefined) is a dash.
 
     The same rule as ``RG.scoreText`` in static/js/core.js and ``reportgen.verdicts.shown_against``.
     """
     if score is None or math.isnan(score):
         return "–"
     text = f"{score:.{digits}f}"
-    if threshold is not None:
-        while score < threshold and float(text) >= threshold and digits < 17:
-            digits += 1
-            text = f"{score:.{digits}f}"
+    if threshold is not None and not math.isnan(threshold):
+        if score < threshold:
+            while float(text) >= threshold and digits < 17:
+                digits += 1
+                text = f"{score:.{digits}f}"
+        else:
+            shown = float(threshold_text(threshold, None, exact=exact))
+            while float(text) < shown and digits < 17:
+                digits += 1
+                text = f"{score:.{digits}f}"
     return text
 
 
-def threshold_text(threshold: float | None, score: float | None = None) -> str:
-    """A threshold with the fewest decimals (2 to 4) that show it exactly, else 4; when ``score`` fails it,
-    more decimals until the shown threshold is above the shown score. Same rule as ``RG.thresholdText``."""
+def threshold_text(threshold: float | None, score: float | None = None, *, exact: bool = False) -> str:
+    """A threshold with the fewest decimals (2 to 4) that show it exactly, else 4; ``exact`` (an absolute
+    target, written by a person): the fewest decimals from 2 up that show it exactly (0.72223). When ``score``
+    fails it, more decimals until the shown threshold is above the shown score. Same rule as
+    ``RG.thresholdText``."""
     if threshold is None or math.isnan(threshold):
         return "–"
     text = f"{threshold:.4f}"
-    for digits in (2, 3, 4):
+    for digits in range(2, 18 if exact else 5):
         candidate = f"{threshold:.{digits}f}"
         if float(candidate) == threshold:
             text = candidate
@@ -350,8 +360,9 @@ def _cards(payload: dict[str, Any], blobs: dict[str, npt.NDArray[Any]], u: int, 
                     verdict = "fail"
                 else:
                     verdict = "pass" if score >= thr else "fail"
-                metrics.append(MetricView(label, score_text(score, thr), None if target is None else
-                                          threshold_text(thr, score), verdict))  # fmt: skip
+                exact = target is not None and "baseline" not in target
+                metrics.append(MetricView(label, score_text(score, thr, exact=exact), None if target is None else
+                                          threshold_text(thr, score, exact=exact), verdict))  # fmt: skip
             fp, fn, conf = (int(x) for x in counts[m, s, u, t])
             models.append(ModelCard(name, tuple(metrics), fp, fn, conf))
         target_texts: list[tuple[str, str | None] | None] = []
@@ -362,7 +373,8 @@ def _cards(payload: dict[str, Any], blobs: dict[str, npt.NDArray[Any]], u: int, 
                 continue
             thr = _target_threshold(target, cards, s, u, t, k)
             # as many decimals as the most demanding failing score needs
-            texts = [threshold_text(thr, None if math.isnan(x) else float(x)) for x in cards[:, s, u, t, k]]
+            exact = "baseline" not in target
+            texts = [threshold_text(thr, None if math.isnan(x) else float(x), exact=exact) for x in cards[:, s, u, t, k]]
             text = max(texts, key=len) if texts else threshold_text(thr)
             basis = None
             if "baseline" in target:

@@ -9,12 +9,12 @@
 
   /** A <td> with a score and its verdict: ✓ / ✗ and a word for screen readers, colour as well. */
   RG.verdictCell = function (j, extraClass) {
-    const text = RG.scoreText(j.score, j.threshold);
+    const text = RG.scoreText(j.score, j.threshold, undefined, j.exact);
     const cls = "num v-" + j.verdict + (extraClass ? " " + extraClass : "");
     const props = { class: cls, dataset: { verdict: j.verdict, value: text } };
     if (j.verdict === "none") return el("td", props, text);
     const pass = j.verdict === "pass";
-    props.title = (pass ? "meets the target " : "misses the target ") + RG.thresholdText(j.threshold, j.score);
+    props.title = (pass ? "meets the target " : "misses the target ") + RG.thresholdText(j.threshold, j.score, j.exact);
     return el("td", props,
       el("span", { class: "mark", "aria-hidden": "true", text: pass ? "✓" : "✗" }),
       text,
@@ -24,7 +24,7 @@
   /** Text of a target: "≥ 0.80", or for a relative target "≥ 0.7565 (model-v1 − 0.02)". */
   RG.targetText = function (data, j) {
     if (!j.target) return "–";
-    return "≥ " + RG.thresholdText(j.threshold, j.score);
+    return "≥ " + RG.thresholdText(j.threshold, j.score, j.exact);
   };
 
   /** The basis of a relative target: "model-v1 − 0.02"; null for an absolute one. */

@@ -67,6 +67,15 @@
     return Number.isInteger(i) && i >= 0 && i < data.C && String(i) === text ? i : -1;
   }
 
+  /** decodeURIComponent that returns null for a malformed escape instead of throwing a URIError. */
+  function safeDecode(text) {
+    try {
+      return decodeURIComponent(text);
+    } catch (e) {
+      return null;
+    }
+  }
+
   /** The state described by a hash (unknown or invalid entries fall back to the defaults). */
   RG.parseHash = function (hash, data) {
     const st = RG.defaultState(data);
@@ -118,13 +127,15 @@
       for (const item of q.get("tg").split(",")) {
         const parts = item.split(":");
         if (parts.length !== 3) continue;
-        const s = segIndex(decodeURIComponent(parts[0]));
+        const name = safeDecode(parts[0]);
+        const s = name === null ? -1 : segIndex(name); // a broken escape (e.g. "%" alone) drops this entry only
         if (s < 0 || !METRICS.includes(parts[1])) continue;
         let v;
         if (parts[2] === "none") v = null;
         else {
           v = Number(parts[2]);
           if (!(parts[2] !== "" && Number.isFinite(v) && v >= 0 && v <= 1)) continue;
+          if (v === 0) v = 0; // -0 reads "-0.00"
         }
         st.tg[s] = st.tg[s] || {};
         st.tg[s][parts[1]] = v;
@@ -200,9 +211,11 @@
     const pr = RG.presetOf(st, m);
     const target = data.target(s, metric, RG.tried(st, s, metric));
     const score = data.card(m, s, pr.u, pr.t)[k];
-    if (!target) return { score: score, threshold: null, target: null, verdict: "none" };
+    if (!target) return { score: score, threshold: null, target: null, exact: false, verdict: "none" };
     const thr = data.threshold(target, s, k, pr.u, pr.t);
     const ok = score !== null && thr !== null && score >= thr;
-    return { score: score, threshold: thr, target: target, verdict: ok ? "pass" : "fail" };
+    // an absolute target is shown with the digits it was written with; a relative one is computed
+    const exact = target.baseline === undefined || target.baseline === null;
+    return { score: score, threshold: thr, target: target, exact: exact, verdict: ok ? "pass" : "fail" };
   };
 })();
