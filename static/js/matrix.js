@@ -225,8 +225,11 @@
           clear.hidden = !st.filt;
           mxGroup.hidden = st.b < 0;
           if (st.b >= 0) {
+            // long names are cut with an ellipsis on the button; the full name is its hover text
             segs["toggle-mx"][0].textContent = "A: " + data.models[st.a];
+            segs["toggle-mx"][0].title = "Matrix of A: " + data.models[st.a];
             segs["toggle-mx"][1].textContent = "B: " + data.models[st.b];
+            segs["toggle-mx"][1].title = "Matrix of B: " + data.models[st.b];
             segs["toggle-mx"][2].title = "Candidate minus baseline: " + data.models[st.b] + " − " + data.models[st.a];
           }
           const current = { "toggle-mx": st.mx, "toggle-show": st.pct ? "pct" : "abs", "toggle-den": st.den };

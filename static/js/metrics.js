@@ -51,6 +51,8 @@
       parts.title.textContent = "Metrics · " + seg.name;
       if (document.activeElement !== parts.segSelect) parts.segSelect.value = String(s);
       if (document.activeElement !== parts.clsSelect) parts.clsSelect.value = String(st.cls);
+      parts.segSelect.title = seg.name; // a long name is cut in the select: its hover text is the whole name
+      parts.clsSelect.title = st.cls >= 0 ? data.classes[st.cls] : "All classes";
       parts.description.textContent = seg.description || "";
       parts.description.hidden = !seg.description;
       parts.matrixBar.sync(st);

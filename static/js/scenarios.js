@@ -58,8 +58,8 @@
     if (seg.metric_class !== null && seg.metric_class !== undefined) metaBits.push("class " + data.classes[seg.metric_class]);
     const thead = el("thead", null, el("tr", null,
       el("th", { scope: "col" }, el("span", { class: "sr", text: "Metric" })),
-      el("th", { scope: "col", class: "num", title: "A" }, el("span", { class: "swatch swatch-a", "aria-hidden": "true" }), data.models[st.a]),
-      compare ? el("th", { scope: "col", class: "num", title: "B" }, el("span", { class: "swatch swatch-b", "aria-hidden": "true" }), data.models[st.b]) : null,
+      el("th", { scope: "col", class: "num m-head", title: "A: " + data.models[st.a] }, el("span", { class: "swatch swatch-a", "aria-hidden": "true" }), data.models[st.a]),
+      compare ? el("th", { scope: "col", class: "num m-head", title: "B: " + data.models[st.b] }, el("span", { class: "swatch swatch-b", "aria-hidden": "true" }), data.models[st.b]) : null,
       compare ? el("th", { scope: "col", class: "num", text: "B − A" }) : null,
       el("th", { scope: "col", class: "num", text: "Target" })));
     const body = el("tbody");

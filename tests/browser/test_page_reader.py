@@ -7,7 +7,6 @@ things are, never how long anything took.
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 from typing import Any
@@ -209,5 +208,103 @@ def test_a_malformed_fragment_is_ignored_entry_by_entry(demo: Report, open_page:
     assert state(page)["cls"] == -1
 
 
-def _unused() -> None:  # keep imports used while the file grows
-    json.dumps({})
+# ------------------------------------------------------------------------------------------------ 2. long names
+#: every cell of every card's table: [card name, cell text, whether the cell lies inside its card's box and
+#: inside the card's scroll box (not scrolled out of sight)]
+CARD_CELLS = """(root) => {
+  const out = [];
+  for (const card of document.querySelectorAll(root + ' article.card')) {
+    if (!card.getClientRects().length) continue;
+    const box = card.getBoundingClientRect();
+    const scroll = card.querySelector('.card-scroll').getBoundingClientRect();
+    for (const cell of card.querySelectorAll('.card-table td, .card-table th')) {
+      const r = cell.getBoundingClientRect();
+      const inside = r.left >= box.left - 0.5 && r.right <= box.right + 0.5 && r.left >= scroll.left - 0.5 && r.right <= scroll.right + 0.5;
+      out.push([card.querySelector('.card-title').textContent, cell.textContent.trim(), inside]);
+    }
+  }
+  return out;
+}"""
+
+
+def _cells_outside(page: Any, root: str) -> list[tuple[str, str]]:
+    cells = page.evaluate(CARD_CELLS, root)
+    assert len(cells) > 20
+    return [(card, text) for card, text, inside in cells if not inside]
+
+
+@pytest.mark.parametrize("width", [1440, 400])
+def test_long_names_keep_every_card_value_inside_its_card(long_names: Report, open_page: OpenPage, width: int) -> None:
+    page = open_page(long_names, js=False, width=width)
+    assert _cells_outside(page, "#static-view") == []
+    page = open_page(long_names, width=width)
+    assert _cells_outside(page, "#app") == []
+    page = open_page(long_names, "b=" + LONG_B, width=width)
+    cells = page.evaluate(CARD_CELLS, "#app")
+    # B, B − A and Target are there and inside
+    assert any(text.startswith("≥") for _, text, _ in cells)
+    assert any(text.startswith(("+", "−", "±")) for _, text, _ in cells)
+    assert _cells_outside(page, "#app") == []
+    # the summary card of the Metrics tab too
+    page = open_page(long_names, "tab=metrics&b=" + LONG_B, width=width)
+    assert _cells_outside(page, "#app") == []
+
+
+def test_long_names_are_whole_on_hover(long_names: Report, open_page: OpenPage) -> None:
+    page = open_page(long_names, "tab=metrics&b=" + LONG_B)
+    assert page.locator("#model-a").get_attribute("title") == LONG_A
+    assert page.locator("#model-b").get_attribute("title") == LONG_B
+    page.select_option("#seg-select", str(seg_index(long_names, LONG_SEGMENT)))
+    assert page.locator("#seg-select").get_attribute("title") == LONG_SEGMENT
+    c = long_names.payload["display_names"].index(LONG_CLASS)
+    page.select_option("#class-select", str(c))
+    assert page.locator("#class-select").get_attribute("title") == LONG_CLASS
+    assert page.locator("#toggle-mx button").nth(0).get_attribute("title") == "Matrix of A: " + LONG_A
+    assert page.locator(f"#matrix th.col-head >> nth={c}").get_attribute("title") == LONG_CLASS
+
+
+# ------------------------------------------------------------------------------------------------ 4. narrow screens
+#: the page's width beyond the window, and the elements that stick out of it (not inside a scroll box)
+OVERFLOW = """() => {
+  const W = document.documentElement.clientWidth;
+  const out = [];
+  for (const e of document.querySelectorAll('body *')) {
+    const r = e.getBoundingClientRect();
+    if (!r.width || r.right <= W + 0.5) continue;
+    let p = e.parentElement;
+    let clipped = false;
+    for (; p; p = p.parentElement) {
+      if (getComputedStyle(p).overflowX !== 'visible' && p.getBoundingClientRect().right <= W + 0.5) { clipped = true; break; }
+    }
+    if (!clipped) out.push(e.tagName.toLowerCase() + (e.id ? '#' + e.id : ''));
+  }
+  return [document.documentElement.scrollWidth - W, out.slice(0, 10)];
+}"""
+
+NARROW_VIEWS = ["", "b=model-v2", "tab=metrics", "tab=metrics&b=model-v2", "tab=metrics&b=model-v2&mx=delta&f=fn",
+                "tab=details&seg=test", "tab=metrics&f=cell&cell=0,1"]  # fmt: skip
+
+
+@pytest.mark.parametrize("width", [360, 400])
+def test_no_sideways_scroll_on_a_phone(demo: Report, long_names: Report, open_page: OpenPage, width: int) -> None:
+    page = open_page(demo, js=False, width=width)
+    assert page.evaluate(OVERFLOW) == [0, []]
+    for fragment in NARROW_VIEWS:
+        page = open_page(demo, fragment, width=width)
+        assert page.evaluate(OVERFLOW) == [0, []], fragment
+    for fragment in ("", "tab=metrics&b=" + LONG_B, "tab=metrics&mx=delta&b=" + LONG_B):
+        page = open_page(long_names, fragment, width=width)
+        assert page.evaluate(OVERFLOW) == [0, []], fragment
+    page = open_page(long_names, js=False, width=width)
+    assert page.evaluate(OVERFLOW) == [0, []]
+
+
+def test_the_control_bar_does_not_hold_a_phone_screen(demo: Report, open_page: OpenPage) -> None:
+    page = open_page(demo, "b=model-v2", width=400, height=800)
+    page.evaluate("window.scrollTo(0, 1500)")
+    bar = page.evaluate("document.querySelector('.controls-bar').getBoundingClientRect().bottom")
+    assert bar <= 0  # scrolled away with the page
+    page = open_page(demo, "b=model-v2", width=1440)
+    page.evaluate("window.scrollTo(0, 800)")
+    box = page.evaluate("(() => { const r = document.querySelector('.controls-bar').getBoundingClientRect(); return [r.top, r.bottom]; })()")
+    assert box[0] == 0 and box[1] > 0  # on a wide screen it stays at the top
