@@ -268,7 +268,8 @@
       const K = data.K;
       const C = data.C;
       const focusCell = st.cell || [0, 0];
-      const table = el("table", { class: "matrix interactive", id: "matrix", role: "grid", "aria-labelledby": "matrix-title", "aria-rowcount": K + 1, "aria-colcount": K + 1 });
+      // the columns share the box's width (CSS, by --k): up to the many-class threshold the grid fits at 1440 px
+      const table = el("table", { class: "matrix interactive" + (K > 16 ? " dense" : ""), style: "--k:" + K, id: "matrix", role: "grid", "aria-labelledby": "matrix-title", "aria-rowcount": K + 1, "aria-colcount": K + 1 });
       const head = el("tr", null, el("th", { scope: "col", class: "corner" }, el("span", { text: "GT \\ predicted" })));
       for (let p = 0; p < K; p++) {
         head.appendChild(el("th", { scope: "col", class: "col-head" + (p === C ? " bg-head" : "") + (sel.has(p) ? " sel-head" : ""), title: data.label(p) },

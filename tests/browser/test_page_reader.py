@@ -308,3 +308,23 @@ def test_the_control_bar_does_not_hold_a_phone_screen(demo: Report, open_page: O
     page.evaluate("window.scrollTo(0, 800)")
     box = page.evaluate("(() => { const r = document.querySelector('.controls-bar').getBoundingClientRect(); return [r.top, r.bottom]; })()")
     assert box[0] == 0 and box[1] > 0  # on a wide screen it stays at the top
+
+
+# ------------------------------------------------------------------------------------------------ 5. 25 classes
+#: [box needs a sideways scroll, cells whose text is cut]
+MATRIX_FIT = """(sel) => {
+  const table = document.querySelector(sel);
+  const box = table.closest('.table-scroll');
+  const cut = Array.from(table.querySelectorAll('td.cell')).filter((td) => td.scrollWidth > td.clientWidth + 0.5).map((td) => td.id || td.textContent);
+  return [box.scrollWidth > box.clientWidth + 0.5, cut.slice(0, 5)];
+}"""
+
+
+def test_matrix_of_25_classes_fits_at_1440(classes25: Report, open_page: OpenPage) -> None:
+    assert len(classes25.payload["classes"]) == 25
+    page = open_page(classes25, js=False, width=1440)
+    assert page.evaluate(MATRIX_FIT, "#static-view table.matrix") == [False, []]
+    for fragment in ("tab=metrics", "tab=metrics&show=pct", "tab=metrics&b=beta&mx=delta", "tab=metrics&b=beta&mx=delta&show=pct&den=col"):
+        page = open_page(classes25, fragment, width=1440)
+        assert page.locator("#matrix td.cell").count() == 26 * 26
+        assert page.evaluate(MATRIX_FIT, "#matrix") == [False, []], fragment
