@@ -453,11 +453,15 @@ def _matrix_grid(names: Sequence[str], matrix: npt.NDArray[np.int64]) -> list[li
 
 
 def _matrix_pairs(names: Sequence[str], matrix: npt.NDArray[np.int64]) -> tuple[list[tuple[str, str, str, str]], int]:
-    """Non-zero (ground truth, predicted) pairs by descending count: (gt, predicted, count, share of row)."""
+    """Non-zero error pairs (confusions, false positives, false negatives; not the correct cells, which the
+    class report's TP column lists) by descending count, the page's default: (gt, predicted, count, share of
+    row); and how many there are."""
     k = matrix.shape[0]
     labels = [*names, "background"]
     row_totals = matrix.sum(axis=1)
-    flat = matrix.ravel()
+    errors = matrix.copy()
+    np.fill_diagonal(errors[: k - 1, : k - 1], 0)
+    flat = errors.ravel()
     nz = np.flatnonzero(flat)
     order = nz[np.argsort(-flat[nz], kind="stable")]
     pairs = []

@@ -7,13 +7,18 @@
  * (docs/compare.md). The grid, the table, the filters and the examples do not depend on the mode.
  *
  * Up to 25 classes: a grid with keyboard navigation (arrow keys, Enter). Above: a filterable table of the
- * non-zero (ground truth, predicted) pairs sorted by count (by absolute change in delta mode). */
+ * non-zero (ground truth, predicted) pairs sorted by the amount of error: by count (by absolute change in
+ * delta mode), errors only by default (confusions, false positives, false negatives; correct cells on demand). */
 (function () {
   "use strict";
   const RG = window.RG;
   const el = RG.el;
 
   const TABLE_ROWS = 50;
+  const KIND_LABELS = { confusion: "Confusions", fp: "FP", fn: "FN", correct: "Correct" };
+  const KIND_WORDS = { confusion: "confusion", fp: "FP", fn: "FN", correct: "correct" };
+  /** The kind of cell (g, p): "fp" (background row), "fn" (background column), "correct" or "confusion". */
+  RG.cellKind = (C, g, p) => (g === C ? "fp" : p === C ? "fn" : g === p ? "correct" : "confusion");
   const DEN_WORD = { row: "row", col: "column", all: "total" };
   /** A B − A cell at least this dark (0..1) gets white text (reportgen.render.DELTA_DARK). */
   RG.DELTA_DARK = 0.8;
@@ -349,13 +354,15 @@
       const K = data.K;
       const C = data.C;
       const q = st.mq.trim().toLowerCase();
+      const kinds = new Set(st.kinds);
       let cells = [];
       for (const cell of mode.nonzero(mx)) {
         const g = Math.floor(cell / K);
         const p = cell % K;
         if (g === C && p === C) continue;
         if (!this.visible(sel, g, p)) continue;
-        if (hl.size && !hl.has(cell)) continue;
+        // a filter (FN, FP, Confused As / From, a picked cell) says which cells; otherwise the kinds do
+        if (hl.size ? !hl.has(cell) : !kinds.has(RG.cellKind(C, g, p))) continue;
         if (q && !data.label(g).toLowerCase().includes(q) && !data.label(p).toLowerCase().includes(q)) continue;
         cells.push(cell);
       }
@@ -367,7 +374,7 @@
       const specs = cells.map((cell) => {
         const g = Math.floor(cell / K);
         const p = cell % K;
-        const kind = g === C ? "FP" : p === C ? "FN" : g === p ? "correct" : "confusion";
+        const kind = KIND_WORDS[RG.cellKind(C, g, p)];
         const selected = st.filt === "cell" && st.cell && st.cell[0] === g && st.cell[1] === p;
         const label = mode.label(mx, g, p);
         return {
@@ -383,13 +390,15 @@
         : null;
       const count = el("p", { class: "muted", id: "pairs-count", role: "status" },
         (mx.modeName === "delta" ? "(Ground truth, predicted) pairs non-zero in A or B, by absolute change" + (mx.pct ? " of share" : "") + ": " : "Non-zero (ground truth, predicted) pairs by count: ") +
-        RG.int(Math.min(total, all ? total : TABLE_ROWS)) + " of " + RG.int(total) + " shown" + (hl.size ? " (filtered)" : "") + ". Select a row to see its examples.");
+        RG.int(Math.min(total, all ? total : TABLE_ROWS)) + " of " + RG.int(total) + " shown" +
+        (hl.size ? " (filtered)" : " (" + RG.KINDS.filter((k) => kinds.has(k)).map((k) => KIND_LABELS[k]).join(", ") + ")") + ". Select a row to see its examples.");
       const key = mx.modeName + (mx.pct ? ":pct" : "");
       const box = slot.children[1];
       if (box && box.dataset.key === key && this.pairsTable && box.contains(this.pairsTable)) {
         slot.replaceChild(info, slot.children[0]);
         const search = box.querySelector("#matrix-search");
         if (document.activeElement !== search && search.value !== st.mq) search.value = st.mq;
+        this.syncKinds(st, hl.size > 0);
         box.replaceChild(count, box.children[1]);
         RG.morph(this.pairsTable.tHead, thead);
         RG.patchRows(this.pairsTable.tBodies[0], specs);
@@ -400,6 +409,17 @@
         type: "search", class: "search", id: "matrix-search", placeholder: "Filter by class", value: st.mq,
         "aria-label": "Filter the confusion table by ground-truth or predicted class", on: { input: (e) => app.update({ mq: e.target.value }) },
       });
+      const kindButtons = RG.KINDS.map((k) => el("button", {
+        type: "button", class: "btn btn-small", id: "kind-" + k, dataset: { kind: k },
+        on: { click: () => {
+          const now = new Set(app.state.kinds);
+          if (now.has(k)) now.delete(k);
+          else now.add(k);
+          app.update({ kinds: RG.KINDS.filter((x) => now.has(x)) });
+        } },
+      }, KIND_LABELS[k]));
+      this.kindButtons = kindButtons;
+      const kindGroup = el("div", { class: "segmented kinds", role: "group", "aria-label": "Kinds of cells listed" }, kindButtons);
       const table = el("table", { class: "data pairs" + (mx.modeName === "delta" ? " delta" : ""), id: "pairs" }, thead, RG.patchRows(el("tbody"), specs));
       // a row (or its button) shows the examples of its cell; again clears them
       table.addEventListener("click", (e) => {
@@ -413,10 +433,20 @@
       });
       this.pairsTable = table;
       RG.fill(slot, info, el("div", { class: "pairs-box", dataset: { key: key } },
-        el("div", { class: "toolbar" }, search),
+        el("div", { class: "toolbar" }, search, el("span", { class: "kinds-label muted", text: "List:" }), kindGroup),
         count,
         el("div", { class: "table-scroll scroll-box", style: "max-height: 560px" }, table),
         el("div", { class: "pairs-more" }, more)));
+      this.syncKinds(st, hl.size > 0);
+    },
+
+    /** The kind buttons show the state; while a filter picks the cells they do not apply, and say so. */
+    syncKinds(st, filtered) {
+      for (const b of this.kindButtons || []) {
+        b.setAttribute("aria-pressed", st.kinds.includes(b.dataset.kind) ? "true" : "false");
+        b.disabled = filtered;
+        b.title = filtered ? "A filter picks the cells: clear it to list by kind" : "";
+      }
     },
   });
 

@@ -13,11 +13,15 @@
  *   f=fn|fp|as|from|cell, fc=<class index>, cell=<g>,<p>   matrix filter
  *   sort=<key>.<a|d>, exsort=conf|iou.<a|d>, q=, mq=       report sort, examples sort, search boxes
  *   tg=<segment>:<metric>:<value|none>,...                 targets tried out in the page
+ *   kinds=confusion,fp,fn,correct   kinds of cells listed by the many-class table (default: the three errors)
  */
 (function () {
   "use strict";
   const RG = window.RG;
   const METRICS = ["precision", "recall", "f1"];
+  /** Kinds of matrix cells, in the many-class table's order; the errors are listed by default. */
+  RG.KINDS = ["confusion", "fp", "fn", "correct"];
+  RG.DEFAULT_KINDS = ["confusion", "fp", "fn"];
   RG.METRICS = METRICS;
   RG.METRIC_LABELS = { precision: "Precision", recall: "Recall", f1: "F1" };
 
@@ -46,6 +50,7 @@
       q: "",
       mq: "",
       tg: {},
+      kinds: RG.DEFAULT_KINDS.slice(),
     };
   };
 
@@ -121,6 +126,7 @@
     if (exs.length === 2 && (exs[0] === "conf" || exs[0] === "iou") && (exs[1] === "a" || exs[1] === "d")) {
       st.exsort = { key: exs[0], dir: exs[1] };
     }
+    if (q.has("kinds")) st.kinds = RG.KINDS.filter((k) => q.get("kinds").split(",").includes(k));
     st.q = q.get("q") || "";
     st.mq = q.get("mq") || "";
     if (q.has("tg")) {
@@ -173,6 +179,7 @@
     if (st.exsort.key !== def.exsort.key || st.exsort.dir !== def.exsort.dir) {
       put("exsort", st.exsort.key + "." + st.exsort.dir);
     }
+    if (st.kinds.join(",") !== RG.DEFAULT_KINDS.join(",")) out.push("kinds=" + st.kinds.join(","));
     if (st.q) put("q", st.q);
     if (st.mq) put("mq", st.mq);
     const tg = [];

@@ -328,3 +328,55 @@ def test_matrix_of_25_classes_fits_at_1440(classes25: Report, open_page: OpenPag
         page = open_page(classes25, fragment, width=1440)
         assert page.locator("#matrix td.cell").count() == 26 * 26
         assert page.evaluate(MATRIX_FIT, "#matrix") == [False, []], fragment
+
+
+# ------------------------------------------------------------------------------------------------ 6. many classes
+def _pairs(page: Any) -> list[tuple[int, int, int]]:
+    return [tuple(x) for x in page.locator("#pairs tbody tr").evaluate_all(
+        "(rs) => rs.map((r) => [Number(r.dataset.g), Number(r.dataset.p), Number(r.dataset.v)])")]  # fmt: skip
+
+
+def test_many_class_table_starts_with_the_largest_error(many: Report, open_page: OpenPage) -> None:
+    c = len(many.payload["classes"])
+    u, t = many.payload["defaults"]["iou_index"], many.payload["defaults"]["confidence_index"]
+    mat = many.matrix(0, 0, u, t)
+    errors = mat.copy()
+    np.fill_diagonal(errors[:c, :c], 0)
+    g0, p0 = divmod(int(np.argmax(errors)), c + 1)
+    page = open_page(many, "tab=metrics")
+    rows = _pairs(page)
+    assert rows[0] == (g0, p0, int(errors.max()))
+    assert all(g != p for g, p, _ in rows)  # no correct cell by default
+    assert [v for _, _, v in rows] == sorted((v for _, _, v in rows), reverse=True)
+    # each kind on its own
+    for kind, ok in (("fp", lambda g, p: g == c), ("fn", lambda g, p: p == c),
+                     ("confusion", lambda g, p: g != p and g < c and p < c), ("correct", lambda g, p: g == p)):  # fmt: skip
+        page = open_page(many, "tab=metrics&kinds=" + kind)
+        rows = _pairs(page)
+        assert rows and all(ok(g, p) for g, p, _ in rows), kind
+        assert page.locator(f"#kind-{kind}").get_attribute("aria-pressed") == "true"
+    # the buttons switch kinds on and off, and the link keeps them
+    page = open_page(many, "tab=metrics")
+    page.click("#kind-correct")
+    assert any(g == p for g, p, _ in _pairs(page))
+    page.click("#kind-confusion")
+    page.click("#kind-fp")
+    page.click("#kind-fn")
+    assert all(g == p for g, p, _ in _pairs(page))
+    assert state(page)["kinds"] == ["correct"]
+    page.evaluate("RG.app.writeHash(false)")
+    assert "kinds=correct" in page.evaluate("location.hash")
+
+
+def test_many_class_static_table_lists_errors_first(many: Report, open_page: OpenPage) -> None:
+    c = len(many.payload["classes"])
+    page = open_page(many, js=False)
+    rows = page.locator("#static-view table.pairs tbody tr").evaluate_all(
+        "(rs) => rs.map((r) => [...r.children].map((td) => td.textContent))")
+    names = [*many.payload["display_names"], "background"]
+    assert rows and all(g != p for g, p, _, _ in rows)
+    u, t = many.payload["defaults"]["iou_index"], many.payload["defaults"]["confidence_index"]
+    errors = many.matrix(0, 0, u, t).copy()
+    np.fill_diagonal(errors[:c, :c], 0)
+    g0, p0 = divmod(int(np.argmax(errors)), c + 1)
+    assert rows[0][:3] == [names[g0], names[p0], f"{int(errors.max()):,}"]
