@@ -192,13 +192,42 @@
       };
       const fn = el("button", { type: "button", class: "btn", id: "filter-fn", title: "False negatives: the background column", on: { click: () => setFilter("fn") } }, "FN");
       const fp = el("button", { type: "button", class: "btn", id: "filter-fp", title: "False positives: the background row", on: { click: () => setFilter("fp") } }, "FP");
+      // Confused As / Confused From (the spec's flow): the button reveals its class list and never changes the
+      // filter; choosing a class applies it; choosing "choose a class" takes it off. Each list shows its own
+      // class while its filter is on, and no class while it is off (the two never share one).
       const picks = {};
+      const open = { as: false, from: false };
       const classPick = (id, label, kind) => {
-        const sel = el("select", { id: id, "aria-label": label + ": class", on: { change: () => app.update({ filt: kind, fc: Number(sel.value), cell: null }) } },
-          data.classes.map((n, c) => el("option", { value: String(c), text: n })));
-        const btn = el("button", { type: "button", class: "btn", id: "filter-" + kind, on: { click: () => setFilter(kind, Number(sel.value)) } }, label);
-        picks[kind] = { sel: sel, btn: btn };
+        const sel = el("select", {
+          id: id, "aria-label": label + ": class",
+          on: { change: () => {
+            if (sel.value === "") {
+              if (state().filt === kind) app.update({ filt: "", cell: null });
+            } else app.update({ filt: kind, fc: Number(sel.value), cell: null });
+          } },
+        }, el("option", { value: "", text: "choose a class" }), data.classes.map((n, c) => el("option", { value: String(c), text: n })));
+        const btn = el("button", {
+          type: "button", class: "btn", id: "filter-" + kind, "aria-controls": id, "aria-expanded": "false",
+          on: { click: () => {
+            open[kind] = !(open[kind] || state().filt === kind);
+            if (!open[kind] && state().filt === kind) open[kind] = true; // the list of an active filter stays
+            syncPicks(state());
+            if (!sel.hidden) sel.focus();
+          } },
+        }, label + " ▾");
+        picks[kind] = { sel: sel, btn: btn, label: label };
         return el("span", { class: "filter-pick" }, btn, sel);
+      };
+      const syncPicks = (st) => {
+        for (const kind of ["as", "from"]) {
+          const pk = picks[kind];
+          const on = st.filt === kind;
+          const shown = on || open[kind];
+          pk.sel.hidden = !shown;
+          pk.btn.setAttribute("aria-expanded", shown ? "true" : "false");
+          pk.btn.classList.toggle("active", on);
+          if (document.activeElement !== pk.sel || on) pk.sel.value = on ? String(st.fc) : "";
+        }
       };
       const clear = RG.button("Clear", { class: "btn btn-small", id: "filter-clear" }, () => app.update({ filt: "", cell: null }));
       const filters = el("div", { class: "filters", role: "group", "aria-label": "Filter the matrix" },
@@ -223,10 +252,7 @@
         sync(st) {
           pressed(fn, st.filt === "fn");
           pressed(fp, st.filt === "fp");
-          for (const kind of ["as", "from"]) {
-            pressed(picks[kind].btn, st.filt === kind);
-            if (document.activeElement !== picks[kind].sel) picks[kind].sel.value = String(st.fc);
-          }
+          syncPicks(st);
           clear.hidden = !st.filt;
           mxGroup.hidden = st.b < 0;
           if (st.b >= 0) {

@@ -380,3 +380,35 @@ def test_many_class_static_table_lists_errors_first(many: Report, open_page: Ope
     np.fill_diagonal(errors[:c, :c], 0)
     g0, p0 = divmod(int(np.argmax(errors)), c + 1)
     assert rows[0][:3] == [names[g0], names[p0], f"{int(errors.max()):,}"]
+
+
+# ------------------------------------------------------------------------------------------------ 7. Confused As / From
+def test_confused_as_and_from_follow_the_specs_flow(demo: Report, open_page: OpenPage) -> None:
+    page = open_page(demo, "tab=metrics")
+    as_sel, from_sel = page.locator("#confused-as"), page.locator("#confused-from")
+    assert as_sel.is_hidden() and from_sel.is_hidden()
+    # the button reveals its class list and changes no filter
+    page.click("#filter-as")
+    assert as_sel.is_visible() and from_sel.is_hidden()
+    assert page.locator("#filter-as").get_attribute("aria-expanded") == "true"
+    assert state(page)["filt"] == ""
+    # choosing a class applies the filter
+    as_sel.select_option("2")
+    st = state(page)
+    assert (st["filt"], st["fc"]) == ("as", 2)
+    assert page.locator("#matrix td.cell.hl").count() == len(demo.payload["classes"]) - 1
+    # clicking the button afterwards does not undo it
+    page.click("#filter-as")
+    st = state(page)
+    assert (st["filt"], st["fc"]) == ("as", 2)
+    assert as_sel.is_visible() and as_sel.input_value() == "2"
+    # the other list has its own class: opening it shows none chosen, choosing one moves the filter there
+    page.click("#filter-from")
+    assert from_sel.is_visible() and from_sel.input_value() == ""
+    from_sel.select_option("5")
+    st = state(page)
+    assert (st["filt"], st["fc"]) == ("from", 5)
+    assert from_sel.input_value() == "5" and as_sel.input_value() == ""
+    # "choose a class" takes the filter off
+    from_sel.select_option("")
+    assert state(page)["filt"] == ""
