@@ -263,6 +263,17 @@
     return (d > 0 ? "+" : "−") + t;
   };
 
+  /**
+   * The tone of a signed difference's text, as the B − A matrix colours it: "d-better" (blue) or "d-worse"
+   * (red); "" for no change or none. higherIsBetter: true for scores and correct counts, false for errors.
+   */
+  RG.deltaTone = function (text, higherIsBetter) {
+    const up = text.startsWith("+");
+    const down = text.startsWith("−");
+    if (!up && !down) return "";
+    return up === (higherIsBetter !== false) ? "d-better" : "d-worse";
+  };
+
   /** A signed count difference: +3, −2, ±0. */
   RG.intDelta = function (a, b) {
     const d = b - a;

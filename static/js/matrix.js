@@ -15,6 +15,8 @@
   const el = RG.el;
 
   const TABLE_ROWS = 50;
+  let shownTip = null; // the grid's hover text: a scroll of the page hides it (it is placed in the window)
+  window.addEventListener("scroll", () => { if (shownTip) shownTip.hidden = true; }, { passive: true });
   const KIND_LABELS = { confusion: "Confusions", fp: "FP", fn: "FN", correct: "Correct" };
   const KIND_WORDS = { confusion: "confusion", fp: "FP", fn: "FN", correct: "correct" };
   /** The kind of cell (g, p): "fp" (background row), "fn" (background column), "correct" or "confusion". */
@@ -328,7 +330,7 @@
           tr.appendChild(el("td", {
             class: cls.join(" "), id: "cell-" + g + "-" + p, role: "gridcell",
             tabindex: g === focusCell[0] && p === focusCell[1] ? 0 : -1,
-            title: label, "aria-label": label, "aria-selected": isHl ? "true" : "false",
+            "aria-label": label, "aria-selected": isHl ? "true" : "false",
             style: col ? "background-color:" + col.bg : null,
             dataset: { g: g, p: p, v: v },
           }, mode.text(mx, g, p)));
@@ -369,7 +371,29 @@
           next.focus();
         }
       });
-      return el("div", { class: "table-scroll" }, table);
+      // hover text that shows on mouse hover and on keyboard focus (a title shows late, and never on focus or
+      // touch): the cell's aria-label, so screen readers already have it (the tip is hidden from them)
+      const tip = el("div", { class: "cell-tip", id: "cell-tip", role: "tooltip", "aria-hidden": "true", hidden: true });
+      const showTip = (td) => {
+        if (!td || td.classList.contains("empty")) return;
+        tip.textContent = td.getAttribute("aria-label");
+        tip.hidden = false;
+        const r = td.getBoundingClientRect();
+        const w = tip.offsetWidth;
+        const left = Math.max(4, Math.min(r.left + r.width / 2 - w / 2, document.documentElement.clientWidth - w - 4));
+        const above = r.top - tip.offsetHeight - 6;
+        tip.style.left = left + "px";
+        tip.style.top = (above >= 0 ? above : r.bottom + 6) + "px";
+        tip.dataset.cell = td.id;
+      };
+      const hideTip = () => (tip.hidden = true);
+      table.addEventListener("mouseover", (e) => showTip(e.target.closest("td.cell")));
+      table.addEventListener("mouseleave", hideTip);
+      table.addEventListener("focusin", (e) => showTip(e.target.closest("td.cell")));
+      table.addEventListener("focusout", hideTip);
+      table.addEventListener("keydown", (e) => { if (e.key === "Escape") hideTip(); });
+      shownTip = tip;
+      return el("div", { class: "table-scroll" }, table, tip);
     },
 
     /** The many-class table in `slot` after `info`. The table stays across repaints with the same columns:

@@ -84,7 +84,7 @@
         el("th", { scope: "row", text: RG.METRIC_LABELS[metric] }),
         RG.verdictCell(ja, "m-a"),
         compare ? RG.verdictCell(jb, "m-b") : null,
-        compare ? el("td", { class: "num delta" }, RG.Compare.deltaCell(RG.scoreDelta(ja.score, jb.score), iv.state === "ok" ? iv.values[k] : undefined)) : null,
+        compare ? el("td", { class: "num delta " + RG.deltaTone(RG.scoreDelta(ja.score, jb.score), true) }, RG.Compare.deltaCell(RG.scoreDelta(ja.score, jb.score), iv.state === "ok" ? iv.values[k] : undefined)) : null,
         el("td", { class: "num target" }, targetText,
           tried ? el("span", { class: "tried", text: "tried", title: "a target tried out in this page" }) : null,
           RG.targetBasis(data, ja) ? el("span", { class: "basis", text: RG.targetBasis(data, ja) }) : null)));
@@ -97,7 +97,7 @@
         el("th", { scope: "row", text: label }),
         el("td", { class: "num m-a", text: RG.int(ca[k]) }),
         compare ? el("td", { class: "num m-b", text: RG.int(cb[k]) }) : null,
-        compare ? el("td", { class: "num delta", text: RG.intDelta(ca[k], cb[k]) }) : null,
+        compare ? el("td", { class: "num delta " + RG.deltaTone(RG.intDelta(ca[k], cb[k]), false), text: RG.intDelta(ca[k], cb[k]) }) : null, // fewer errors: better
         el("td")));
     });
     const cls = ["card", "clickable"];

@@ -412,3 +412,50 @@ def test_confused_as_and_from_follow_the_specs_flow(demo: Report, open_page: Ope
     # "choose a class" takes the filter off
     from_sel.select_option("")
     assert state(page)["filt"] == ""
+
+
+# ------------------------------------------------------------------------------------------------ 10. hover text, B − A tones
+def test_matrix_hover_text_shows_on_hover_and_on_keyboard_focus(demo: Report, open_page: OpenPage) -> None:
+    page = open_page(demo, "tab=metrics")
+    tip = page.locator("#cell-tip")
+    assert tip.is_hidden()
+    assert page.locator("#matrix td.cell[title]").count() == 0  # not the browser's slow title tooltip
+    page.hover("#cell-0-1")
+    assert tip.is_visible()
+    assert tip.text_content() == page.locator("#cell-0-1").get_attribute("aria-label")
+    page.mouse.move(5, 5)
+    assert tip.is_hidden()
+    # keyboard: focus the grid, move with the arrows; the tip follows the focused cell
+    page.locator("#cell-0-0").focus()
+    assert tip.is_visible() and tip.text_content() == page.locator("#cell-0-0").get_attribute("aria-label")
+    page.keyboard.press("ArrowRight")
+    assert tip.text_content() == page.locator("#cell-0-1").get_attribute("aria-label")
+    box, cell = tip.bounding_box(), page.locator("#cell-0-1").bounding_box()
+    assert abs((box["x"] + box["width"] / 2) - (cell["x"] + cell["width"] / 2)) < 2  # beside its cell
+    page.keyboard.press("Escape")
+    assert tip.is_hidden()
+
+
+def test_b_minus_a_is_toned_like_the_matrix(demo: Report, open_page: OpenPage) -> None:
+    page = open_page(demo, "b=model-v2")
+    cells = page.locator("#app article.card td.delta").evaluate_all(
+        "(ts) => ts.map((t) => [t.querySelector('.dv') ? t.querySelector('.dv').textContent : t.textContent,"
+        " t.closest('tr').dataset.count ? 'count' : 'score', t.classList.contains('d-better'),"
+        " t.classList.contains('d-worse'), getComputedStyle(t).color])"
+    )
+    assert len(cells) == 6 * len(demo.payload["segments"])
+    blue, red = "rgb(31, 95, 158)", "rgb(165, 29, 45)"
+    for text, kind, better, worse, colour in cells:
+        up, down = text.startswith("+"), text.startswith("−")
+        higher_better = kind == "score"
+        assert better == ((up and higher_better) or (down and not higher_better)), text
+        assert worse == ((down and higher_better) or (up and not higher_better)), text
+        assert colour == (blue if better else red if worse else colour)
+    assert any(b for _, _, b, _, _ in cells) and any(w for _, _, _, w, _ in cells)
+    page = open_page(demo, "tab=metrics&b=model-v2")
+    deltas = page.locator("#report-body td.delta").evaluate_all(
+        "(ts) => ts.map((t) => [t.textContent, t.classList.contains('d-better'), t.classList.contains('d-worse')])"
+    )
+    assert deltas
+    for text, better, worse in deltas:
+        assert (better, worse) == (text.startswith("+"), text.startswith("−")), text
