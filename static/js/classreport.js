@@ -114,7 +114,7 @@
       };
       const thead = el("thead");
       if (ctx.compare) {
-        const groups = el("tr", { class: "group-row" }, el("th", { scope: "col" }));
+        const groups = el("tr", { class: "group-row" }, el("td"));
         let last = null;
         for (const [, , g] of cols) {
           if (g === last) {
@@ -122,7 +122,8 @@
             continue;
           }
           last = g;
-          groups.appendChild(el("th", { scope: "colgroup", class: "sep", text: g }));
+          // a column outside the groups (Support) gets an empty cell, not an empty header
+          groups.appendChild(g ? el("th", { scope: "colgroup", class: "sep", text: g }) : el("td", { class: "sep" }));
         }
         thead.appendChild(groups);
       }

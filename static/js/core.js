@@ -357,6 +357,20 @@
     return hex;
   }
   RG.seqColour = (share) => ramp(RG.SEQ, share);
+
+  /**
+   * Whether text on background #rrggbb is white (else black): the one of the two with the higher contrast,
+   * which is always at least 4.58:1 (WCAG AA). White wins below a relative luminance of 0.1791 (where
+   * 1.05 / (L + 0.05) = (L + 0.05) / 0.05). Same as reportgen.render.wants_white.
+   */
+  RG.wantsWhite = function (hex) {
+    const lin = (i) => {
+      const c = parseInt(hex.slice(i, i + 2), 16) / 255;
+      return c <= 0.04045 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4);
+    };
+    const lum = 0.2126 * lin(1) + 0.7152 * lin(3) + 0.0722 * lin(5);
+    return (lum + 0.05) * (lum + 0.05) < 0.0525;
+  };
   /** The diverging palette at x in [-1, 1]: -1 strongly worse (red), 0 neutral, +1 strongly better (blue). */
   RG.divColour = (x) => ramp(RG.DIV, (x + 1) / 2);
 

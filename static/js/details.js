@@ -191,7 +191,8 @@
         on: { input: () => this.showFrames(ids) },
       });
       parts.frameCount = el("p", { class: "muted", id: "frame-count", role: "status" });
-      parts.frameList = el("ul", { class: "frame-list", id: "frame-list", "aria-label": "Frame ids" });
+      // a scroll box: focusable, so the keyboard can scroll it
+      parts.frameList = el("ul", { class: "frame-list", id: "frame-list", "aria-label": "Frame ids", tabindex: 0 });
       parts.framesYaml = el("pre", { class: "yaml", id: "frames-yaml" });
       parts.frameStatus = el("span", { class: "status", role: "status" });
       const copyFrames = RG.button("Copy as YAML", { class: "btn btn-small", id: "copy-frames", title: "frames: [...] of the listed frames, for a segment in the project file" },

@@ -22,8 +22,6 @@
   /** The kind of cell (g, p): "fp" (background row), "fn" (background column), "correct" or "confusion". */
   RG.cellKind = (C, g, p) => (g === C ? "fp" : p === C ? "fn" : g === p ? "correct" : "confusion");
   const DEN_WORD = { row: "row", col: "column", all: "total" };
-  /** A B − A cell at least this dark (0..1) gets white text (reportgen.render.DELTA_DARK). */
-  RG.DELTA_DARK = 0.8;
 
   /** The denominator of a cell's share: its row total, column total or the grand total. */
   function denominator(mat, den, g, p) {
@@ -54,7 +52,8 @@
           const d = denominator(mx.mat, mx.den, g, p);
           if (!v || !d) return null;
           const share = v / d;
-          return { bg: RG.seqColour(share), dark: share > 0.55 };
+          const bg = RG.seqColour(share);
+          return { bg: bg, dark: RG.wantsWhite(bg) };
         },
         label(mx, g, p) {
           const d = denominator(mx.mat, mx.den, g, p);
@@ -69,7 +68,7 @@
         tableCells(mx, g, p) {
           const col = this.colour(mx, g, p);
           return [{ tag: "td", attrs: { class: "num", style: null }, text: RG.int(mx.mat.at(g, p)) },
-            { tag: "td", attrs: { class: "num" + (col && col.dark ? " dark" : ""), style: col ? "background-color:" + col.bg + (col.dark ? ";color:#fff" : "") : null }, text: RG.pct(mx.mat.at(g, p), denominator(mx.mat, mx.den, g, p)) }];
+            { tag: "td", attrs: { class: "num" + (col && col.dark ? " dark" : ""), style: col ? "background-color:" + col.bg + (col.dark ? ";color:#fff" : ";color:#000") : null }, text: RG.pct(mx.mat.at(g, p), denominator(mx.mat, mx.den, g, p)) }];
         },
       },
 
@@ -119,7 +118,8 @@
           if (!v) return null;
           const x = Math.sqrt(Math.abs(v) / mx.scaleOf(g, p));
           const good = better(mx.data.C, g, p) === v > 0;
-          return { bg: RG.divColour(good ? x : -x), dark: x >= RG.DELTA_DARK, good: good };
+          const bg = RG.divColour(good ? x : -x);
+          return { bg: bg, dark: RG.wantsWhite(bg), good: good };
         },
         label: (mx, g, p) => RG.deltaLabel(mx.data.label(p), mx.data.label(g), mx.A.mat.at(g, p), mx.B.mat.at(g, p)),
         legend(mx) {
@@ -139,7 +139,7 @@
         },
         tableCells(mx, g, p) {
           const col = this.colour(mx, g, p);
-          const style = col ? "background-color:" + col.bg + (col.dark ? ";color:#fff" : "") : null;
+          const style = col ? "background-color:" + col.bg + (col.dark ? ";color:#fff" : ";color:#000") : null;
           const out = [{ tag: "td", attrs: { class: "num", style: null }, text: RG.int(mx.A.mat.at(g, p)) }, { tag: "td", attrs: { class: "num", style: null }, text: RG.int(mx.B.mat.at(g, p)) },
             { tag: "td", attrs: { class: "num delta-cell", style: mx.pct ? null : style }, text: RG.deltaCount(this.value(mx, g, p)) }];
           if (mx.pct) out.push({ tag: "td", attrs: { class: "num delta-cell", style: style }, text: RG.deltaShare(mx.q[g * mx.data.K + p]) });

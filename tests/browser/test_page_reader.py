@@ -459,3 +459,37 @@ def test_b_minus_a_is_toned_like_the_matrix(demo: Report, open_page: OpenPage) -
     assert deltas
     for text, better, worse in deltas:
         assert (better, worse) == (text.startswith("+"), text.startswith("−")), text
+
+
+# ------------------------------------------------------------------------------------------------ accessibility
+AXE_VIEWS = [
+    ("demo", ""),  # Scenarios
+    ("demo", "b=model-v2"),
+    ("demo", "tab=metrics"),
+    ("demo", "tab=metrics&b=model-v2"),  # Metrics with B chosen
+    ("demo", "tab=metrics&b=model-v2&mx=delta"),  # the B − A matrix
+    ("demo", "tab=metrics&b=model-v2&mx=delta&show=pct&f=cell&cell=0,1"),
+    ("demo", "tab=metrics&f=fn"),  # examples
+    ("demo", "tab=details&seg=test"),  # segment details
+    ("classification", "tab=metrics"),  # the classification report
+    ("classification", "tab=metrics&b=model-v2&mx=delta"),
+    ("many", "tab=metrics"),
+]
+
+
+@pytest.mark.parametrize(("project", "fragment"), AXE_VIEWS)
+def test_axe_finds_nothing_serious(
+    request: pytest.FixtureRequest, open_page: OpenPage, project: str, fragment: str
+) -> None:
+    from axe_playwright_python.sync_playwright import Axe
+
+    rep = request.getfixturevalue(project)
+    page = open_page(rep, fragment)
+    results = Axe().run(page)  # axe-core bundled with the package: no network
+    found = [
+        (v["id"], v["impact"], [n["target"] for n in v["nodes"][:3]])
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert found == []
+    assert results.response["testEngine"]["name"] == "axe-core"

@@ -442,7 +442,9 @@ def test_metric_class_and_pr_curve(demo: Report, open_page: OpenPage) -> None:
             assert ap == display_text(int(demo.blob("curve_stats")[m, s, u, k, 0]))
         caption = page.locator("#pr-curve figcaption").text_content()
         assert ("all classes" if k == c else f"class {demo.payload['display_names'][k]}") in caption
-    # the segment's targets as dotted lines
+    # the segment's (pooled) targets as dotted lines: over all classes' curve, not over one class's (issue 12)
+    assert page.locator("#pr-svg .target-p").count() == 0
+    page.select_option("#class-select", "-1")
     assert page.locator("#pr-svg .target-p").count() == 1
     assert page.locator("#pr-svg .target-r").count() == 1
     # hover on a point shows its confidence
