@@ -493,3 +493,36 @@ def test_axe_finds_nothing_serious(
     ]
     assert found == []
     assert results.response["testEngine"]["name"] == "axe-core"
+
+
+# ------------------------------------------------------------------------------------------------ 8. examples
+def _pictures(page: Any) -> tuple[int, int]:
+    page.evaluate("RG.idle()")
+    page.locator("#ex-grid article.ex").first.wait_for()
+    return (page.locator("#ex-grid article.ex img").count(), page.locator("#ex-grid article.ex").count())
+
+
+def test_the_examples_a_reader_sees_first_have_pictures(demo: Report, open_page: OpenPage) -> None:
+    """Demo, default preset: the examples listed for the five largest off-diagonal cells and the FN and FP lists
+    of each inference set: at least 80% with a picture; the report stays within 2 MB."""
+    assert demo.path.stat().st_size <= 2_000_000
+    c = len(demo.payload["classes"])
+    u, t = demo.payload["defaults"]["iou_index"], demo.payload["defaults"]["confidence_index"]
+    with_picture = listed = 0
+    for m, info in enumerate(demo.payload["inference_sets"]):
+        page = open_page(demo, "tab=metrics&a=" + info["name"])
+        for button in ("#filter-fn", "#filter-fp"):
+            page.click(button)
+            got = _pictures(page)
+            with_picture, listed = with_picture + got[0], listed + got[1]
+            page.click("#filter-clear")
+        off = demo.matrix(m, 0, u, t)[:c, :c].copy()
+        np.fill_diagonal(off, 0)
+        for cell in np.argsort(-off.ravel(), kind="stable")[:5]:
+            g, p = divmod(int(cell), c)
+            page.click(f"#cell-{g}-{p}")
+            got = _pictures(page)
+            with_picture, listed = with_picture + got[0], listed + got[1]
+            page.click(f"#cell-{g}-{p}")
+    assert listed > 200
+    assert with_picture / listed >= 0.8, (with_picture, listed)
