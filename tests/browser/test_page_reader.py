@@ -526,3 +526,25 @@ def test_the_examples_a_reader_sees_first_have_pictures(demo: Report, open_page:
             page.click(f"#cell-{g}-{p}")
     assert listed > 200
     assert with_picture / listed >= 0.8, (with_picture, listed)
+
+
+# ------------------------------------------------------------------------------------------------ 11. what flipped
+def test_what_flipped_follows_the_metric_class(demo: Report, open_page: OpenPage) -> None:
+    c = demo.payload["display_names"].index("swept")
+    page = open_page(demo, "tab=metrics&b=model-v2")
+    total = int(page.locator("#flips-status").get_attribute("data-total"))
+    groups = page.evaluate(
+        "() => { const st = RG.app.state, p = RG.presets(st).a;"
+        " return RG.Compare.flips(RG.app.data, st.a, st.b, p.u, p.t, st.seg).map((g) => [g.g, g.before, g.after, g.objects.length]); }"
+    )
+    assert sum(n for *_, n in groups) == total
+    page.select_option("#class-select", str(c))
+    page.evaluate("RG.idle()")
+    status = page.locator("#flips-status")
+    want = [x for x in groups if c in x[:3]]
+    assert int(status.get_attribute("data-total")) == sum(n for *_, n in want) < total
+    assert "of class swept" in (status.text_content() or "")
+    shown = page.locator("#flip-groups details.flip-group").evaluate_all(
+        "(ds) => ds.map((d) => [Number(d.dataset.g), Number(d.dataset.before), Number(d.dataset.after), Number(d.dataset.count)])"
+    )
+    assert shown == want[: len(shown)] and shown
