@@ -45,8 +45,9 @@ def pr_curve_svg(
             marker = SERIES_MARKERS[n % len(SERIES_MARKERS)]
             ok = ~(np.isnan(recall) | np.isnan(precision))
             # the legend shows the line and the marker of the current point: colour is not the only signal
-            ax.plot(recall[ok], precision[ok], color=colour, linewidth=1.6, linestyle=SERIES_DASHES[n % len(SERIES_DASHES)],
-                    marker=marker, markevery=[], label=label, gid=f"series-{n}")  # fmt: skip
+            dashes = SERIES_DASHES[n % len(SERIES_DASHES)]
+            ax.plot(recall[ok], precision[ok], color=colour, linewidth=1.6, linestyle=dashes, marker=marker,
+                    markevery=[], label=label, gid=f"series-{n}")  # fmt: skip
             if point is not None and not any(np.isnan(point)):
                 ax.plot([point[0]], [point[1]], marker, color=colour, markersize=6, markeredgecolor="white",
                         gid=f"point-{n}")  # fmt: skip
@@ -73,5 +74,6 @@ def pr_curve_svg(
     text = re.sub(r'id="([^"]+)"', lambda m: f'id="{id_prefix}-{m.group(1)}"', text)
     text = re.sub(r"url\(#([^)]+)\)", lambda m: f"url(#{id_prefix}-{m.group(1)})", text)
     # one pass for both spellings: a second pass for plain href would match inside xlink:href and prefix twice
-    text = re.sub(r'(?<![\w:-])((?:xlink:)?href)="#([^"]+)"', lambda m: f'{m.group(1)}="#{id_prefix}-{m.group(2)}"', text)
+    text = re.sub(r'(?<![\w:-])((?:xlink:)?href)="#([^"]+)"', lambda m: f'{m.group(1)}="#{id_prefix}-{m.group(2)}"',
+                  text)  # fmt: skip
     return text.replace('<svg ', '<svg role="img" aria-label="Precision-recall curve" ', 1)

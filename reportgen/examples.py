@@ -210,7 +210,7 @@ def _priority(run: ProjectRun, picked: list[_Picked]) -> list[tuple[int, int, in
     side = c + 1
     u_default = int(np.flatnonzero(run.config.iou_grid == run.project.iou)[0])
     conf = float(run.project.confidence)
-    first: list[tuple[int, int, int]] = []
+    first: list[list[tuple[int, int, int]]] = []
     for p in picked:
         if p.u != u_default:
             continue

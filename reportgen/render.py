@@ -385,7 +385,8 @@ def _cards(payload: dict[str, Any], blobs: dict[str, npt.NDArray[Any]], u: int, 
             thr = _target_threshold(target, cards, s, u, t, k)
             # as many decimals as the most demanding failing score needs
             exact = "baseline" not in target
-            texts = [threshold_text(thr, None if math.isnan(x) else float(x), exact=exact) for x in cards[:, s, u, t, k]]
+            texts = [threshold_text(thr, None if math.isnan(x) else float(x), exact=exact)
+                     for x in cards[:, s, u, t, k]]  # fmt: skip
             text = max(texts, key=len) if texts else threshold_text(thr)
             basis = None
             if "baseline" in target:

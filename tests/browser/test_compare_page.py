@@ -534,7 +534,9 @@ def test_hostile_names_in_the_compare_views(hostile: Report, open_page: OpenPage
     p = hostile.payload
     b_name = p["inference_sets"][1]["name"].replace("%", "%25").replace("&", "%26").replace("#", "%23")
     page = open_page(hostile, "tab=metrics&mx=delta&b=" + b_name)
-    labels = page.locator("#matrix td.cell:not(.empty)").evaluate_all("(cs) => cs.map((c) => c.getAttribute('aria-label'))")
+    labels = page.locator("#matrix td.cell:not(.empty)").evaluate_all(
+        "(cs) => cs.map((c) => c.getAttribute('aria-label'))"
+    )
     assert any(HOSTILE[0] in x for x in labels) and any(HOSTILE[1] in x for x in labels)
     page.click("#filter-fn")
     idle(page)

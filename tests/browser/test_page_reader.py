@@ -101,7 +101,12 @@ def test_try_a_target_refuses_bad_values_at_the_field(demo: Report, open_page: O
     msg = page.locator("#try-precision-msg")
     label = page.locator('.strip-block[data-metric="precision"] .target-line + text')
     assert label.text_content() == "target 0.75"
-    for bad, word in (("-0.1", "Out of range"), ("1.5", "Out of range"), ("abc", "Not a number"), ("0.8.1", "Not a number")):
+    for bad, word in (
+        ("-0.1", "Out of range"),
+        ("1.5", "Out of range"),
+        ("abc", "Not a number"),
+        ("0.8.1", "Not a number"),
+    ):
         field.fill(bad)
         assert word in (msg.text_content() or ""), bad
         assert field.get_attribute("aria-invalid") == "true"
@@ -147,7 +152,9 @@ def test_score_and_target_texts_tell_pass_from_fail(
 def test_score_and_target_texts_match_python(demo: Report, open_page: OpenPage) -> None:
     page = open_page(demo)
     rng = np.random.default_rng(4)
-    thresholds = [float(np.round(x, int(d))) for x, d in zip(rng.uniform(0, 1, 60), rng.integers(2, 7, 60), strict=True)]
+    thresholds = [
+        float(np.round(x, int(d))) for x, d in zip(rng.uniform(0, 1, 60), rng.integers(2, 7, 60), strict=True)
+    ]
     cases = []
     for thr in thresholds:
         for delta in (0.0, 1e-5, -1e-5, 2e-6, -2e-6, 3e-4, -0.01):
@@ -219,7 +226,8 @@ CARD_CELLS = """(root) => {
     const scroll = card.querySelector('.card-scroll').getBoundingClientRect();
     for (const cell of card.querySelectorAll('.card-table td, .card-table th')) {
       const r = cell.getBoundingClientRect();
-      const inside = r.left >= box.left - 0.5 && r.right <= box.right + 0.5 && r.left >= scroll.left - 0.5 && r.right <= scroll.right + 0.5;
+      const inside = r.left >= box.left - 0.5 && r.right <= box.right + 0.5
+        && r.left >= scroll.left - 0.5 && r.right <= scroll.right + 0.5;
       out.push([card.querySelector('.card-title').textContent, cell.textContent.trim(), inside]);
     }
   }
@@ -274,7 +282,10 @@ OVERFLOW = """() => {
     let p = e.parentElement;
     let clipped = false;
     for (; p; p = p.parentElement) {
-      if (getComputedStyle(p).overflowX !== 'visible' && p.getBoundingClientRect().right <= W + 0.5) { clipped = true; break; }
+      if (getComputedStyle(p).overflowX !== 'visible' && p.getBoundingClientRect().right <= W + 0.5) {
+        clipped = true;
+        break;
+      }
     }
     if (!clipped) out.push(e.tagName.toLowerCase() + (e.id ? '#' + e.id : ''));
   }
@@ -306,7 +317,10 @@ def test_the_control_bar_does_not_hold_a_phone_screen(demo: Report, open_page: O
     assert bar <= 0  # scrolled away with the page
     page = open_page(demo, "b=model-v2", width=1440)
     page.evaluate("window.scrollTo(0, 800)")
-    box = page.evaluate("(() => { const r = document.querySelector('.controls-bar').getBoundingClientRect(); return [r.top, r.bottom]; })()")
+    box = page.evaluate(
+        "(() => { const r = document.querySelector('.controls-bar').getBoundingClientRect();"
+        " return [r.top, r.bottom]; })()"
+    )
     assert box[0] == 0 and box[1] > 0  # on a wide screen it stays at the top
 
 
@@ -315,7 +329,8 @@ def test_the_control_bar_does_not_hold_a_phone_screen(demo: Report, open_page: O
 MATRIX_FIT = """(sel) => {
   const table = document.querySelector(sel);
   const box = table.closest('.table-scroll');
-  const cut = Array.from(table.querySelectorAll('td.cell')).filter((td) => td.scrollWidth > td.clientWidth + 0.5).map((td) => td.id || td.textContent);
+  const cut = Array.from(table.querySelectorAll('td.cell'))
+    .filter((td) => td.scrollWidth > td.clientWidth + 0.5).map((td) => td.id || td.textContent);
   return [box.scrollWidth > box.clientWidth + 0.5, cut.slice(0, 5)];
 }"""
 
@@ -324,7 +339,12 @@ def test_matrix_of_25_classes_fits_at_1440(classes25: Report, open_page: OpenPag
     assert len(classes25.payload["classes"]) == 25
     page = open_page(classes25, js=False, width=1440)
     assert page.evaluate(MATRIX_FIT, "#static-view table.matrix") == [False, []]
-    for fragment in ("tab=metrics", "tab=metrics&show=pct", "tab=metrics&b=beta&mx=delta", "tab=metrics&b=beta&mx=delta&show=pct&den=col"):
+    for fragment in (
+        "tab=metrics",
+        "tab=metrics&show=pct",
+        "tab=metrics&b=beta&mx=delta",
+        "tab=metrics&b=beta&mx=delta&show=pct&den=col",
+    ):
         page = open_page(classes25, fragment, width=1440)
         assert page.locator("#matrix td.cell").count() == 26 * 26
         assert page.evaluate(MATRIX_FIT, "#matrix") == [False, []], fragment
@@ -349,8 +369,13 @@ def test_many_class_table_starts_with_the_largest_error(many: Report, open_page:
     assert all(g != p for g, p, _ in rows)  # no correct cell by default
     assert [v for _, _, v in rows] == sorted((v for _, _, v in rows), reverse=True)
     # each kind on its own
-    for kind, ok in (("fp", lambda g, p: g == c), ("fn", lambda g, p: p == c),
-                     ("confusion", lambda g, p: g != p and g < c and p < c), ("correct", lambda g, p: g == p)):  # fmt: skip
+    kinds = {
+        "fp": lambda g, p: g == c,
+        "fn": lambda g, p: p == c,
+        "confusion": lambda g, p: g != p and g < c and p < c,
+        "correct": lambda g, p: g == p,
+    }
+    for kind, ok in kinds.items():
         page = open_page(many, "tab=metrics&kinds=" + kind)
         rows = _pairs(page)
         assert rows and all(ok(g, p) for g, p, _ in rows), kind
@@ -372,7 +397,8 @@ def test_many_class_static_table_lists_errors_first(many: Report, open_page: Ope
     c = len(many.payload["classes"])
     page = open_page(many, js=False)
     rows = page.locator("#static-view table.pairs tbody tr").evaluate_all(
-        "(rs) => rs.map((r) => [...r.children].map((td) => td.textContent))")
+        "(rs) => rs.map((r) => [...r.children].map((td) => td.textContent))"
+    )
     names = [*many.payload["display_names"], "background"]
     assert rows and all(g != p for g, p, _, _ in rows)
     u, t = many.payload["defaults"]["iou_index"], many.payload["defaults"]["confidence_index"]
@@ -414,7 +440,7 @@ def test_confused_as_and_from_follow_the_specs_flow(demo: Report, open_page: Ope
     assert state(page)["filt"] == ""
 
 
-# ------------------------------------------------------------------------------------------------ 10. hover text, B − A tones
+# ------------------------------------------------------------------------------------------ 10. hover text, B − A tones
 def test_matrix_hover_text_shows_on_hover_and_on_keyboard_focus(demo: Report, open_page: OpenPage) -> None:
     page = open_page(demo, "tab=metrics")
     tip = page.locator("#cell-tip")
@@ -535,7 +561,8 @@ def test_what_flipped_follows_the_metric_class(demo: Report, open_page: OpenPage
     total = int(page.locator("#flips-status").get_attribute("data-total"))
     groups = page.evaluate(
         "() => { const st = RG.app.state, p = RG.presets(st).a;"
-        " return RG.Compare.flips(RG.app.data, st.a, st.b, p.u, p.t, st.seg).map((g) => [g.g, g.before, g.after, g.objects.length]); }"
+        " return RG.Compare.flips(RG.app.data, st.a, st.b, p.u, p.t, st.seg)"
+        ".map((g) => [g.g, g.before, g.after, g.objects.length]); }"
     )
     assert sum(n for *_, n in groups) == total
     page.select_option("#class-select", str(c))
@@ -545,6 +572,7 @@ def test_what_flipped_follows_the_metric_class(demo: Report, open_page: OpenPage
     assert int(status.get_attribute("data-total")) == sum(n for *_, n in want) < total
     assert "of class swept" in (status.text_content() or "")
     shown = page.locator("#flip-groups details.flip-group").evaluate_all(
-        "(ds) => ds.map((d) => [Number(d.dataset.g), Number(d.dataset.before), Number(d.dataset.after), Number(d.dataset.count)])"
+        "(ds) => ds.map((d) => [Number(d.dataset.g), Number(d.dataset.before), Number(d.dataset.after),"
+        " Number(d.dataset.count)])"
     )
     assert shown == want[: len(shown)] and shown
