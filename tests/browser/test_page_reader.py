@@ -296,13 +296,20 @@ NARROW_VIEWS = ["", "b=model-v2", "tab=metrics", "tab=metrics&b=model-v2", "tab=
                 "tab=details&seg=test", "tab=metrics&f=cell&cell=0,1"]  # fmt: skip
 
 
+#: table cells whose text is cut (wider than the cell)
+CUT_CELLS = """() => Array.from(document.querySelectorAll('table.report td, table.report th, table.pairs td'))
+  .filter((td) => td.getClientRects().length && td.scrollWidth > td.clientWidth + 0.5).map((td) => td.textContent)"""
+
+
 @pytest.mark.parametrize("width", [360, 400])
 def test_no_sideways_scroll_on_a_phone(demo: Report, long_names: Report, open_page: OpenPage, width: int) -> None:
     page = open_page(demo, js=False, width=width)
     assert page.evaluate(OVERFLOW) == [0, []]
+    assert page.evaluate(CUT_CELLS) == []
     for fragment in NARROW_VIEWS:
         page = open_page(demo, fragment, width=width)
         assert page.evaluate(OVERFLOW) == [0, []], fragment
+        assert page.evaluate(CUT_CELLS) == [], fragment
     for fragment in ("", "tab=metrics&b=" + LONG_B, "tab=metrics&mx=delta&b=" + LONG_B):
         page = open_page(long_names, fragment, width=width)
         assert page.evaluate(OVERFLOW) == [0, []], fragment
