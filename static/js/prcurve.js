@@ -81,7 +81,10 @@
       }
       if (opts.rTarget !== null && opts.rTarget !== undefined) {
         targets.appendChild(svg("line", { class: "target-r", x1: px(opts.rTarget), x2: px(opts.rTarget), y1: py(0), y2: py(1), stroke: "#333", "stroke-width": 1.3, "stroke-dasharray": "2 3" }));
-        targets.appendChild(svg("text", { x: px(opts.rTarget) + 4, y: py(1) + 10, text: "recall target " + RG.thresholdText(opts.rTarget, null, opts.rExact) }));
+        // right of the line, or left of it when the line is in the right half (the label stays in the chart)
+        const left = opts.rTarget > 0.5;
+        targets.appendChild(svg("text", { class: "target-r-label", x: px(opts.rTarget) + (left ? -4 : 4), y: py(1) + 10, "text-anchor": left ? "end" : "start",
+          text: "recall target " + RG.thresholdText(opts.rTarget, null, opts.rExact) }));
       }
       chart.appendChild(targets);
 

@@ -583,3 +583,12 @@ def test_what_flipped_follows_the_metric_class(demo: Report, open_page: OpenPage
         " Number(d.dataset.count)])"
     )
     assert shown == want[: len(shown)] and shown
+
+
+def test_pr_curve_target_labels_stay_inside_the_chart(demo: Report, open_page: OpenPage) -> None:
+    for width in (1440, 400):
+        page = open_page(demo, "tab=metrics&seg=Far%20away%20planes", width=width)  # recall target 0.80
+        label = page.locator("#pr-svg .target-r-label")
+        assert label.text_content() == "recall target 0.80"
+        chart, box = page.locator("#pr-svg").bounding_box(), label.bounding_box()
+        assert chart["x"] <= box["x"] and box["x"] + box["width"] <= chart["x"] + chart["width"]
