@@ -278,7 +278,9 @@
         const ja = RG.judge(app.data, app.state, s, metric, app.state.a);
         const basis = RG.targetBasis(app.data, ja);
         parts.basis[metric].textContent = basis ? "target: " + basis + " = " + RG.thresholdText(ja.threshold, null, ja.exact) + " at A's preset" : RG.tried(app.state, s, metric) !== undefined ? "tried in this page" : "";
-        if (document.activeElement !== parts.inputs[metric]) this.syncInput(app, s, metric);
+        // a field being edited, or holding a refused value with its message, keeps what the reader typed
+        const input = parts.inputs[metric];
+        if (document.activeElement !== input && input.getAttribute("aria-invalid") !== "true") this.syncInput(app, s, metric);
       }
       parts.yaml.textContent = targetYaml(app, s);
     },

@@ -122,6 +122,9 @@ def test_try_a_target_refuses_bad_values_at_the_field(demo: Report, open_page: O
     # a bad value after a good one in the same edit goes back to the target in force when the field got focus
     field.fill("7")
     assert state(page)["tg"] == {}
+    # the refused text and its message stay while the reader works elsewhere on the page
+    page.fill("#try-recall", "0.5")
+    assert field.input_value() == "7" and "Out of range" in (msg.text_content() or "")
     page.locator("#details-back").click()
     card = page.locator(f'#app article.card[data-segment="{s}"]')
     assert card.locator('tr[data-metric="precision"] td.target').inner_text().startswith("≥ 0.75")
