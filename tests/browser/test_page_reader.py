@@ -149,7 +149,7 @@ def test_score_and_target_texts_tell_pass_from_fail(
 ) -> None:
     assert score_text(score, threshold, exact=exact) == text
     assert threshold_text(threshold, score, exact=exact) == thr_text
-    assert (float(text) >= float(thr_text)) == (score >= threshold) or not exact
+    assert (float(text) >= float(thr_text)) == (score >= threshold)  # the texts read as the verdict
 
 
 def test_score_and_target_texts_match_python(demo: Report, open_page: OpenPage) -> None:
@@ -486,7 +486,10 @@ def test_b_minus_a_is_toned_like_the_matrix(demo: Report, open_page: OpenPage) -
         higher_better = kind == "score"
         assert better == ((up and higher_better) or (down and not higher_better)), text
         assert worse == ((down and higher_better) or (up and not higher_better)), text
-        assert colour == (blue if better else red if worse else colour)
+        if better:
+            assert colour == blue, text
+        if worse:
+            assert colour == red, text
     assert any(b for _, _, b, _, _ in cells) and any(w for _, _, _, w, _ in cells)
     page = open_page(demo, "tab=metrics&b=model-v2")
     deltas = page.locator("#report-body td.delta").evaluate_all(
