@@ -30,7 +30,6 @@ import yaml
 from reportgen.report.examples import MANY_CLASSES
 from reportgen.report.model import UNDEFINED_U16, ReportTables, report_tables
 from reportgen.report.render import (
-    DELTA_DARK,
     DIV_STOPS,
     JS_FILES,
     _resource_dir,
@@ -517,8 +516,28 @@ def test_delta_palette_is_the_pages() -> None:
     assert block is not None
     stops = [tuple(int(v) for v in m) for m in re.findall(r"\[(\d+), (\d+), (\d+)\]", block.group(1))]
     assert stops == list(DIV_STOPS)
-    matrix_js = (_resource_dir("static") / "js" / "matrix.js").read_text(encoding="utf-8")
-    assert f"RG.DELTA_DARK = {DELTA_DARK};" in matrix_js
+
+
+def _contrast(fg: tuple[int, int, int], bg: tuple[int, int, int]) -> float:
+    def lum(rgb: tuple[int, int, int]) -> float:
+        lin = [c / 255 / 12.92 if c / 255 <= 0.04045 else ((c / 255 + 0.055) / 1.055) ** 2.4 for c in rgb]
+        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+    hi, lo = sorted((lum(fg), lum(bg)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def test_cell_text_contrasts_with_every_palette_colour() -> None:
+    """Matrix cells: white or black text, whichever contrasts more, always at least 4.5:1 (WCAG AA)."""
+    from reportgen.report.render import wants_white
+
+    for x in np.linspace(-1, 1, 401):
+        for colour in (div_colour(float(x)), seq_colour(float((x + 1) / 2))):
+            rgb = _rgb_of(colour)
+            text = (255, 255, 255) if wants_white(colour) else (0, 0, 0)
+            assert _contrast(text, rgb) >= 4.5, colour
+            other = (0, 0, 0) if wants_white(colour) else (255, 255, 255)
+            assert _contrast(text, rgb) >= _contrast(other, rgb), colour
 
 
 # ------------------------------------------------------------------------------------------------ resources

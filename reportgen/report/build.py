@@ -118,12 +118,12 @@ def project_from_evaluation(
 
 
 def default_charts(payload: dict[str, Any], tables: ReportTables) -> dict[str, str]:
-    """The no-JavaScript view's PR curve: All Frames, all classes, default preset, the first two sets (the curve
+    """The no-JavaScript view's PR curve: All Frames, all classes, default preset, every inference set (the curve
     points at the page's 4 decimals, as the page draws them)."""
     u = payload["defaults"]["iou_index"]
     t = payload["defaults"]["confidence_index"]
     series = []
-    for m, info in enumerate(payload["inference_sets"][:2]):
+    for m, info in enumerate(payload["inference_sets"]):
         pts = as_shown(tables.curves[m, 0, u, -1])
         point = (float(tables.cards[m, 0, u, t, 1]), float(tables.cards[m, 0, u, t, 0]))
         series.append((str(info["name"]), pts[:, 1], pts[:, 0], point))

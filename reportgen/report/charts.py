@@ -16,6 +16,9 @@ from matplotlib.figure import Figure
 
 # Okabe-Ito: distinguishable for colour-blind readers
 SERIES_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00")
+#: marker of each series' current point, the page's shapes (circle, square, diamond, triangle: RG.marker)
+SERIES_MARKERS = ("o", "s", "D", "^")
+SERIES_DASHES = ("-", (0, (6, 3)), (0, (1, 2)), (0, (6, 2, 1, 2)))
 
 
 def pr_curve_svg(
@@ -40,10 +43,15 @@ def pr_curve_svg(
         ax = fig.add_subplot()
         for n, (label, recall, precision, point) in enumerate(series):
             colour = SERIES_COLOURS[n % len(SERIES_COLOURS)]
+            marker = SERIES_MARKERS[n % len(SERIES_MARKERS)]
             ok = ~(np.isnan(recall) | np.isnan(precision))
-            ax.plot(recall[ok], precision[ok], color=colour, linewidth=1.6, label=label)
+            # the legend shows the line and the marker of the current point: colour is not the only signal
+            dashes = SERIES_DASHES[n % len(SERIES_DASHES)]
+            ax.plot(recall[ok], precision[ok], color=colour, linewidth=1.6, linestyle=dashes, marker=marker,
+                    markevery=[], label=label, gid=f"series-{n}")  # fmt: skip
             if point is not None and not any(np.isnan(point)):
-                ax.plot([point[0]], [point[1]], "o", color=colour, markersize=6, markeredgecolor="white")
+                ax.plot([point[0]], [point[1]], marker, color=colour, markersize=6, markeredgecolor="white",
+                        gid=f"point-{n}")  # fmt: skip
         if precision_target is not None:
             ax.axhline(precision_target, color="#555555", linestyle=":", linewidth=1.2, label="precision target")
         if recall_target is not None:
@@ -66,6 +74,7 @@ def pr_curve_svg(
     # scope generated ids so several charts can share one page
     text = re.sub(r'id="([^"]+)"', lambda m: f'id="{id_prefix}-{m.group(1)}"', text)
     text = re.sub(r"url\(#([^)]+)\)", lambda m: f"url(#{id_prefix}-{m.group(1)})", text)
-    text = re.sub(r'xlink:href="#([^"]+)"', lambda m: f'xlink:href="#{id_prefix}-{m.group(1)}"', text)
-    text = re.sub(r'href="#([^"]+)"', lambda m: f'href="#{id_prefix}-{m.group(1)}"', text)
+    # one pass for both spellings: a second pass for plain href would match inside xlink:href and prefix twice
+    text = re.sub(r'(?<![\w:-])((?:xlink:)?href)="#([^"]+)"', lambda m: f'{m.group(1)}="#{id_prefix}-{m.group(2)}"',
+                  text)  # fmt: skip
     return text.replace('<svg ', '<svg role="img" aria-label="Precision-recall curve" ', 1)

@@ -44,7 +44,14 @@ def caps_for(num_classes: int) -> tuple[int, int]:
     return GLOBAL_CAP, PER_SEGMENT_CAP
 
 
-THUMB_SIZE = 80
+#: a thumbnail's longer side at most (pixels); a crop is enlarged at most THUMB_UPSCALE times its size in the
+#: image (more would add bytes, not detail: the page scales the picture to its box)
+THUMB_SIZE = 120
+THUMB_UPSCALE = 2.0
+#: WebP (every current browser shows it) at this quality: about 60% of a JPEG's bytes at the same size
+THUMB_QUALITY = 55
+#: examples the page lists at first for a cell or a filter (static/js/examples.js PAGE)
+PAGE = 24
 GT_COLOUR = (0, 114, 178)  # Okabe-Ito blue
 PRED_COLOUR = (230, 159, 0)  # Okabe-Ito orange
 
@@ -178,16 +185,7 @@ def build_examples(
         })  # fmt: skip
 
     progress("thumbnails")
-    # thumbnails are given in this order until the budget is spent: the default IoU first, then the nearest IoU
-    # presets; inside one preset, the first entries of every cell before the later ones, all models alike
-    u_default = int(np.flatnonzero(run.config.iou_grid == run.project.iou)[0])
-    order_keys = []
-    for p in picked:
-        n = p.cell.size
-        order_keys.append(np.column_stack([np.full(n, abs(p.u - u_default)), p.rank, np.full(n, p.m), p.pred, p.obj]))
-    keys = np.concatenate(order_keys) if order_keys else np.zeros((0, 5), np.int64)
-    keys = keys[np.lexsort((keys[:, 2], keys[:, 1], keys[:, 0]))]
-    priority = [(int(m), int(j), int(i)) for m, j, i in keys[:, 2:5]]
+    priority = _priority(run, picked)
     thumbs, stats = _thumbnails(run, priority, pred_ids, obj_ids, thumbnail_budget)
     return {
         "objects": objects,
@@ -197,6 +195,55 @@ def build_examples(
         "caps": {"global": caps[0], "per_segment": caps[1]},
         "thumbnail_stats": stats,
     }
+
+
+def _priority(run: ProjectRun, picked: list[_Picked]) -> list[tuple[int, int, int]]:
+    """``(m, pred, obj)`` of every picked example in the order thumbnails are given until the budget is spent:
+    what a reader sees first comes first.
+
+    First, at the default preset (IoU and confidence) over all frames, for every inference set: the first
+    :data:`PAGE` examples the page lists for the FN filter, the FP filter, and each cell from the largest
+    down, confusions before correct cells (the page's order: shown at this confidence, by descending score,
+    undefined scores last). Then the
+    rest of the default IoU, the first entries of every cell before later ones; then the other IoU presets,
+    nearest first.
+    """
+    gt = run.gt
+    c = gt.num_classes
+    side = c + 1
+    u_default = int(np.flatnonzero(run.config.iou_grid == run.project.iou)[0])
+    conf = float(run.project.confidence)
+    first: list[list[tuple[int, int, int]]] = []
+    for p in picked:
+        if p.u != u_default:
+            continue
+        score = np.append(run.results[p.m].predictions.score, np.nan)[p.pred]  # NaN: no prediction
+        g, q = p.cell // side, p.cell % side
+        # listed at the default confidence: counted predictions at or above it; missed objects below it
+        shown = np.where(q < c, score >= conf, ~(score >= conf))
+        key = np.where(np.isnan(score), -np.inf, score)
+
+        def page_of(mask: BoolArray, p: _Picked = p, key: FloatArray = key) -> list[tuple[int, int, int]]:
+            idx = np.flatnonzero(mask)
+            idx = idx[np.argsort(-key[idx], kind="stable")][:PAGE]
+            return [(p.m, int(p.pred[i]), int(p.obj[i])) for i in idx]
+
+        lists = [page_of(shown & (q == c) & (g < c)), page_of(shown & (g == c) & (q < c))]  # FN, FP
+        # confusions from the largest down, then the correct cells (a reader looks at the errors first)
+        cells, counts = np.unique(p.cell[shown], return_counts=True)
+        correct = (cells // side == cells % side) & (cells // side < c)
+        for cell in cells[np.lexsort((-counts, correct))]:
+            lists.append(page_of(shown & (p.cell == cell)))
+        first.append(list(itertools.chain.from_iterable(lists)))
+    # interleave the inference sets list by list, so each gets its first pages before any gets its later ones
+    head = [x for group in itertools.zip_longest(*first) for x in group if x is not None]
+    order_keys = []
+    for p in picked:
+        n = p.cell.size
+        order_keys.append(np.column_stack([np.full(n, abs(p.u - u_default)), p.rank, np.full(n, p.m), p.pred, p.obj]))
+    keys = np.concatenate(order_keys) if order_keys else np.zeros((0, 5), np.int64)
+    keys = keys[np.lexsort((keys[:, 2], keys[:, 1], keys[:, 0]))]
+    return head + [(int(m), int(j), int(i)) for m, j, i in keys[:, 2:5]]
 
 
 def _image_paths(run: ProjectRun) -> list[Path | None]:
@@ -263,7 +310,7 @@ def _thumbnails(
         pred_box = preds.box[j] if j >= 0 else None
         obj_box = gt.box[i] if i >= 0 else None
         data = _crop(image, obj_box, pred_box, whole=gt.task == "classification")
-        uri = "data:image/jpeg;base64," + base64.b64encode(data).decode("ascii")
+        uri = "data:image/webp;base64," + base64.b64encode(data).decode("ascii")
         if used + len(uri) > budget:
             without += 1
             continue
@@ -283,7 +330,7 @@ def _too_large(path: Path, width: int, height: int) -> InputError:
 
 
 def _crop(image: Image.Image, obj_box: np.ndarray | None, pred_box: np.ndarray | None, *, whole: bool) -> bytes:
-    """A small JPEG around the boxes, with the ground truth (blue) and the prediction (orange, dashed look)."""
+    """A small WebP picture around the boxes, with the ground truth (blue, thick) and the prediction (orange)."""
     boxes = [b for b in (obj_box, pred_box) if b is not None]
     w_img, h_img = image.size
     if whole or not boxes:
@@ -299,7 +346,7 @@ def _crop(image: Image.Image, obj_box: np.ndarray | None, pred_box: np.ndarray |
         if x1 - x0 < 2 or y1 - y0 < 2:
             x0, y0, x1, y1 = 0.0, 0.0, float(w_img), float(h_img)
     crop = image.crop((int(x0), int(y0), int(np.ceil(x1)), int(np.ceil(y1))))
-    scale = THUMB_SIZE / max(crop.size)
+    scale = min(THUMB_SIZE / max(crop.size), THUMB_UPSCALE)
     size = (max(1, round(crop.size[0] * scale)), max(1, round(crop.size[1] * scale)))
     crop = crop.resize(size, Image.Resampling.BILINEAR)
     if not whole:
@@ -313,5 +360,5 @@ def _crop(image: Image.Image, obj_box: np.ndarray | None, pred_box: np.ndarray |
             by1 = by0 + float(box[3]) * scale
             draw.rectangle((bx0, by0, bx1, by1), outline=colour, width=2 if colour == GT_COLOUR else 1)
     buffer = io.BytesIO()
-    crop.save(buffer, format="JPEG", quality=55, optimize=True)
+    crop.save(buffer, format="WEBP", quality=THUMB_QUALITY, method=6)
     return buffer.getvalue()

@@ -66,8 +66,6 @@ DIV_STOPS: tuple[tuple[int, int, int], ...] = (
     (178, 24, 43), (214, 96, 77), (244, 165, 130), (253, 219, 199), (247, 247, 247),
     (209, 229, 240), (146, 197, 222), (67, 147, 195), (33, 102, 172),
 )  # fmt: skip
-#: a delta cell at least this dark (0..1) gets white text
-DELTA_DARK = 0.8
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -120,29 +118,39 @@ def _inline_assets() -> tuple[str, str]:
 
 
 # ------------------------------------------------------------------------------------------- numbers
-def score_text(score: float | None, threshold: float | None = None, digits: int = 4) -> str:
-    """A score with ``digits`` decimals, more when a failing score would otherwise read as meeting its
-    threshold (0.79996 against 0.8 shows "0.79996"). ``None`` (undefined) is a dash.
+def score_text(score: float | None, threshold: float | None = None, digits: int = 4, *, exact: bool = False) -> str:
+    """A score with ``digits`` decimals, more where score and threshold would otherwise read wrongly: a failing
+    score never reads as meeting its threshold (0.79996 against 0.8 shows "0.79996"), a passing one never reads
+    as below the threshold as shown (0.72223 against an ``exact`` 0.72223 shows "0.72223"). ``None``
+    (undefined) is a dash.
 
     The same rule as ``RG.scoreText`` in static/js/core.js and ``reportgen.engine.verdicts.shown_against``.
     """
     if score is None or math.isnan(score):
         return "–"
     text = f"{score:.{digits}f}"
-    if threshold is not None:
-        while score < threshold and float(text) >= threshold and digits < 17:
-            digits += 1
-            text = f"{score:.{digits}f}"
+    if threshold is not None and not math.isnan(threshold):
+        if score < threshold:
+            while float(text) >= threshold and digits < 17:
+                digits += 1
+                text = f"{score:.{digits}f}"
+        else:
+            shown = float(threshold_text(threshold, None, exact=exact))
+            while float(text) < shown and digits < 17:
+                digits += 1
+                text = f"{score:.{digits}f}"
     return text
 
 
-def threshold_text(threshold: float | None, score: float | None = None) -> str:
-    """A threshold with the fewest decimals (2 to 4) that show it exactly, else 4; when ``score`` fails it,
-    more decimals until the shown threshold is above the shown score. Same rule as ``RG.thresholdText``."""
+def threshold_text(threshold: float | None, score: float | None = None, *, exact: bool = False) -> str:
+    """A threshold with the fewest decimals (2 to 4) that show it exactly, else 4; ``exact`` (an absolute
+    target, written by a person): the fewest decimals from 2 up that show it exactly (0.72223). When ``score``
+    fails it, more decimals until the shown threshold is above the shown score. Same rule as
+    ``RG.thresholdText``."""
     if threshold is None or math.isnan(threshold):
         return "–"
     text = f"{threshold:.4f}"
-    for digits in (2, 3, 4):
+    for digits in range(2, 18 if exact else 5):
         candidate = f"{threshold:.{digits}f}"
         if float(candidate) == threshold:
             text = candidate
@@ -174,6 +182,19 @@ def _ramp(stops: Sequence[tuple[int, int, int]], x: float) -> str:
 def seq_colour(share: float) -> str:
     """The sequential palette at ``share`` in [0, 1] (darker = larger), as #rrggbb."""
     return _ramp(SEQ_STOPS, share)
+
+
+def wants_white(colour: str) -> bool:
+    """Whether text on background ``#rrggbb`` is white (else black): the one of the two with the higher
+    contrast, always at least 4.58:1. White wins below a relative luminance of 0.1791. Same as
+    ``RG.wantsWhite``."""
+
+    def lin(i: int) -> float:
+        c = int(colour[i : i + 2], 16) / 255
+        return c / 12.92 if c <= 0.04045 else float(((c + 0.055) / 1.055) ** 2.4)
+
+    lum = 0.2126 * lin(1) + 0.7152 * lin(3) + 0.0722 * lin(5)
+    return (lum + 0.05) * (lum + 0.05) < 0.0525
 
 
 def div_colour(x: float) -> str:
@@ -258,7 +279,7 @@ def delta_grid(names: Sequence[str], mat_a: npt.NDArray[np.int64], mat_b: npt.ND
                 x = math.sqrt(abs(v) / scale)
                 better = (g == p and g < c) == (v > 0)
                 colour = div_colour(x if better else -x)
-                dark = x >= DELTA_DARK
+                dark = wants_white(colour)
             row.append(DeltaCell(b - a, text, delta_label(labels[p], labels[g], a, b), colour, dark, better))
         rows.append(row)
     return rows
@@ -312,8 +333,9 @@ def _cards(payload: dict[str, Any], tables: ReportTables, u: int, t: int) -> lis
                 target = targets.get(key)
                 thr = _number(tables.thresholds[m, s, u, t, k])
                 verdict = _VERDICT_WORDS[int(tables.verdicts[m, s, u, t, k])]
-                metrics.append(MetricView(label, score_text(score, thr), None if target is None else
-                                          threshold_text(thr, score), verdict))  # fmt: skip
+                exact = target is not None and "baseline" not in target
+                metrics.append(MetricView(label, score_text(score, thr, exact=exact), None if target is None else
+                                          threshold_text(thr, score, exact=exact), verdict))  # fmt: skip
             fp, fn, conf = (int(x) for x in counts[m, s, u, t])
             models.append(ModelCard(name, tuple(metrics), fp, fn, conf))
         target_texts: list[tuple[str, str | None] | None] = []
@@ -324,7 +346,8 @@ def _cards(payload: dict[str, Any], tables: ReportTables, u: int, t: int) -> lis
                 continue
             thr = _number(tables.thresholds[0, s, u, t, k])  # a target's threshold is the same for every set
             # as many decimals as the most demanding failing score needs
-            texts = [threshold_text(thr, _number(x)) for x in cards[:, s, u, t, k]]
+            exact = "baseline" not in target
+            texts = [threshold_text(thr, _number(x), exact=exact) for x in cards[:, s, u, t, k]]
             text = max(texts, key=len) if texts else threshold_text(thr)
             basis = None
             if "baseline" in target:
@@ -407,18 +430,22 @@ def _matrix_grid(names: Sequence[str], matrix: npt.NDArray[np.int64]) -> list[li
             share = value / row_total if row_total else 0.0
             kind = "fp" if g == c else "fn" if p == c else "diag" if g == p else "confusion"
             title = f"{labels[g]} → {labels[p]}: {value:,} of {row_total:,} (row)"
-            cells.append(MatrixCell(int_text(value), title, seq_colour(share) if value else None, share > 0.55,
-                                    kind))  # fmt: skip
+            colour = seq_colour(share) if value else None
+            cells.append(MatrixCell(int_text(value), title, colour, colour is not None and wants_white(colour), kind))
         rows.append(cells)
     return rows
 
 
 def _matrix_pairs(names: Sequence[str], matrix: npt.NDArray[np.int64]) -> tuple[list[tuple[str, str, str, str]], int]:
-    """Non-zero (ground truth, predicted) pairs by descending count: (gt, predicted, count, share of row)."""
+    """Non-zero error pairs (confusions, false positives, false negatives; not the correct cells, which the
+    class report's TP column lists) by descending count, the page's default: (gt, predicted, count, share of
+    row); and how many there are."""
     k = matrix.shape[0]
     labels = [*names, "background"]
     row_totals = matrix.sum(axis=1)
-    flat = matrix.ravel()
+    errors = matrix.copy()
+    np.fill_diagonal(errors[: k - 1, : k - 1], 0)
+    flat = errors.ravel()
     nz = np.flatnonzero(flat)
     order = nz[np.argsort(-flat[nz], kind="stable")]
     pairs = []

@@ -84,6 +84,12 @@
     return { label: label, t: t };
   }
 
+  /** A B − A cell's classes with its tone: blue when B is better (a higher score), red when worse. */
+  function tone(cls, key, text) {
+    const t = /^[prf]d$/.test(key) ? RG.deltaTone(text, true) : "";
+    return t ? cls + " " + t : cls;
+  }
+
   RG.ClassReport = {
     /** Show the report in `slot`. The table stays across repaints with the same columns: its rows are patched
      *  in place (RG.morph) and row clicks are handled on the table, reading the state when they happen. */
@@ -108,7 +114,7 @@
       };
       const thead = el("thead");
       if (ctx.compare) {
-        const groups = el("tr", { class: "group-row" }, el("th", { scope: "col" }));
+        const groups = el("tr", { class: "group-row" }, el("td"));
         let last = null;
         for (const [, , g] of cols) {
           if (g === last) {
@@ -116,7 +122,8 @@
             continue;
           }
           last = g;
-          groups.appendChild(el("th", { scope: "colgroup", class: "sep", text: g }));
+          // a column outside the groups (Support) gets an empty cell, not an empty header
+          groups.appendChild(g ? el("th", { scope: "colgroup", class: "sep", text: g }) : el("td", { class: "sep" }));
         }
         thead.appendChild(groups);
       }
@@ -134,14 +141,14 @@
           attrs: { class: "selectable" + (isSel ? " selected" : "") + (c === st.cls ? " current" : ""), "data-cls": c },
           cells: [{ tag: "th", attrs: { scope: "row" }, button: { attrs: { type: "button", class: "btn-link row-btn", id: "cr-" + c, "aria-pressed": isSel ? "true" : "false",
             title: "Show only this class's row and column in the confusion matrix" }, text: data.classes[c] } }]
-            .concat(cols.map(([key], n) => ({ tag: "td", attrs: { class: cellClass[n], "data-k": key }, text: r.t[key] }))),
+            .concat(cols.map(([key], n) => ({ tag: "td", attrs: { class: tone(cellClass[n], key, r.t[key]), "data-k": key }, text: r.t[key] }))),
         };
       });
       const avgSpecs = [[0, "micro avg"], [1, "macro avg"], [2, "weighted avg"]].map(([a, label]) => {
         const r = averageRow(ctx, a, label);
         return {
           attrs: { "data-avg": a },
-          cells: [{ tag: "th", attrs: { scope: "row" }, text: label }].concat(cols.map(([key], n) => ({ tag: "td", attrs: { class: cellClass[n].replace(" delta", ""), "data-k": key }, text: r.t[key] || "" }))),
+          cells: [{ tag: "th", attrs: { scope: "row" }, text: label }].concat(cols.map(([key], n) => ({ tag: "td", attrs: { class: tone(cellClass[n].replace(" delta", ""), key, r.t[key] || ""), "data-k": key }, text: r.t[key] || "" }))),
         };
       });
 

@@ -181,12 +181,15 @@
       const s = ctx.s;
       const u = ctx.a.u;
       const t = ctx.a.t;
-      const groups = this.flips(data, st.a, st.b, u, t, s);
+      // Metric Class: the objects of that class, and those confused as it (what its recall and precision see)
+      const cls = st.cls;
+      const groups = this.flips(data, st.a, st.b, u, t, s).filter((gr) => cls < 0 || gr.g === cls || gr.before === cls || gr.after === cls);
       const oa = data.outcomes(st.a, u, t);
       const ob = data.outcomes(st.b, u, t);
       const total = groups.reduce((n, gr) => n + gr.objects.length, 0);
       box.appendChild(el("p", { class: "muted", id: "flips-status", dataset: { state: "ok", total: total } },
-        "Ground-truth objects of ", el("b", { text: data.segments[s].name }), " whose outcome differs from A (", el("b", { text: data.models[st.a] }), ") to B (",
+        "Ground-truth objects of ", el("b", { text: data.segments[s].name }),
+        cls >= 0 ? [" of class ", el("b", { text: data.classes[cls] }), " or confused as it"] : "", " whose outcome differs from A (", el("b", { text: data.models[st.a] }), ") to B (",
         el("b", { text: data.models[st.b] }), ") at " + presetText(data, ctx.a) + ": " + RG.int(total) + " objects. " +
         "Found: matched by a prediction of its class; confused: matched by another class; missed: matched by nothing counted. Crowd objects are left out."));
 

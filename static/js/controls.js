@@ -135,6 +135,9 @@
     sync(st) {
       this.selA.value = String(st.a);
       this.selB.value = String(st.b);
+      // a select cuts a long name: its hover text is the whole name
+      this.selA.title = this.data.models[st.a];
+      this.selB.title = st.b >= 0 ? this.data.models[st.b] : "none";
       this.swap.disabled = st.b < 0;
       this.confA.set(st.ta);
       this.iouA.set(st.ua);

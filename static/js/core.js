@@ -187,27 +187,40 @@
     return (neg ? "-" : "") + s;
   };
 
-  /** A score with 4 decimals, more when a failing score would read as meeting its threshold; null: a dash.
-   *  The same rule as reportgen.render.score_text. */
-  RG.scoreText = function (score, threshold, digits) {
+  /**
+   * A score with 4 decimals; more where the score and its threshold would otherwise read wrongly: a failing
+   * score never reads as meeting its threshold, a passing one never reads as below the threshold as shown
+   * (0.72223 passes 0.72223: "0.72223", not "0.7222"). `exact`: the threshold is an absolute target, shown with
+   * the digits it was written with. null: a dash. The same rule as reportgen.render.score_text.
+   */
+  RG.scoreText = function (score, threshold, digits, exact) {
     if (score === null || score === undefined || Number.isNaN(score)) return "–";
     let d = digits === undefined ? 4 : digits;
     let text = RG.fixed(score, d);
-    if (threshold !== null && threshold !== undefined) {
-      while (score < threshold && Number(text) >= threshold && d < 17) {
-        d += 1;
-        text = RG.fixed(score, d);
+    if (threshold !== null && threshold !== undefined && !Number.isNaN(threshold)) {
+      if (score < threshold) {
+        while (Number(text) >= threshold && d < 17) {
+          d += 1;
+          text = RG.fixed(score, d);
+        }
+      } else {
+        const shown = Number(RG.thresholdText(threshold, null, exact));
+        while (Number(text) < shown && d < 17) {
+          d += 1;
+          text = RG.fixed(score, d);
+        }
       }
     }
     return text;
   };
 
-  /** A threshold with 2 to 4 decimals (the fewest that show it exactly), more when a failing score would
-   *  otherwise look as large. Same rule as reportgen.render.threshold_text. */
-  RG.thresholdText = function (threshold, score) {
+  /** A threshold with 2 to 4 decimals (the fewest that show it exactly, else 4), more when a failing score
+   *  would otherwise look as large. `exact` (an absolute target, from the project file or typed in the page):
+   *  as many decimals as it was written with (0.72223, not 0.7222). Same rule as reportgen.render.threshold_text. */
+  RG.thresholdText = function (threshold, score, exact) {
     if (threshold === null || threshold === undefined || Number.isNaN(threshold)) return "–";
     let text = RG.fixed(threshold, 4);
-    for (const d of [2, 3, 4]) {
+    for (let d = 2; d <= (exact ? 17 : 4); d++) {
       const c = RG.fixed(threshold, d);
       if (Number(c) === threshold) {
         text = c;
@@ -248,6 +261,17 @@
     const t = RG.fixed(Math.abs(d), 4);
     if (Number(t) === 0) return "±" + t;
     return (d > 0 ? "+" : "−") + t;
+  };
+
+  /**
+   * The tone of a signed difference's text, as the B − A matrix colours it: "d-better" (blue) or "d-worse"
+   * (red); "" for no change or none. higherIsBetter: true for scores and correct counts, false for errors.
+   */
+  RG.deltaTone = function (text, higherIsBetter) {
+    const up = text.startsWith("+");
+    const down = text.startsWith("−");
+    if (!up && !down) return "";
+    return up === (higherIsBetter !== false) ? "d-better" : "d-worse";
   };
 
   /** A signed count difference: +3, −2, ±0. */
@@ -333,6 +357,20 @@
     return hex;
   }
   RG.seqColour = (share) => ramp(RG.SEQ, share);
+
+  /**
+   * Whether text on background #rrggbb is white (else black): the one of the two with the higher contrast,
+   * which is always at least 4.58:1 (WCAG AA). White wins below a relative luminance of 0.1791 (where
+   * 1.05 / (L + 0.05) = (L + 0.05) / 0.05). Same as reportgen.render.wants_white.
+   */
+  RG.wantsWhite = function (hex) {
+    const lin = (i) => {
+      const c = parseInt(hex.slice(i, i + 2), 16) / 255;
+      return c <= 0.04045 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4);
+    };
+    const lum = 0.2126 * lin(1) + 0.7152 * lin(3) + 0.0722 * lin(5);
+    return (lum + 0.05) * (lum + 0.05) < 0.0525;
+  };
   /** The diverging palette at x in [-1, 1]: -1 strongly worse (red), 0 neutral, +1 strongly better (blue). */
   RG.divColour = (x) => ramp(RG.DIV, (x + 1) / 2);
 

@@ -52,7 +52,7 @@
     if (ja.target && ja.threshold !== null) {
       const tx = x(ja.threshold);
       node.appendChild(svg("line", { class: "target-line", x1: tx, x2: tx, y1: 12, y2: axisY, stroke: "#333", "stroke-dasharray": "4 3", "stroke-width": 1.5 }));
-      node.appendChild(svg("text", { x: tx, y: 9, "text-anchor": "middle", text: "target " + RG.thresholdText(ja.threshold) }));
+      node.appendChild(svg("text", { x: tx, y: 9, "text-anchor": "middle", text: "target " + RG.thresholdText(ja.threshold, null, ja.exact) }));
     }
     for (let m = 0; m < data.M; m++) {
       const j = RG.judge(data, st, s, metric, m);
@@ -64,7 +64,7 @@
         class: "dot", fill: j.verdict === "fail" ? "#fff" : colour, stroke: colour, "stroke-width": 2,
         dataset: { model: m, verdict: j.verdict },
       });
-      dot.appendChild(svg("title", { text: data.models[m] + ": " + RG.scoreText(j.score, j.threshold) + (j.verdict === "none" ? "" : j.verdict === "pass" ? " (meets target)" : " (misses target)") }));
+      dot.appendChild(svg("title", { text: data.models[m] + ": " + RG.scoreText(j.score, j.threshold, undefined, j.exact) + (j.verdict === "none" ? "" : j.verdict === "pass" ? " (meets target)" : " (misses target)") }));
       node.appendChild(dot);
     }
     return node;
@@ -76,7 +76,7 @@
     const box = el("div", { class: "strip-values" });
     for (let m = 0; m < data.M; m++) {
       const j = RG.judge(data, st, s, metric, m);
-      const text = RG.scoreText(j.score, j.threshold);
+      const text = RG.scoreText(j.score, j.threshold, undefined, j.exact);
       const mark = j.verdict === "pass" ? "✓ " : j.verdict === "fail" ? "✗ " : "";
       const role = m === st.a ? " (A)" : m === st.b ? " (B)" : "";
       box.appendChild(el("span", { dataset: { model: m, verdict: j.verdict } }, RG.markerIcon(m), " " + data.models[m] + role + " ",
@@ -123,7 +123,8 @@
     build(root, app, s) {
       const data = app.data;
       const seg = data.segments[s];
-      const parts = (this.parts = { strips: {}, values: {}, inputs: {}, resets: {}, basis: {} });
+      const parts = (this.parts = { strips: {}, values: {}, inputs: {}, resets: {}, basis: {}, msgs: {} });
+      this.before = {}; // per metric: the tried target when its field got focus (undefined: none tried)
       const back = RG.button("← Scenarios", { id: "details-back" }, () => app.update({ tab: "scenarios" }, { push: true }));
       const toMetrics = RG.button("Open in Metrics", { id: "details-metrics" }, () =>
         app.update({ tab: "metrics", seg: s, cls: seg.metric_class === null || seg.metric_class === undefined ? -1 : seg.metric_class }, { push: true }));
@@ -137,11 +138,18 @@
       const metricsBox = el("section", { "aria-labelledby": "details-metrics-title" }, el("h3", { id: "details-metrics-title", text: "Metrics against targets" }));
       for (const metric of RG.METRICS) {
         const id = "try-" + metric;
+        // a text field, so that every browser hands over exactly what was typed (a number field gives "" for
+        // "1,5" or "abc" in some browsers, and nothing to say why)
         const input = el("input", {
-          type: "number", id: id, min: 0, max: 1, step: 0.01, inputmode: "decimal", placeholder: "none",
-          "aria-describedby": "tryout-note",
-          on: { input: () => this.tryTarget(app, s, metric, input), change: () => this.tryTarget(app, s, metric, input) },
+          type: "text", id: id, inputmode: "decimal", autocomplete: "off", spellcheck: "false", placeholder: "none",
+          "aria-describedby": id + "-msg tryout-note",
+          on: {
+            focus: () => (this.before[metric] = RG.tried(app.state, s, metric)),
+            input: () => this.tryTarget(app, s, metric, input),
+            change: () => this.tryTarget(app, s, metric, input),
+          },
         });
+        parts.msgs[metric] = el("span", { class: "field-msg", id: id + "-msg", role: "status" });
         const reset = RG.button("Reset", { class: "btn btn-small", id: "reset-" + metric, title: "Back to the project file's target" }, () => {
           const tg = Object.assign({}, app.state.tg);
           if (tg[s]) {
@@ -159,7 +167,7 @@
         parts.values[metric] = el("div");
         metricsBox.appendChild(el("div", { class: "strip-block", dataset: { metric: metric } },
           el("div", { class: "strip-head" }, el("h4", { text: RG.METRIC_LABELS[metric] }),
-            el("label", { class: "tryout", for: id }, el("span", { "aria-hidden": "true", text: "⚙" }), "Try a target", input), reset, parts.basis[metric]),
+            el("label", { class: "tryout", for: id }, el("span", { "aria-hidden": "true", text: "⚙" }), "Try a target", input), parts.msgs[metric], reset, parts.basis[metric]),
           parts.strips[metric], parts.values[metric]));
       }
       parts.yaml = el("pre", { class: "yaml", id: "targets-yaml" });
@@ -183,7 +191,8 @@
         on: { input: () => this.showFrames(ids) },
       });
       parts.frameCount = el("p", { class: "muted", id: "frame-count", role: "status" });
-      parts.frameList = el("ul", { class: "frame-list", id: "frame-list", "aria-label": "Frame ids" });
+      // a scroll box: focusable, so the keyboard can scroll it
+      parts.frameList = el("ul", { class: "frame-list", id: "frame-list", "aria-label": "Frame ids", tabindex: 0 });
       parts.framesYaml = el("pre", { class: "yaml", id: "frames-yaml" });
       parts.frameStatus = el("span", { class: "status", role: "status" });
       const copyFrames = RG.button("Copy as YAML", { class: "btn btn-small", id: "copy-frames", title: "frames: [...] of the listed frames, for a segment in the project file" },
@@ -220,25 +229,42 @@
       else input.value = "";
       input.placeholder = t && t.baseline !== undefined ? "relative" : "none";
       input.removeAttribute("aria-invalid");
+      this.parts.msgs[metric].textContent = "";
     },
 
+    /**
+     * Apply what is typed in a "Try a target" field: a number from 0 to 1 (the digits typed are kept), or
+     * nothing for "no target". Anything else (out of range, not a number) gets a message at the field and
+     * changes nothing: the target in force when the field got focus stays (or comes back).
+     */
     tryTarget(app, s, metric, input) {
       const text = input.value.trim();
+      const msg = this.parts.msgs[metric];
       let v;
-      if (text === "") {
-        if (input.validity && input.validity.badInput) return; // a partial number such as "0." while typing
-        v = null;
-      } else {
-        v = Number(text);
+      if (text === "") v = null;
+      else {
+        v = /^[+]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(text) ? Number(text) : NaN;
         if (!Number.isFinite(v) || v < 0 || v > 1) {
           input.setAttribute("aria-invalid", "true");
+          msg.textContent = Number.isFinite(Number(text)) ? "Out of range: a target is from 0 to 1." : "Not a number: type a target from 0 to 1, e.g. 0.8.";
+          this.setTried(app, s, metric, this.before[metric]);
           return;
         }
+        if (v === 0) v = 0; // "-0" and "0" are the same target
       }
       input.removeAttribute("aria-invalid");
+      msg.textContent = "";
+      this.setTried(app, s, metric, v);
+    },
+
+    /** Set (value or null) or drop (undefined) the tried target of segment s for a metric. */
+    setTried(app, s, metric, v) {
+      if (RG.tried(app.state, s, metric) === v) return;
       const tg = Object.assign({}, app.state.tg);
       tg[s] = Object.assign({}, tg[s] || {});
-      tg[s][metric] = v;
+      if (v === undefined) delete tg[s][metric];
+      else tg[s][metric] = v;
+      if (!Object.keys(tg[s]).length) delete tg[s];
       app.update({ tg: tg });
     },
 
@@ -251,8 +277,10 @@
         parts.resets[metric].hidden = RG.tried(app.state, s, metric) === undefined;
         const ja = RG.judge(app.data, app.state, s, metric, app.state.a);
         const basis = RG.targetBasis(app.data, ja);
-        parts.basis[metric].textContent = basis ? "target: " + basis + " = " + RG.thresholdText(ja.threshold) + " at A's preset" : RG.tried(app.state, s, metric) !== undefined ? "tried in this page" : "";
-        if (document.activeElement !== parts.inputs[metric]) this.syncInput(app, s, metric);
+        parts.basis[metric].textContent = basis ? "target: " + basis + " = " + RG.thresholdText(ja.threshold, null, ja.exact) + " at A's preset" : RG.tried(app.state, s, metric) !== undefined ? "tried in this page" : "";
+        // a field being edited, or holding a refused value with its message, keeps what the reader typed
+        const input = parts.inputs[metric];
+        if (document.activeElement !== input && input.getAttribute("aria-invalid") !== "true") this.syncInput(app, s, metric);
       }
       parts.yaml.textContent = targetYaml(app, s);
     },

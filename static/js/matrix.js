@@ -7,16 +7,21 @@
  * (docs/compare.md). The grid, the table, the filters and the examples do not depend on the mode.
  *
  * Up to 25 classes: a grid with keyboard navigation (arrow keys, Enter). Above: a filterable table of the
- * non-zero (ground truth, predicted) pairs sorted by count (by absolute change in delta mode). */
+ * non-zero (ground truth, predicted) pairs sorted by the amount of error: by count (by absolute change in
+ * delta mode), errors only by default (confusions, false positives, false negatives; correct cells on demand). */
 (function () {
   "use strict";
   const RG = window.RG;
   const el = RG.el;
 
   const TABLE_ROWS = 50;
+  let shownTip = null; // the grid's hover text: a scroll of the page hides it (it is placed in the window)
+  window.addEventListener("scroll", () => { if (shownTip) shownTip.hidden = true; }, { passive: true });
+  const KIND_LABELS = { confusion: "Confusions", fp: "FP", fn: "FN", correct: "Correct" };
+  const KIND_WORDS = { confusion: "confusion", fp: "FP", fn: "FN", correct: "correct" };
+  /** The kind of cell (g, p): "fp" (background row), "fn" (background column), "correct" or "confusion". */
+  RG.cellKind = (C, g, p) => (g === C ? "fp" : p === C ? "fn" : g === p ? "correct" : "confusion");
   const DEN_WORD = { row: "row", col: "column", all: "total" };
-  /** A B − A cell at least this dark (0..1) gets white text (reportgen.render.DELTA_DARK). */
-  RG.DELTA_DARK = 0.8;
 
   /** The denominator of a cell's share: its row total, column total or the grand total. */
   function denominator(mat, den, g, p) {
@@ -47,7 +52,8 @@
           const d = denominator(mx.mat, mx.den, g, p);
           if (!v || !d) return null;
           const share = v / d;
-          return { bg: RG.seqColour(share), dark: share > 0.55 };
+          const bg = RG.seqColour(share);
+          return { bg: bg, dark: RG.wantsWhite(bg) };
         },
         label(mx, g, p) {
           const d = denominator(mx.mat, mx.den, g, p);
@@ -62,7 +68,7 @@
         tableCells(mx, g, p) {
           const col = this.colour(mx, g, p);
           return [{ tag: "td", attrs: { class: "num", style: null }, text: RG.int(mx.mat.at(g, p)) },
-            { tag: "td", attrs: { class: "num" + (col && col.dark ? " dark" : ""), style: col ? "background-color:" + col.bg + (col.dark ? ";color:#fff" : "") : null }, text: RG.pct(mx.mat.at(g, p), denominator(mx.mat, mx.den, g, p)) }];
+            { tag: "td", attrs: { class: "num" + (col && col.dark ? " dark" : ""), style: col ? "background-color:" + col.bg + (col.dark ? ";color:#fff" : ";color:#000") : null }, text: RG.pct(mx.mat.at(g, p), denominator(mx.mat, mx.den, g, p)) }];
         },
       },
 
@@ -112,7 +118,8 @@
           if (!v) return null;
           const x = Math.sqrt(Math.abs(v) / mx.scaleOf(g, p));
           const good = better(mx.data.C, g, p) === v > 0;
-          return { bg: RG.divColour(good ? x : -x), dark: x >= RG.DELTA_DARK, good: good };
+          const bg = RG.divColour(good ? x : -x);
+          return { bg: bg, dark: RG.wantsWhite(bg), good: good };
         },
         label: (mx, g, p) => RG.deltaLabel(mx.data.label(p), mx.data.label(g), mx.A.mat.at(g, p), mx.B.mat.at(g, p)),
         legend(mx) {
@@ -132,7 +139,7 @@
         },
         tableCells(mx, g, p) {
           const col = this.colour(mx, g, p);
-          const style = col ? "background-color:" + col.bg + (col.dark ? ";color:#fff" : "") : null;
+          const style = col ? "background-color:" + col.bg + (col.dark ? ";color:#fff" : ";color:#000") : null;
           const out = [{ tag: "td", attrs: { class: "num", style: null }, text: RG.int(mx.A.mat.at(g, p)) }, { tag: "td", attrs: { class: "num", style: null }, text: RG.int(mx.B.mat.at(g, p)) },
             { tag: "td", attrs: { class: "num delta-cell", style: mx.pct ? null : style }, text: RG.deltaCount(this.value(mx, g, p)) }];
           if (mx.pct) out.push({ tag: "td", attrs: { class: "num delta-cell", style: style }, text: RG.deltaShare(mx.q[g * mx.data.K + p]) });
@@ -187,13 +194,42 @@
       };
       const fn = el("button", { type: "button", class: "btn", id: "filter-fn", title: "False negatives: the background column", on: { click: () => setFilter("fn") } }, "FN");
       const fp = el("button", { type: "button", class: "btn", id: "filter-fp", title: "False positives: the background row", on: { click: () => setFilter("fp") } }, "FP");
+      // Confused As / Confused From (the spec's flow): the button reveals its class list and never changes the
+      // filter; choosing a class applies it; choosing "choose a class" takes it off. Each list shows its own
+      // class while its filter is on, and no class while it is off (the two never share one).
       const picks = {};
+      const open = { as: false, from: false };
       const classPick = (id, label, kind) => {
-        const sel = el("select", { id: id, "aria-label": label + ": class", on: { change: () => app.update({ filt: kind, fc: Number(sel.value), cell: null }) } },
-          data.classes.map((n, c) => el("option", { value: String(c), text: n })));
-        const btn = el("button", { type: "button", class: "btn", id: "filter-" + kind, on: { click: () => setFilter(kind, Number(sel.value)) } }, label);
-        picks[kind] = { sel: sel, btn: btn };
+        const sel = el("select", {
+          id: id, "aria-label": label + ": class",
+          on: { change: () => {
+            if (sel.value === "") {
+              if (state().filt === kind) app.update({ filt: "", cell: null });
+            } else app.update({ filt: kind, fc: Number(sel.value), cell: null });
+          } },
+        }, el("option", { value: "", text: "choose a class" }), data.classes.map((n, c) => el("option", { value: String(c), text: n })));
+        const btn = el("button", {
+          type: "button", class: "btn", id: "filter-" + kind, "aria-controls": id, "aria-expanded": "false",
+          on: { click: () => {
+            open[kind] = !(open[kind] || state().filt === kind);
+            if (!open[kind] && state().filt === kind) open[kind] = true; // the list of an active filter stays
+            syncPicks(state());
+            if (!sel.hidden) sel.focus();
+          } },
+        }, label + " ▾");
+        picks[kind] = { sel: sel, btn: btn, label: label };
         return el("span", { class: "filter-pick" }, btn, sel);
+      };
+      const syncPicks = (st) => {
+        for (const kind of ["as", "from"]) {
+          const pk = picks[kind];
+          const on = st.filt === kind;
+          const shown = on || open[kind];
+          pk.sel.hidden = !shown;
+          pk.btn.setAttribute("aria-expanded", shown ? "true" : "false");
+          pk.btn.classList.toggle("active", on);
+          if (document.activeElement !== pk.sel || on) pk.sel.value = on ? String(st.fc) : "";
+        }
       };
       const clear = RG.button("Clear", { class: "btn btn-small", id: "filter-clear" }, () => app.update({ filt: "", cell: null }));
       const filters = el("div", { class: "filters", role: "group", "aria-label": "Filter the matrix" },
@@ -218,15 +254,15 @@
         sync(st) {
           pressed(fn, st.filt === "fn");
           pressed(fp, st.filt === "fp");
-          for (const kind of ["as", "from"]) {
-            pressed(picks[kind].btn, st.filt === kind);
-            if (document.activeElement !== picks[kind].sel) picks[kind].sel.value = String(st.fc);
-          }
+          syncPicks(st);
           clear.hidden = !st.filt;
           mxGroup.hidden = st.b < 0;
           if (st.b >= 0) {
+            // long names are cut with an ellipsis on the button; the full name is its hover text
             segs["toggle-mx"][0].textContent = "A: " + data.models[st.a];
+            segs["toggle-mx"][0].title = "Matrix of A: " + data.models[st.a];
             segs["toggle-mx"][1].textContent = "B: " + data.models[st.b];
+            segs["toggle-mx"][1].title = "Matrix of B: " + data.models[st.b];
             segs["toggle-mx"][2].title = "Candidate minus baseline: " + data.models[st.b] + " − " + data.models[st.a];
           }
           const current = { "toggle-mx": st.mx, "toggle-show": st.pct ? "pct" : "abs", "toggle-den": st.den };
@@ -265,7 +301,8 @@
       const K = data.K;
       const C = data.C;
       const focusCell = st.cell || [0, 0];
-      const table = el("table", { class: "matrix interactive", id: "matrix", role: "grid", "aria-labelledby": "matrix-title", "aria-rowcount": K + 1, "aria-colcount": K + 1 });
+      // the columns share the box's width (CSS, by --k): up to the many-class threshold the grid fits at 1440 px
+      const table = el("table", { class: "matrix interactive" + (K > 16 ? " dense" : ""), style: "--k:" + K, id: "matrix", role: "grid", "aria-labelledby": "matrix-title", "aria-rowcount": K + 1, "aria-colcount": K + 1 });
       const head = el("tr", null, el("th", { scope: "col", class: "corner" }, el("span", { text: "GT \\ predicted" })));
       for (let p = 0; p < K; p++) {
         head.appendChild(el("th", { scope: "col", class: "col-head" + (p === C ? " bg-head" : "") + (sel.has(p) ? " sel-head" : ""), title: data.label(p) },
@@ -293,7 +330,7 @@
           tr.appendChild(el("td", {
             class: cls.join(" "), id: "cell-" + g + "-" + p, role: "gridcell",
             tabindex: g === focusCell[0] && p === focusCell[1] ? 0 : -1,
-            title: label, "aria-label": label, "aria-selected": isHl ? "true" : "false",
+            "aria-label": label, "aria-selected": isHl ? "true" : "false",
             style: col ? "background-color:" + col.bg : null,
             dataset: { g: g, p: p, v: v },
           }, mode.text(mx, g, p)));
@@ -334,7 +371,29 @@
           next.focus();
         }
       });
-      return el("div", { class: "table-scroll" }, table);
+      // hover text that shows on mouse hover and on keyboard focus (a title shows late, and never on focus or
+      // touch): the cell's aria-label, so screen readers already have it (the tip is hidden from them)
+      const tip = el("div", { class: "cell-tip", id: "cell-tip", role: "tooltip", "aria-hidden": "true", hidden: true });
+      const showTip = (td) => {
+        if (!td || td.classList.contains("empty")) return;
+        tip.textContent = td.getAttribute("aria-label");
+        tip.hidden = false;
+        const r = td.getBoundingClientRect();
+        const w = tip.offsetWidth;
+        const left = Math.max(4, Math.min(r.left + r.width / 2 - w / 2, document.documentElement.clientWidth - w - 4));
+        const above = r.top - tip.offsetHeight - 6;
+        tip.style.left = left + "px";
+        tip.style.top = (above >= 0 ? above : r.bottom + 6) + "px";
+        tip.dataset.cell = td.id;
+      };
+      const hideTip = () => (tip.hidden = true);
+      table.addEventListener("mouseover", (e) => showTip(e.target.closest("td.cell")));
+      table.addEventListener("mouseleave", hideTip);
+      table.addEventListener("focusin", (e) => showTip(e.target.closest("td.cell")));
+      table.addEventListener("focusout", hideTip);
+      table.addEventListener("keydown", (e) => { if (e.key === "Escape") hideTip(); });
+      shownTip = tip;
+      return el("div", { class: "table-scroll" }, table, tip);
     },
 
     /** The many-class table in `slot` after `info`. The table stays across repaints with the same columns:
@@ -345,13 +404,15 @@
       const K = data.K;
       const C = data.C;
       const q = st.mq.trim().toLowerCase();
+      const kinds = new Set(st.kinds);
       let cells = [];
       for (const cell of mode.nonzero(mx)) {
         const g = Math.floor(cell / K);
         const p = cell % K;
         if (g === C && p === C) continue;
         if (!this.visible(sel, g, p)) continue;
-        if (hl.size && !hl.has(cell)) continue;
+        // a filter (FN, FP, Confused As / From, a picked cell) says which cells; otherwise the kinds do
+        if (hl.size ? !hl.has(cell) : !kinds.has(RG.cellKind(C, g, p))) continue;
         if (q && !data.label(g).toLowerCase().includes(q) && !data.label(p).toLowerCase().includes(q)) continue;
         cells.push(cell);
       }
@@ -363,7 +424,7 @@
       const specs = cells.map((cell) => {
         const g = Math.floor(cell / K);
         const p = cell % K;
-        const kind = g === C ? "FP" : p === C ? "FN" : g === p ? "correct" : "confusion";
+        const kind = KIND_WORDS[RG.cellKind(C, g, p)];
         const selected = st.filt === "cell" && st.cell && st.cell[0] === g && st.cell[1] === p;
         const label = mode.label(mx, g, p);
         return {
@@ -379,13 +440,15 @@
         : null;
       const count = el("p", { class: "muted", id: "pairs-count", role: "status" },
         (mx.modeName === "delta" ? "(Ground truth, predicted) pairs non-zero in A or B, by absolute change" + (mx.pct ? " of share" : "") + ": " : "Non-zero (ground truth, predicted) pairs by count: ") +
-        RG.int(Math.min(total, all ? total : TABLE_ROWS)) + " of " + RG.int(total) + " shown" + (hl.size ? " (filtered)" : "") + ". Select a row to see its examples.");
+        RG.int(Math.min(total, all ? total : TABLE_ROWS)) + " of " + RG.int(total) + " shown" +
+        (hl.size ? " (filtered)" : " (" + RG.KINDS.filter((k) => kinds.has(k)).map((k) => KIND_LABELS[k]).join(", ") + ")") + ". Select a row to see its examples.");
       const key = mx.modeName + (mx.pct ? ":pct" : "");
       const box = slot.children[1];
       if (box && box.dataset.key === key && this.pairsTable && box.contains(this.pairsTable)) {
         slot.replaceChild(info, slot.children[0]);
         const search = box.querySelector("#matrix-search");
         if (document.activeElement !== search && search.value !== st.mq) search.value = st.mq;
+        this.syncKinds(st, hl.size > 0);
         box.replaceChild(count, box.children[1]);
         RG.morph(this.pairsTable.tHead, thead);
         RG.patchRows(this.pairsTable.tBodies[0], specs);
@@ -396,6 +459,17 @@
         type: "search", class: "search", id: "matrix-search", placeholder: "Filter by class", value: st.mq,
         "aria-label": "Filter the confusion table by ground-truth or predicted class", on: { input: (e) => app.update({ mq: e.target.value }) },
       });
+      const kindButtons = RG.KINDS.map((k) => el("button", {
+        type: "button", class: "btn btn-small", id: "kind-" + k, dataset: { kind: k },
+        on: { click: () => {
+          const now = new Set(app.state.kinds);
+          if (now.has(k)) now.delete(k);
+          else now.add(k);
+          app.update({ kinds: RG.KINDS.filter((x) => now.has(x)) });
+        } },
+      }, KIND_LABELS[k]));
+      this.kindButtons = kindButtons;
+      const kindGroup = el("div", { class: "segmented kinds", role: "group", "aria-label": "Kinds of cells listed" }, kindButtons);
       const table = el("table", { class: "data pairs" + (mx.modeName === "delta" ? " delta" : ""), id: "pairs" }, thead, RG.patchRows(el("tbody"), specs));
       // a row (or its button) shows the examples of its cell; again clears them
       table.addEventListener("click", (e) => {
@@ -409,10 +483,20 @@
       });
       this.pairsTable = table;
       RG.fill(slot, info, el("div", { class: "pairs-box", dataset: { key: key } },
-        el("div", { class: "toolbar" }, search),
+        el("div", { class: "toolbar" }, search, el("span", { class: "kinds-label muted", text: "List:" }), kindGroup),
         count,
         el("div", { class: "table-scroll scroll-box", style: "max-height: 560px" }, table),
         el("div", { class: "pairs-more" }, more)));
+      this.syncKinds(st, hl.size > 0);
+    },
+
+    /** The kind buttons show the state; while a filter picks the cells they do not apply, and say so. */
+    syncKinds(st, filtered) {
+      for (const b of this.kindButtons || []) {
+        b.setAttribute("aria-pressed", st.kinds.includes(b.dataset.kind) ? "true" : "false");
+        b.disabled = filtered;
+        b.title = filtered ? "A filter picks the cells: clear it to list by kind" : "";
+      }
     },
   });
 

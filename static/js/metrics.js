@@ -51,6 +51,8 @@
       parts.title.textContent = "Metrics · " + seg.name;
       if (document.activeElement !== parts.segSelect) parts.segSelect.value = String(s);
       if (document.activeElement !== parts.clsSelect) parts.clsSelect.value = String(st.cls);
+      parts.segSelect.title = seg.name; // a long name is cut in the select: its hover text is the whole name
+      parts.clsSelect.title = st.cls >= 0 ? data.classes[st.cls] : "All classes";
       parts.description.textContent = seg.description || "";
       parts.description.hidden = !seg.description;
       parts.matrixBar.sync(st);
@@ -67,13 +69,18 @@
       };
       addSeries("a", ctx.a);
       if (compare) addSeries("b", ctx.b);
+      // the segment's targets apply to its Metric Class (pooled: all classes); over another class's curve no
+      // target line is drawn, since none applies there
+      const targetClass = seg.metric_class === null || seg.metric_class === undefined ? data.C : seg.metric_class;
+      const targetsApply = c === targetClass;
       const jp = RG.judge(data, st, s, "precision", st.a);
       const jr = RG.judge(data, st, s, "recall", st.a);
       const iouText = (q) => RG.gridText(grids.iou[q.u]);
       const at = data.task === "detection" ? " at IoU " + iouText(ctx.a) + (compare && ctx.b.u !== ctx.a.u ? " (B: " + iouText(ctx.b) + ")" : "") : "";
       const caption = "Precision-recall curve" + at + ", " + (c === data.C ? "all classes" : "class " + data.classes[c]) + ", " + seg.name;
       const chart = el("figure", { class: "chart-box", id: "pr-curve" }, el("figcaption", { text: caption }),
-        RG.PRCurve.render({ series: series, pTarget: jp.target ? jp.threshold : null, rTarget: jr.target ? jr.threshold : null, caption: caption }));
+        RG.PRCurve.render({ series: series, pTarget: targetsApply && jp.target ? jp.threshold : null, rTarget: targetsApply && jr.target ? jr.threshold : null,
+          pExact: jp.exact, rExact: jr.exact, caption: caption }));
 
       // the layout (one set, or A and B side by side) is rebuilt only when it changes; its slots are refilled
       const layout = compare ? "compare" : "one";

@@ -77,11 +77,14 @@
       const targets = svg("g", { class: "targets" });
       if (opts.pTarget !== null && opts.pTarget !== undefined) {
         targets.appendChild(svg("line", { class: "target-p", x1: px(0), x2: px(1), y1: py(opts.pTarget), y2: py(opts.pTarget), stroke: "#333", "stroke-width": 1.3, "stroke-dasharray": "2 3" }));
-        targets.appendChild(svg("text", { x: px(1) - 2, y: py(opts.pTarget) - 4, "text-anchor": "end", text: "precision target " + RG.thresholdText(opts.pTarget) }));
+        targets.appendChild(svg("text", { x: px(1) - 2, y: py(opts.pTarget) - 4, "text-anchor": "end", text: "precision target " + RG.thresholdText(opts.pTarget, null, opts.pExact) }));
       }
       if (opts.rTarget !== null && opts.rTarget !== undefined) {
         targets.appendChild(svg("line", { class: "target-r", x1: px(opts.rTarget), x2: px(opts.rTarget), y1: py(0), y2: py(1), stroke: "#333", "stroke-width": 1.3, "stroke-dasharray": "2 3" }));
-        targets.appendChild(svg("text", { x: px(opts.rTarget) + 4, y: py(1) + 10, text: "recall target " + RG.thresholdText(opts.rTarget) }));
+        // right of the line, or left of it when the line is in the right half (the label stays in the chart)
+        const left = opts.rTarget > 0.5;
+        targets.appendChild(svg("text", { class: "target-r-label", x: px(opts.rTarget) + (left ? -4 : 4), y: py(1) + 10, "text-anchor": left ? "end" : "start",
+          text: "recall target " + RG.thresholdText(opts.rTarget, null, opts.rExact) }));
       }
       chart.appendChild(targets);
 
@@ -138,7 +141,7 @@
         stats.appendChild(el("span", { dataset: { role: sr.role } },
           sr.role.toUpperCase() + " AP ", el("b", { class: "ap", text: RG.disp(ap) }),
           " · best F1 ", el("b", { text: RG.disp(bestF) }),
-          bestT === RG.UNDEFINED ? "" : " at confidence " + RG.disp(bestT).replace(/0+$/, "").replace(/\.$/, ".0"),
+          bestT === RG.UNDEFINED ? "" : el("span", { class: "best-t" }, " at confidence ", RG.disp(bestT)), // a prediction's score: 4 decimals, like every score
           sr.op ? el("span", { class: "op-text" }, " · at ", RG.gridText(sr.op.t), ": P ", el("b", { class: "op-p", text: RG.disp(sr.op.p) }), " R ", el("b", { class: "op-r", text: RG.disp(sr.op.r) })) : ""));
       });
       if (opts.pTarget !== null && opts.pTarget !== undefined) legend.appendChild(el("span", { text: "⋯ precision target" }));

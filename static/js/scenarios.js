@@ -9,12 +9,12 @@
 
   /** A <td> with a score and its verdict: ✓ / ✗ and a word for screen readers, colour as well. */
   RG.verdictCell = function (j, extraClass) {
-    const text = RG.scoreText(j.score, j.threshold);
+    const text = RG.scoreText(j.score, j.threshold, undefined, j.exact);
     const cls = "num v-" + j.verdict + (extraClass ? " " + extraClass : "");
     const props = { class: cls, dataset: { verdict: j.verdict, value: text } };
     if (j.verdict === "none") return el("td", props, text);
     const pass = j.verdict === "pass";
-    props.title = (pass ? "meets the target " : "misses the target ") + RG.thresholdText(j.threshold, j.score);
+    props.title = (pass ? "meets the target " : "misses the target ") + RG.thresholdText(j.threshold, j.score, j.exact);
     return el("td", props,
       el("span", { class: "mark", "aria-hidden": "true", text: pass ? "✓" : "✗" }),
       text,
@@ -24,7 +24,7 @@
   /** Text of a target: "≥ 0.80", or for a relative target "≥ 0.7565 (model-v1 − 0.02)". */
   RG.targetText = function (data, j) {
     if (!j.target) return "–";
-    return "≥ " + RG.thresholdText(j.threshold, j.score);
+    return "≥ " + RG.thresholdText(j.threshold, j.score, j.exact);
   };
 
   /** The basis of a relative target: "model-v1 − 0.02"; null for an absolute one. */
@@ -58,8 +58,8 @@
     if (seg.metric_class !== null && seg.metric_class !== undefined) metaBits.push("class " + data.classes[seg.metric_class]);
     const thead = el("thead", null, el("tr", null,
       el("th", { scope: "col" }, el("span", { class: "sr", text: "Metric" })),
-      el("th", { scope: "col", class: "num", title: "A" }, el("span", { class: "swatch swatch-a", "aria-hidden": "true" }), data.models[st.a]),
-      compare ? el("th", { scope: "col", class: "num", title: "B" }, el("span", { class: "swatch swatch-b", "aria-hidden": "true" }), data.models[st.b]) : null,
+      el("th", { scope: "col", class: "num m-head", title: "A: " + data.models[st.a] }, el("span", { class: "swatch swatch-a", "aria-hidden": "true" }), data.models[st.a]),
+      compare ? el("th", { scope: "col", class: "num m-head", title: "B: " + data.models[st.b] }, el("span", { class: "swatch swatch-b", "aria-hidden": "true" }), data.models[st.b]) : null,
       compare ? el("th", { scope: "col", class: "num", text: "B − A" }) : null,
       el("th", { scope: "col", class: "num", text: "Target" })));
     const body = el("tbody");
@@ -84,7 +84,7 @@
         el("th", { scope: "row", text: RG.METRIC_LABELS[metric] }),
         RG.verdictCell(ja, "m-a"),
         compare ? RG.verdictCell(jb, "m-b") : null,
-        compare ? el("td", { class: "num delta" }, RG.Compare.deltaCell(RG.scoreDelta(ja.score, jb.score), iv.state === "ok" ? iv.values[k] : undefined)) : null,
+        compare ? el("td", { class: "num delta " + RG.deltaTone(RG.scoreDelta(ja.score, jb.score), true) }, RG.Compare.deltaCell(RG.scoreDelta(ja.score, jb.score), iv.state === "ok" ? iv.values[k] : undefined)) : null,
         el("td", { class: "num target" }, targetText,
           tried ? el("span", { class: "tried", text: "tried", title: "a target tried out in this page" }) : null,
           RG.targetBasis(data, ja) ? el("span", { class: "basis", text: RG.targetBasis(data, ja) }) : null)));
@@ -97,7 +97,7 @@
         el("th", { scope: "row", text: label }),
         el("td", { class: "num m-a", text: RG.int(ca[k]) }),
         compare ? el("td", { class: "num m-b", text: RG.int(cb[k]) }) : null,
-        compare ? el("td", { class: "num delta", text: RG.intDelta(ca[k], cb[k]) }) : null,
+        compare ? el("td", { class: "num delta " + RG.deltaTone(RG.intDelta(ca[k], cb[k]), false), text: RG.intDelta(ca[k], cb[k]) }) : null, // fewer errors: better
         el("td")));
     });
     const cls = ["card", "clickable"];

@@ -13,11 +13,15 @@
  *   f=fn|fp|as|from|cell, fc=<class index>, cell=<g>,<p>   matrix filter
  *   sort=<key>.<a|d>, exsort=conf|iou.<a|d>, q=, mq=       report sort, examples sort, search boxes
  *   tg=<segment>:<metric>:<value|none>,...                 targets tried out in the page
+ *   kinds=confusion,fp,fn,correct   kinds of cells listed by the many-class table (default: the three errors)
  */
 (function () {
   "use strict";
   const RG = window.RG;
   const METRICS = ["precision", "recall", "f1"];
+  /** Kinds of matrix cells, in the many-class table's order; the errors are listed by default. */
+  RG.KINDS = ["confusion", "fp", "fn", "correct"];
+  RG.DEFAULT_KINDS = ["confusion", "fp", "fn"];
   RG.METRICS = METRICS;
   RG.METRIC_LABELS = { precision: "Precision", recall: "Recall", f1: "F1" };
 
@@ -46,6 +50,7 @@
       q: "",
       mq: "",
       tg: {},
+      kinds: RG.DEFAULT_KINDS.slice(),
     };
   };
 
@@ -65,6 +70,15 @@
   function classIndex(data, text) {
     const i = Number(text);
     return Number.isInteger(i) && i >= 0 && i < data.C && String(i) === text ? i : -1;
+  }
+
+  /** decodeURIComponent that returns null for a malformed escape instead of throwing a URIError. */
+  function safeDecode(text) {
+    try {
+      return decodeURIComponent(text);
+    } catch (e) {
+      return null;
+    }
   }
 
   /** The state described by a hash (unknown or invalid entries fall back to the defaults). */
@@ -112,19 +126,22 @@
     if (exs.length === 2 && (exs[0] === "conf" || exs[0] === "iou") && (exs[1] === "a" || exs[1] === "d")) {
       st.exsort = { key: exs[0], dir: exs[1] };
     }
+    if (q.has("kinds")) st.kinds = RG.KINDS.filter((k) => q.get("kinds").split(",").includes(k));
     st.q = q.get("q") || "";
     st.mq = q.get("mq") || "";
     if (q.has("tg")) {
       for (const item of q.get("tg").split(",")) {
         const parts = item.split(":");
         if (parts.length !== 3) continue;
-        const s = segIndex(decodeURIComponent(parts[0]));
+        const name = safeDecode(parts[0]);
+        const s = name === null ? -1 : segIndex(name); // a broken escape (e.g. "%" alone) drops this entry only
         if (s < 0 || !METRICS.includes(parts[1])) continue;
         let v;
         if (parts[2] === "none") v = null;
         else {
           v = Number(parts[2]);
           if (!(parts[2] !== "" && Number.isFinite(v) && v >= 0 && v <= 1)) continue;
+          if (v === 0) v = 0; // -0 reads "-0.00"
         }
         st.tg[s] = st.tg[s] || {};
         st.tg[s][parts[1]] = v;
@@ -162,6 +179,7 @@
     if (st.exsort.key !== def.exsort.key || st.exsort.dir !== def.exsort.dir) {
       put("exsort", st.exsort.key + "." + st.exsort.dir);
     }
+    if (st.kinds.join(",") !== RG.DEFAULT_KINDS.join(",")) out.push("kinds=" + st.kinds.join(","));
     if (st.q) put("q", st.q);
     if (st.mq) put("mq", st.mq);
     const tg = [];
@@ -200,9 +218,11 @@
     const pr = RG.presetOf(st, m);
     const target = data.target(s, metric, RG.tried(st, s, metric));
     const score = data.card(m, s, pr.u, pr.t)[k];
-    if (!target) return { score: score, threshold: null, target: null, verdict: "none" };
+    if (!target) return { score: score, threshold: null, target: null, exact: false, verdict: "none" };
     const thr = data.threshold(target, s, k, pr.u, pr.t);
     const ok = score !== null && thr !== null && score >= thr;
-    return { score: score, threshold: thr, target: target, verdict: ok ? "pass" : "fail" };
+    // an absolute target is shown with the digits it was written with; a relative one is computed
+    const exact = target.baseline === undefined || target.baseline === null;
+    return { score: score, threshold: thr, target: target, exact: exact, verdict: ok ? "pass" : "fail" };
   };
 })();
