@@ -13,6 +13,8 @@
     uint16: Uint16Array, int16: Int16Array, uint8: Uint8Array, int8: Int8Array,
   };
   const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+  /** The verdicts blob's codes (reportgen.engine.verdicts.judge): 1 pass, 0 fail, -1 no target. */
+  const VERDICT_WORDS = { 1: "pass", 0: "fail", "-1": "none" };
 
   function base64Bytes(text) {
     if (typeof Uint8Array.fromBase64 === "function") return Uint8Array.fromBase64(text);
@@ -393,15 +395,18 @@
       return t[metric] || null;
     }
 
-    /** The effective threshold of a target for model m at (u, t): absolute, or the baseline's score on the
-     *  same segment, preset and metric minus max_drop (null when the baseline's score is undefined). */
-    threshold(target, s, k, u, t) {
-      if (!target) return null;
-      if (target.baseline !== undefined && target.baseline !== null) {
-        const base = this.card(target.baseline, s, u, t)[k];
-        return base === null ? null : base - target.max_drop;
-      }
-      return target.threshold;
+    /** The threshold card (m, s, u, t)'s metric k is judged against, as the report model resolved it (a relative
+     *  target: the baseline's score minus max_drop); null without a target or with an undefined baseline. */
+    thresholdOf(m, s, u, t, k) {
+      const b = this.b.thresholds;
+      const v = b.a[offset(b, [m, s, u, t, k])];
+      return Number.isNaN(v) ? null : v;
+    }
+
+    /** The report model's verdict of card (m, s, u, t)'s metric k: "pass" | "fail" | "none" (no target). */
+    verdictOf(m, s, u, t, k) {
+      const b = this.b.verdicts;
+      return VERDICT_WORDS[b.a[offset(b, [m, s, u, t, k])]];
     }
 
     /** Index of the curve grid point at confidence value v, or -1 when v is not on that grid. */
@@ -423,7 +428,7 @@
 
   /** The blobs the first paint needs; any other blob (e.g. for the compare views) is decoded on request
    *  with Data.blobAsync(name). */
-  RG.STARTUP_BLOBS = ["cards", "card_counts", "class_scores", "averages", "matrix_offsets", "matrix_cells",
+  RG.STARTUP_BLOBS = ["cards", "thresholds", "verdicts", "card_counts", "class_scores", "averages", "matrix_offsets", "matrix_cells",
     "matrix_values", "curves", "curve_stats"];
 
   /** The blobs of the comparison views (decoded only once an inference set B is chosen). */

@@ -212,17 +212,24 @@
     return t && metric in t ? t[metric] : undefined;
   };
 
-  /** Verdict of a score against a target: {threshold, verdict: "pass"|"fail"|"none"}. */
+  /** Verdict of inference set m's card on segment s for a metric: {score, threshold, target, exact, verdict}.
+   *  The report's own targets: the threshold and verdict the report model computed (reportgen.engine.verdicts,
+   *  the one rule). A target the reader types in ("Try a target"): judged here by the same rule, the page's only
+   *  rule of its own: no target "none"; an undefined score fails; else score >= threshold. */
   RG.judge = function (data, st, s, metric, m) {
     const k = METRICS.indexOf(metric);
     const pr = RG.presetOf(st, m);
-    const target = data.target(s, metric, RG.tried(st, s, metric));
+    const tried = RG.tried(st, s, metric);
+    const target = data.target(s, metric, tried);
     const score = data.card(m, s, pr.u, pr.t)[k];
     if (!target) return { score: score, threshold: null, target: null, exact: false, verdict: "none" };
-    const thr = data.threshold(target, s, k, pr.u, pr.t);
-    const ok = score !== null && thr !== null && score >= thr;
     // an absolute target is shown with the digits it was written with; a relative one is computed
     const exact = target.baseline === undefined || target.baseline === null;
-    return { score: score, threshold: thr, target: target, exact: exact, verdict: ok ? "pass" : "fail" };
+    if (tried !== undefined) {
+      const ok = score !== null && score >= target.threshold;
+      return { score: score, threshold: target.threshold, target: target, exact: true, verdict: ok ? "pass" : "fail" };
+    }
+    const thr = data.thresholdOf(m, s, pr.u, pr.t, k);
+    return { score: score, threshold: thr, target: target, exact: exact, verdict: data.verdictOf(m, s, pr.u, pr.t, k) };
   };
 })();
