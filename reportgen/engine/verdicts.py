@@ -17,6 +17,7 @@ from xml.sax.saxutils import escape, quoteattr
 import numpy as np
 import numpy.typing as npt
 
+from reportgen.display import score_text
 from reportgen.engine.grids import index_of
 from reportgen.engine.metrics import scores_from_matrix
 from reportgen.engine.project_run import ProjectRun
@@ -198,16 +199,10 @@ def _num(value: float | None, digits: int = 4) -> str:
     return "-" if value is None else f"{value:.{digits}f}"
 
 
-def shown_against(score: float | None, threshold: float | None, digits: int = 4) -> str:
-    """A score with enough decimals that a failing value never reads as meeting its threshold."""
-    if score is None:
-        return "-"
-    text = f"{score:.{digits}f}"
-    if threshold is not None:
-        while score < threshold and float(text) >= threshold and digits < 17:
-            digits += 1
-            text = f"{score:.{digits}f}"
-    return text
+def shown_against(score: float | None, threshold: float | None) -> str:
+    """A score as the text outputs show it against its threshold: the one display rule
+    (:func:`reportgen.display.score_text`), with "-" for undefined."""
+    return score_text(score, threshold, dash="-")
 
 
 #: The one segment type whose targets gate ``reportgen check``'s exit code; targets on the others are shown and

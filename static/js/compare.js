@@ -1,7 +1,7 @@
 /* reportgen report page: comparing inference set B (candidate) with A (baseline), docs/compare.md.
  *
  * - What flipped: every ground-truth object of the segment whose outcome differs between A and B at the same
- *   preset, grouped by (class, before, after) as reportgen.compare.flips groups them, largest groups first.
+ *   preset, grouped by (class, before, after) as the test oracle flips (tests/oracles.py) groups them, largest groups first.
  * - The examples behind a change of the B − A matrix: for ground-truth rows, the objects in the picked cells
  *   for one set and not the other; for the background row (false positives, which cannot be paired), each
  *   set's own examples side by side.
@@ -63,7 +63,7 @@
     /**
      * Objects of segment s whose outcome differs between sets a and b at preset (u, t), grouped by
      * (class, before, after): [{g, before, after, objects: [object index, ...]}], largest groups first, then
-     * by class, before, after (reportgen.compare.flips). Crowd objects never flip.
+     * by class, before, after (the test oracle flips, tests/oracles.py). Crowd objects never flip.
      */
     flips(data, a, b, u, t, s) {
       const oa = data.outcomes(a, u, t);

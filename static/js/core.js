@@ -191,7 +191,7 @@
    * A score with 4 decimals; more where the score and its threshold would otherwise read wrongly: a failing
    * score never reads as meeting its threshold, a passing one never reads as below the threshold as shown
    * (0.72223 passes 0.72223: "0.72223", not "0.7222"). `exact`: the threshold is an absolute target, shown with
-   * the digits it was written with. null: a dash. The same rule as reportgen.render.score_text.
+   * the digits it was written with. null: a dash. The same rule as reportgen.display.score_text.
    */
   RG.scoreText = function (score, threshold, digits, exact) {
     if (score === null || score === undefined || Number.isNaN(score)) return "–";
@@ -216,7 +216,7 @@
 
   /** A threshold with 2 to 4 decimals (the fewest that show it exactly, else 4), more when a failing score
    *  would otherwise look as large. `exact` (an absolute target, from the project file or typed in the page):
-   *  as many decimals as it was written with (0.72223, not 0.7222). Same rule as reportgen.render.threshold_text. */
+   *  as many decimals as it was written with (0.72223, not 0.7222). Same rule as reportgen.display.threshold_text. */
   RG.thresholdText = function (threshold, score, exact) {
     if (threshold === null || threshold === undefined || Number.isNaN(threshold)) return "–";
     let text = RG.fixed(threshold, 4);
@@ -288,7 +288,7 @@
     return (v > 0 ? "+" : "−") + t;
   };
 
-  /** The delta matrix's cell text for a count change: +10, −3, 0. Same as reportgen.render.delta_text. */
+  /** The delta matrix's cell text for a count change: +10, −3, 0. Same as reportgen.report.render.delta_text. */
   RG.deltaCount = function (d) {
     return d === 0 ? "0" : (d > 0 ? "+" : "−") + RG.int(Math.abs(d));
   };
@@ -302,7 +302,7 @@
   /**
    * The spec's hover text of a delta cell: "delta - straight + 10 (2 -> 12)", that is
    * "<predicted> - <ground truth> <sign> <absolute change> (<A's count> -> <B's count>)"; no change is "+ 0".
-   * Same as reportgen.render.delta_label.
+   * Same as reportgen.report.render.delta_label.
    */
   RG.deltaLabel = function (predicted, truth, a, b) {
     const d = b - a;
@@ -330,13 +330,13 @@
   };
 
   // ------------------------------------------------------------------------------------------ colours
-  /** Sequential palette (light -> dark blue), the same stops as reportgen.render.SEQ_STOPS. */
+  /** Sequential palette (light -> dark blue), the same stops as reportgen.report.render.SEQ_STOPS. */
   RG.SEQ = [
     [247, 251, 255], [222, 235, 247], [198, 219, 239], [158, 202, 225], [107, 174, 214],
     [66, 146, 198], [33, 113, 181], [8, 81, 156], [8, 48, 107],
   ];
   /** Diverging palette for signed changes (the B − A matrix): index 0 = strongly worse (red) ... 8 = strongly
-   *  better (blue); ColorBrewer RdBu, the same stops as reportgen.render.DIV_STOPS. */
+   *  better (blue); ColorBrewer RdBu, the same stops as reportgen.report.render.DIV_STOPS. */
   RG.DIV = [
     [178, 24, 43], [214, 96, 77], [244, 165, 130], [253, 219, 199], [247, 247, 247],
     [209, 229, 240], [146, 197, 222], [67, 147, 195], [33, 102, 172],
@@ -351,7 +351,7 @@
     const b = stops[i + 1];
     let hex = "#";
     for (let j = 0; j < 3; j++) {
-      // Math.round = floor(x + 0.5), as reportgen.render.seq_colour computes it
+      // Math.round = floor(x + 0.5), as reportgen.report.render.seq_colour computes it
       hex += Math.round(a[j] + (b[j] - a[j]) * f).toString(16).padStart(2, "0");
     }
     return hex;
@@ -361,7 +361,7 @@
   /**
    * Whether text on background #rrggbb is white (else black): the one of the two with the higher contrast,
    * which is always at least 4.58:1 (WCAG AA). White wins below a relative luminance of 0.1791 (where
-   * 1.05 / (L + 0.05) = (L + 0.05) / 0.05). Same as reportgen.render.wants_white.
+   * 1.05 / (L + 0.05) = (L + 0.05) / 0.05). Same as reportgen.report.render.wants_white.
    */
   RG.wantsWhite = function (hex) {
     const lin = (i) => {

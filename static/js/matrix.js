@@ -79,7 +79,7 @@
        * decrease elsewhere, background row and column included), red where it is worse, neutral for none;
        * darkness = square root of the change over the largest change it is compared with: in Absolute, the
        * largest in its row / column / the whole matrix (Row / Column / Value); in Percentage, the largest in
-       * the matrix. Same as reportgen.render.delta_grid.
+       * the matrix. Same as reportgen.report.render.delta_grid.
        */
       delta: {
         prepare(mx) {
