@@ -21,7 +21,7 @@ def score_text(
     as below the threshold as shown (0.72223 against an ``exact`` 0.72223 shows "0.72223"). ``None``
     (undefined) is a dash.
 
-    The same rule as ``RG.scoreText`` in static/js/core.js; the text outputs of ``check`` use it too.
+    The same rule as ``RG.scoreText`` in static/js/format.js; the text outputs of ``check`` use it too.
     """
     if score is None or math.isnan(score):
         return dash

@@ -511,7 +511,7 @@ def test_delta_grid_from_the_payload(demo_report: Report) -> None:
 
 
 def test_delta_palette_is_the_pages() -> None:
-    core = (_resource_dir("static") / "js" / "core.js").read_text(encoding="utf-8")
+    core = (_resource_dir("static") / "js" / "palette.js").read_text(encoding="utf-8")
     block = re.search(r"RG\.DIV = \[(.*?)\];", core, re.S)
     assert block is not None
     stops = [tuple(int(v) for v in m) for m in re.findall(r"\[(\d+), (\d+), (\d+)\]", block.group(1))]
@@ -544,7 +544,7 @@ def test_cell_text_contrasts_with_every_palette_colour() -> None:
 def test_every_script_is_inlined_in_a_fixed_order() -> None:
     on_disk = {p.name for p in (_resource_dir("static") / "js").glob("*.js")}
     assert set(JS_FILES) == on_disk
-    assert JS_FILES[0] == "core.js" and JS_FILES[-1] == "app.js"
+    assert JS_FILES[0] == "dom.js" and JS_FILES[-1] == "app.js"
     assert (_resource_dir("templates") / "report.html.j2").is_file()
 
 

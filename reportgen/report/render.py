@@ -35,7 +35,9 @@ __all__ = ["JS_FILES", "delta_grid", "delta_label", "div_colour", "render_report
 #: the page's scripts, inlined in this order (each file only uses what the files before it define, except
 #: inside functions called after load)
 JS_FILES: tuple[str, ...] = (
-    "core.js",  # RG namespace, DOM and SVG builders, number formatting (the display rule)
+    "dom.js",  # RG namespace, DOM and SVG builders
+    "format.js",  # number formatting (the display rule, reportgen.display), sorting, YAML strings
+    "palette.js",  # colour palettes
     "data.js",  # payload parsing, blob decoding, typed accessors over the blobs
     "state.js",  # view state <-> location.hash
     "controls.js",  # header: inference sets, swap, sliders, tabs
@@ -55,14 +57,14 @@ GROUPS: tuple[tuple[str, str], ...] = (("Split", "Splits"), ("Regression Test", 
                                        ("Scenario", "Scenarios"))  # fmt: skip
 #: the static view lists at most this many confusion pairs in many-class mode
 STATIC_PAIRS = 100
-#: sequential palette for shares (light -> dark), the same stops as static/js/core.js
+#: sequential palette for shares (light -> dark), the same stops as static/js/palette.js
 SEQ_STOPS: tuple[tuple[int, int, int], ...] = (
     (247, 251, 255), (222, 235, 247), (198, 219, 239), (158, 202, 225), (107, 174, 214),
     (66, 146, 198), (33, 113, 181), (8, 81, 156), (8, 48, 107),
 )  # fmt: skip
 
 #: diverging palette for changes (strongly worse = red ... neutral ... strongly better = blue), the same stops
-#: as RG.DIV in static/js/core.js (ColorBrewer RdBu, colour-blind safe)
+#: as RG.DIV in static/js/palette.js (ColorBrewer RdBu, colour-blind safe)
 DIV_STOPS: tuple[tuple[int, int, int], ...] = (
     (178, 24, 43), (214, 96, 77), (244, 165, 130), (253, 219, 199), (247, 247, 247),
     (209, 229, 240), (146, 197, 222), (67, 147, 195), (33, 102, 172),
