@@ -22,7 +22,7 @@ from reportgen.engine.grids import index_of
 from reportgen.engine.metrics import scores_from_matrix
 from reportgen.engine.project_run import ProjectRun
 from reportgen.io.containers import BoolArray, FloatArray
-from reportgen.io.project import METRICS, Segment, Target
+from reportgen.io.project import GATING_TYPE, METRICS, Segment, Target
 
 PAYLOAD_KEYS = {"precision": "precision", "recall": "recall", "f1": "f1_score"}
 
@@ -205,9 +205,6 @@ def shown_against(score: float | None, threshold: float | None) -> str:
     return score_text(score, threshold, dash="-")
 
 
-#: The one segment type whose targets gate ``reportgen check``'s exit code; targets on the others are shown and
-#: reported, but informational.
-GATING_TYPE = "Regression Test"
 
 
 def _verdict_word(m: MetricVerdict, *, gating: bool) -> str:
@@ -275,7 +272,7 @@ def junit_xml(verdicts: Sequence[SegmentVerdict], *, iou: float, confidence: flo
     suites = []
     by_set: dict[str, list[SegmentVerdict]] = {}
     for v in verdicts:
-        if v.segment.type == "Regression Test":
+        if v.segment.type == GATING_TYPE:
             by_set.setdefault(v.inference_set, []).append(v)
     total = failures = skipped = 0
     for name, items in by_set.items():
@@ -323,7 +320,7 @@ def _md_cell(text: str) -> str:
 
 def markdown(verdicts: Sequence[SegmentVerdict], *, iou: float, confidence: float, project: str) -> str:
     """A summary for a CI step summary or a pull-request comment."""
-    regress = [v for v in verdicts if v.segment.type == "Regression Test"]
+    regress = [v for v in verdicts if v.segment.type == GATING_TYPE]
     failed = [v for v in regress if not v.passes]
     lines = [f"## reportgen: {_md_cell(project)}", ""]
     lines.append(
@@ -335,7 +332,7 @@ def markdown(verdicts: Sequence[SegmentVerdict], *, iou: float, confidence: floa
         "| | inference set | segment | type | frames | precision | recall | F1 | FP | FN | confusions |",
         "|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    for v in sorted(verdicts, key=lambda v: (v.passes, v.segment.type != "Regression Test")):
+    for v in sorted(verdicts, key=lambda v: (v.passes, v.segment.type != GATING_TYPE)):
         has_target = any(m.succeeds is not None for _, m in v.metrics)
         icon = ("✅" if v.passes else "❌") if has_target else ""
         cells = [icon, v.inference_set, v.segment.name, v.segment.type, str(v.frame_count)]

@@ -32,6 +32,12 @@ from reportgen.io._yaml import check_yaml_events
 from reportgen.io.options import FORMATS, INPUT_OPTIONS, OPTION, LoadOptions, choice_error
 
 SegmentType = Literal["Split", "Regression Test", "Scenario"]
+#: The one segment type whose targets gate ``reportgen check``'s exit code; targets on the others are informational.
+GATING_TYPE: SegmentType = "Regression Test"
+#: The segment types in the order the report groups them, with each group's heading.
+SEGMENT_GROUPS: tuple[tuple[SegmentType, str], ...] = (
+    ("Split", "Splits"), ("Regression Test", "Regression Tests"), ("Scenario", "Scenarios"),
+)
 SEGMENT_TYPES: dict[str, SegmentType] = {
     "split": "Split",
     "regression_test": "Regression Test",

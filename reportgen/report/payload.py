@@ -29,9 +29,10 @@ from reportgen.engine.compare import (
 from reportgen.engine.project_run import ProjectRun
 from reportgen.engine.verdicts import compute_verdicts, payload, segment_uuid
 from reportgen.errors import InputError
-from reportgen.io.project import METRICS, Project
+from reportgen.io.project import METRICS, SEGMENT_GROUPS, Project
 from reportgen.outputs.metrics_json import sha256_of
-from reportgen.report.model import ReportTables, display_int, report_tables
+from reportgen.report.examples import MANY_CLASSES
+from reportgen.report.model import UNDEFINED_U16, ReportTables, display_int, report_tables
 
 SCHEMA_VERSION = 1
 
@@ -260,6 +261,12 @@ def build_payload(
             "reportgen_version": __version__,
             "inputs": _inputs_section(project),
             "thumbnails": None,
+        },
+        # constants the page shares with Python, so each exists once
+        "constants": {
+            "many_classes": MANY_CLASSES,
+            "undefined": UNDEFINED_U16,
+            "segment_groups": [list(group) for group in SEGMENT_GROUPS],
         },
         "classes": list(gt.classes),
         "display_names": [display.get(name, name) for name in gt.classes],

@@ -27,6 +27,7 @@ import numpy.typing as npt
 from markupsafe import Markup
 
 from reportgen.display import score_text, threshold_text
+from reportgen.io.project import SEGMENT_GROUPS
 from reportgen.report.examples import MANY_CLASSES
 from reportgen.report.model import ReportTables
 
@@ -53,8 +54,6 @@ JS_FILES: tuple[str, ...] = (
 )
 
 METRICS: tuple[tuple[str, str], ...] = (("precision", "Precision"), ("recall", "Recall"), ("f1", "F1"))
-GROUPS: tuple[tuple[str, str], ...] = (("Split", "Splits"), ("Regression Test", "Regression Tests"),
-                                       ("Scenario", "Scenarios"))  # fmt: skip
 #: the static view lists at most this many confusion pairs in many-class mode
 STATIC_PAIRS = 100
 #: sequential palette for shares (light -> dark), the same stops as static/js/palette.js
@@ -435,7 +434,7 @@ def render_report(payload: dict[str, Any], tables: ReportTables, *, charts: dict
     k = len(names) + 1
     matrix = tables.matrix(0, 0, u, t) if payload["inference_sets"] else np.zeros((k, k), np.int64)
     cards = _cards(payload, tables, u, t)
-    groups = [(label, [cv for cv in cards if cv.type == kind]) for kind, label in GROUPS]
+    groups = [(label, [cv for cv in cards if cv.type == kind]) for kind, label in SEGMENT_GROUPS]
     groups = [(label, members) for label, members in groups if members]
     has_sets = bool(payload["inference_sets"])
     report_rows, avg_rows = _class_report(payload, tables, matrix, 0, 0, u, t) if has_sets else ([], [])

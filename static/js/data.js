@@ -280,7 +280,7 @@
     }
 
     get many() {
-      return this.C > 25;
+      return this.C > this.P.constants.many_classes;
     }
 
     label(k) {
@@ -440,6 +440,7 @@
     const payload = JSON.parse(node.textContent);
     if (payload.schema_version !== 1) throw new Error("unsupported report data version " + payload.schema_version);
     if (typeof DecompressionStream !== "function") throw new Error("this browser cannot decompress the data");
+    RG.UNDEFINED = payload.constants.undefined; // the payload's own marker (reportgen.report.model.UNDEFINED_U16)
     const names = RG.STARTUP_BLOBS.filter((n) => n in payload.blobs);
     const missing = RG.STARTUP_BLOBS.filter((n) => !(n in payload.blobs));
     if (missing.length) throw new Error("the report data lacks " + missing.join(", "));

@@ -74,7 +74,7 @@
     return text;
   };
 
-  RG.UNDEFINED = 65535;
+  RG.UNDEFINED = 65535; // replaced by the payload's constants.undefined when the data loads
 
   /** A display integer (score x 10000, 65535 = undefined) as text with 4 decimals. */
   RG.disp = function (v) {

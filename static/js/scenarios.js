@@ -5,8 +5,6 @@
   const RG = window.RG;
   const el = RG.el;
 
-  const GROUPS = [["Split", "Splits"], ["Regression Test", "Regression Tests"], ["Scenario", "Scenarios"]];
-
   /** A <td> with a score and its verdict: ✓ / ✗ and a word for screen readers, colour as well. */
   RG.verdictCell = function (j, extraClass) {
     const text = RG.scoreText(j.score, j.threshold, undefined, j.exact);
@@ -127,7 +125,7 @@
         const note = RG.Compare.methodNote(app, "scenarios-ci-note");
         if (note) panel.appendChild(note);
       }
-      for (const [type, label] of GROUPS) {
+      for (const [type, label] of data.P.constants.segment_groups) {
         const members = [];
         data.segments.forEach((seg, s) => { if (seg.type === type) members.push(s); });
         if (!members.length) continue;
