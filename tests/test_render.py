@@ -33,14 +33,13 @@ from reportgen.report.render import (
     DIV_STOPS,
     JS_FILES,
     _resource_dir,
-    delta_grid,
-    delta_label,
     div_colour,
     render_report,
     score_text,
     seq_colour,
     threshold_text,
 )
+from tests.oracles import delta_grid, delta_label
 
 REPO = Path(__file__).resolve().parents[1]
 GOLD = REPO / "tests" / "gold" / "report_demo.html"

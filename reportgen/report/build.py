@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from reportgen.engine.evaluation import EvalConfig, ModelResult
+from reportgen.engine.evaluation import EvalConfig, ModelResult, Progress
 from reportgen.engine.grids import (
     DEFAULT_CONFIDENCE,
     DEFAULT_CONFIDENCE_GRID,
@@ -26,8 +26,6 @@ from reportgen.report.charts import pr_curve_svg
 from reportgen.report.examples import _image_paths, build_examples
 from reportgen.report.model import ReportTables, as_shown, report_tables
 from reportgen.report.payload import build_payload
-
-Progress = Callable[[str], None]
 
 DEFAULT_THUMBNAIL_BUDGET = 600_000
 

@@ -14,7 +14,6 @@ import base64
 import io
 import itertools
 import warnings
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -23,6 +22,7 @@ from typing import Any
 import numpy as np
 from PIL import Image, ImageDraw
 
+from reportgen.engine.evaluation import Progress
 from reportgen.engine.match import IGNORED
 from reportgen.engine.project_run import ProjectRun
 from reportgen.errors import InputError
@@ -55,7 +55,6 @@ PAGE = 24
 GT_COLOUR = (0, 114, 178)  # Okabe-Ito blue
 PRED_COLOUR = (230, 159, 0)  # Okabe-Ito orange
 
-Progress = Callable[[str], None]
 
 
 def _noop(_: str) -> None:

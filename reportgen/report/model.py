@@ -12,13 +12,12 @@ Nobody decodes the blobs in Python: they read this model.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 
-from reportgen.engine.evaluation import CURVE_GRID, curve_set
+from reportgen.engine.evaluation import CURVE_GRID, Progress, curve_set
 from reportgen.engine.metrics import scores_from_matrix
 from reportgen.engine.project_run import ProjectRun
 from reportgen.engine.verdicts import judge, resolve_thresholds
@@ -33,7 +32,6 @@ MANY_CLASSES_CURVE_STEP = 4
 #: The undefined marker of display integers (scores x 10000 as uint16), in the payload and the page (RG.UNDEFINED).
 UNDEFINED_U16 = 65535
 
-Progress = Callable[[str], None]
 
 
 def _noop(_: str) -> None:

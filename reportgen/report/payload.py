@@ -10,7 +10,7 @@ import base64
 import gzip
 import json
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -26,6 +26,7 @@ from reportgen.engine.compare import (
     frame_counts,
     object_outcomes,
 )
+from reportgen.engine.evaluation import Progress
 from reportgen.engine.project_run import ProjectRun
 from reportgen.engine.verdicts import compute_verdicts, payload, segment_uuid
 from reportgen.errors import InputError
@@ -36,7 +37,6 @@ from reportgen.report.model import UNDEFINED_U16, ReportTables, display_int, rep
 
 SCHEMA_VERSION = 1
 
-Progress = Callable[[str], None]
 
 
 def _noop(_: str) -> None:

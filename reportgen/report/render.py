@@ -31,7 +31,7 @@ from reportgen.io.project import SEGMENT_GROUPS
 from reportgen.report.examples import MANY_CLASSES
 from reportgen.report.model import ReportTables
 
-__all__ = ["JS_FILES", "delta_grid", "delta_label", "div_colour", "render_report", "score_text", "threshold_text"]
+__all__ = ["JS_FILES", "div_colour", "render_report", "score_text", "threshold_text"]
 
 #: the page's scripts, inlined in this order (each file only uses what the files before it define, except
 #: inside functions called after load)
@@ -157,88 +157,6 @@ def div_colour(x: float) -> str:
     """The diverging palette at ``x`` in [-1, 1]: -1 strongly worse (red), 0 neutral, 1 strongly better (blue).
     Same as ``RG.divColour``."""
     return _ramp(DIV_STOPS, (x + 1) / 2)
-
-
-def delta_label(predicted: str, truth: str, a: int, b: int) -> str:
-    """The spec's hover text of a delta cell: ``"delta - straight + 10 (2 -> 12)"``, i.e. ``<predicted> -
-    <ground truth> <sign> <absolute change> (<A's count> -> <B's count>)``; no change is ``+ 0``."""
-    d = b - a
-    return f"{predicted} - {truth} {'-' if d < 0 else '+'} {int_text(abs(d))} ({int_text(a)} -> {int_text(b)})"
-
-
-def delta_count_text(d: int) -> str:
-    """A delta cell's text in Absolute mode: ``+10``, ``−3``, ``0``."""
-    return "0" if d == 0 else ("+" if d > 0 else "−") + int_text(abs(d))
-
-
-def delta_share_text(q: float) -> str:
-    """A delta cell's text in Percentage mode: the change of a share (a fraction) in percentage points."""
-    text = f"{abs(q * 100):.1f}"
-    return text if q == 0 else ("+" if q > 0 else "−") + text
-
-
-@dataclass(frozen=True)
-class DeltaCell:
-    value: int  # B's count minus A's
-    text: str
-    label: str  # hover text and aria-label
-    colour: str | None  # None: no change, neutral
-    dark: bool
-    better: bool | None  # None: no change
-
-
-def _share(matrix: npt.NDArray[np.int64], den: str, g: int, p: int) -> float:
-    d = int(matrix[g].sum() if den == "row" else matrix[:, p].sum() if den == "col" else matrix.sum())
-    return int(matrix[g, p]) / d if d else 0.0
-
-
-def delta_grid(names: Sequence[str], mat_a: npt.NDArray[np.int64], mat_b: npt.NDArray[np.int64], *,
-               pct: bool = False, den: str = "row") -> list[list[DeltaCell | None]]:  # fmt: skip
-    """The B − A matrix as the page shows it (``RG.Matrix.modes.delta``; docs/compare.md): rows of cells, None
-    for the background/background corner.
-
-    Absolute (``pct`` False): the change of each count. Percentage: the change of the cell's share of its row /
-    column / total (``den`` "row" / "col" / "all"), B's share minus A's. Colour: better (an increase on the
-    diagonal, a decrease elsewhere) blue, worse red, darkness ``sqrt(|change| / largest change)`` where the
-    largest change is taken over the cell's row / column / the whole matrix in Absolute mode (per ``den``), and
-    over the whole matrix in Percentage mode.
-    """
-    k = mat_a.shape[0]
-    c = k - 1
-    labels = [*names, "background"]
-    q = np.zeros((k, k))
-    for g in range(k):
-        for p in range(k):
-            if g == c and p == c:
-                continue
-            if pct:
-                q[g, p] = _share(mat_b, den, g, p) - _share(mat_a, den, g, p)
-            else:
-                q[g, p] = int(mat_b[g, p]) - int(mat_a[g, p])
-    mag = np.abs(q)
-    rows: list[list[DeltaCell | None]] = []
-    for g in range(k):
-        row: list[DeltaCell | None] = []
-        for p in range(k):
-            if g == c and p == c:
-                row.append(None)
-                continue
-            a, b = int(mat_a[g, p]), int(mat_b[g, p])
-            v = float(q[g, p])
-            text = delta_share_text(v) if pct else delta_count_text(b - a)
-            colour, dark, better = None, False, None
-            if v != 0:
-                if pct or den == "all":
-                    scale = float(mag.max())
-                else:
-                    scale = float(mag[g].max() if den == "row" else mag[:, p].max())
-                x = math.sqrt(abs(v) / scale)
-                better = (g == p and g < c) == (v > 0)
-                colour = div_colour(x if better else -x)
-                dark = wants_white(colour)
-            row.append(DeltaCell(b - a, text, delta_label(labels[p], labels[g], a, b), colour, dark, better))
-        rows.append(row)
-    return rows
 
 
 # ------------------------------------------------------------------------------------------- data

@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 from reportgen.engine.compare import object_outcomes, outcome_at
-from reportgen.report.render import delta_grid, div_colour
+from reportgen.report.render import div_colour
 from tests.browser.test_report_page import (
     SET_RANGE,
     _examples_on_page,
@@ -27,7 +27,7 @@ from tests.browser.test_report_page import (
     seg_index,
     state,
 )
-from tests.oracles import flips
+from tests.oracles import delta_grid, flips
 from tests.test_render import HOSTILE, Report
 
 pytestmark = pytest.mark.browser
