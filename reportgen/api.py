@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 from reportgen.errors import InputError
 from reportgen.io.containers import GroundTruth, Predictions
-from reportgen.io.options import OPTION, LoadOptions, choice_error
+from reportgen.io.options import LoadOptions, load_options_from
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -63,27 +63,9 @@ Source = Any
 
 
 # ------------------------------------------------------------------------------------------------- loading
-def _load_options(format_options: Mapping[str, Any], *, role: str) -> LoadOptions:
+def _load_options(format_options: Mapping[str, Any]) -> LoadOptions:
     """``format_options`` (the CLI's format options in snake case) as :class:`LoadOptions`."""
-    values: dict[str, Any] = {}
-    for key, value in format_options.items():
-        option = OPTION.get(key)
-        if option is None:
-            known = ", ".join(sorted(OPTION))
-            raise TypeError(f"unknown format option {key!r} (known: {known})")
-        if value is None and option.kind != "bool":
-            continue
-        problem = choice_error(option, value)
-        if problem is not None:
-            raise InputError(None, f"{key}: {problem}")
-        if option.kind == "bool" and not isinstance(value, bool):
-            raise InputError(None, f"{key}: expected True or False, found {value!r}")
-        if option.kind == "path":
-            value = Path(value)
-        values[option.field] = value
-    if role == "pred" and "format" in format_options and "pred_format" not in format_options:
-        values["pred_format"] = values.get("gt_format", "auto")
-    return LoadOptions(**values)
+    return load_options_from(format_options, label=lambda option: option.key)
 
 
 def load_ground_truth(source: Source, **format_options: Any) -> GroundTruth:
@@ -97,7 +79,7 @@ def load_ground_truth(source: Source, **format_options: Any) -> GroundTruth:
     """
     from reportgen.io import load_ground_truth as load
 
-    return load(source, _load_options(format_options, role="gt"))
+    return load(source, _load_options(format_options))
 
 
 def load_predictions(
@@ -108,7 +90,7 @@ def load_predictions(
     for in-memory data."""
     from reportgen.io import load_predictions as load
 
-    options = _load_options(format_options, role="pred")
+    options = _load_options(format_options)
     if name is None:
         name = Path(source).stem if isinstance(source, (str, os.PathLike)) else "predictions"
     return load(source, gt, options, name=name)
@@ -345,7 +327,7 @@ def evaluate(
         voc=voc,
         pixel_inclusive=pixel_inclusive,
     ).normalized()
-    return evaluate_with(gt, predictions, options=_load_options(format_options, role="pred"), config=config)
+    return evaluate_with(gt, predictions, options=_load_options(format_options), config=config)
 
 
 def evaluate_with(

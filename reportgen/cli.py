@@ -16,7 +16,7 @@ from typer.core import TyperArgument, TyperCommand
 
 from reportgen import __version__
 from reportgen.errors import ReportgenError
-from reportgen.io.options import OPTION, choice_error
+from reportgen.io.options import OPTION
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -130,25 +130,12 @@ def load_options(
     task: str,
     round_pixels: bool = False,
 ) -> Any:
-    from reportgen.errors import InputError
-    from reportgen.io.options import LoadOptions
+    from reportgen.io.options import load_options_from
 
-    for key, value in (("format", fmt), ("pred_format", pred_format or fmt), ("box_format", box_format),
-                       ("task", task)):  # fmt: skip
-        problem = choice_error(OPTION[key], value)
-        if problem is not None:
-            raise InputError(None, f"{OPTION[key].flag}: {problem}")
-    return LoadOptions(
-        gt_format=fmt,  # type: ignore[arg-type]
-        pred_format=(pred_format or fmt),  # type: ignore[arg-type]
-        box_format=box_format,  # type: ignore[arg-type]
-        normalized=normalized,
-        image_sizes=image_sizes,
-        class_names=class_names,
-        ignore_unknown_frames=ignore_unknown_frames,
-        round_pixels=round_pixels,
-        task=task,  # type: ignore[arg-type]
-    )
+    values = {"format": fmt, "pred_format": pred_format, "box_format": box_format, "normalized": normalized,
+              "image_sizes": image_sizes, "class_names": class_names, "ignore_unknown_frames": ignore_unknown_frames,
+              "task": task, "round_pixels": round_pixels}  # fmt: skip
+    return load_options_from(values, label=lambda option: option.flag)
 
 
 class Terminated(BaseException):

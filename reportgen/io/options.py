@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 InputFormat = Literal["auto", "coco", "csv", "parquet", "jsonl", "yolo", "padilla", "voc", "classification"]
 BoxLayout = Literal["xywh", "xyxy", "cxcywh"]
@@ -126,3 +127,27 @@ def choice_error(option: InputOption, value: object) -> str | None:
     if option.kind != "choice" or value in option.choices:
         return None
     return f"expected one of {', '.join(option.choices)}, found {value!r}"
+
+
+def load_options_from(values: Mapping[str, Any], *, label: Callable[[InputOption], str]) -> LoadOptions:
+    """``LoadOptions`` from input-option values by key (the CLI's options, the API's keywords); ``None`` means
+    not given, and the predictions' format defaults to the ground truth's. A value an option does not take is an
+    :class:`InputError` naming the option as ``label`` spells it (``--box-format`` on the command line,
+    ``box_format`` in Python); an unknown key is a ``TypeError``."""
+    from reportgen.errors import InputError
+
+    fields: dict[str, Any] = {}
+    for key, value in values.items():
+        option = OPTION.get(key)
+        if option is None:
+            raise TypeError(f"unknown format option {key!r} (known: {', '.join(sorted(OPTION))})")
+        if value is None and option.kind != "bool":
+            continue
+        problem = choice_error(option, value)
+        if problem is None and option.kind == "bool" and not isinstance(value, bool):
+            problem = f"expected True or False, found {value!r}"
+        if problem is not None:
+            raise InputError(None, f"{label(option)}: {problem}")
+        fields[option.field] = Path(value) if option.kind == "path" else value
+    fields.setdefault("pred_format", fields.get("gt_format", "auto"))
+    return LoadOptions(**fields)
