@@ -27,6 +27,7 @@ import numpy as np
 
 from reportgen.engine.grids import COCO_IOU_THRESHOLDS, COCO_RECALL_THRESHOLDS
 from reportgen.engine.match import _iou
+from reportgen.engine.records import RANK_DROPPED, Records, U8Array, pack, unpack
 from reportgen.io.containers import BoolArray, FloatArray, GroundTruth, IntArray, Predictions
 
 AREA_RANGES: tuple[tuple[str, float, float], ...] = (
@@ -260,17 +261,30 @@ def _image_rank(gt: GroundTruth) -> IntArray:
     return rank
 
 
-def evaluate_coco(gt: GroundTruth, preds: Predictions) -> CocoSummary:
-    """pycocotools' bbox evaluation (``evaluate(); accumulate(); summarize()``) in one call."""
+@dataclass(frozen=True, eq=False)
+class CocoMatch:
+    """pycocotools' ``evaluateImg`` of every detection of a set of frames (the map step of the COCO summary).
+
+    Attributes:
+        rank: ``(M,)`` each detection's rank in its (image, category) by descending score (ties in input order).
+        flags: ``(2, A, T, M)`` pycocotools' ``dtMatches`` (index 0) and ``dtIgnore`` (index 1) per area range
+            and IoU threshold; False beyond rank 100.
+    """
+
+    rank: IntArray
+    flags: BoolArray
+
+
+def coco_match(gt: GroundTruth, preds: Predictions) -> CocoMatch:
+    """pycocotools' per-(image, category) matching of every detection, at every area range and IoU threshold.
+
+    Works on any subset of whole frames: the result for a frame depends on that frame only.
+    """
     num_classes = gt.num_classes
-    class_index = np.argsort(np.asarray(gt.category_ids, dtype=np.int64), kind="stable")
-    cat_pos = np.empty(num_classes, dtype=np.int64)
-    cat_pos[class_index] = np.arange(num_classes)
-    image_rank = _image_rank(gt)
     nimg = gt.num_frames
-    # blocks ordered by (category position, image rank)
-    g_block = cat_pos[gt.cls] * nimg + image_rank[gt.frame]
-    d_block = cat_pos[preds.cls] * nimg + image_rank[preds.frame]
+    # blocks ordered by (class, frame); their order does not matter, each block is matched on its own
+    g_block = gt.cls * nimg + gt.frame
+    d_block = preds.cls * nimg + preds.frame
     nblocks = num_classes * nimg
     g_order = np.argsort(g_block, kind="stable").astype(np.int64)
     d_order = np.lexsort((-preds.score, d_block)).astype(np.int64)
@@ -278,63 +292,81 @@ def evaluate_coco(gt: GroundTruth, preds: Predictions) -> CocoSummary:
     np.cumsum(np.bincount(g_block, minlength=nblocks), out=g_off[1:])
     d_off = np.zeros(nblocks + 1, dtype=np.int64)
     np.cumsum(np.bincount(d_block, minlength=nblocks), out=d_off[1:])
-
-    thresholds = COCO_IOU_THRESHOLDS
     area_lo = np.array([r[1] for r in AREA_RANGES])
     area_hi = np.array([r[2] for r in AREA_RANGES])
-    na, nt, m = len(AREA_RANGES), thresholds.shape[0], preds.num_predictions
+    na, nt, m = len(AREA_RANGES), COCO_IOU_THRESHOLDS.shape[0], preds.num_predictions
     rank = np.zeros(m, dtype=np.int64)
-    matched = np.zeros((na, nt, m), dtype=np.bool_)
-    ignored = np.zeros((na, nt, m), dtype=np.bool_)
+    flags = np.zeros((2, na, nt, m), dtype=np.bool_)
     _coco_match_kernel(
-        thresholds,
-        area_lo,
-        area_hi,
-        d_order,
-        d_off,
-        np.ascontiguousarray(preds.box),
-        g_order,
-        g_off,
-        np.ascontiguousarray(gt.box),
-        gt.area,
-        gt.crowd,
-        MAX_DETS[-1],
-        rank,
-        matched,
-        ignored,
-    )
+        COCO_IOU_THRESHOLDS, area_lo, area_hi, d_order, d_off, np.ascontiguousarray(preds.box), g_order, g_off,
+        np.ascontiguousarray(gt.box), gt.area, gt.crowd, MAX_DETS[-1], rank, flags[0], flags[1],
+    )  # fmt: skip
+    return CocoMatch(rank, flags)
 
+
+def coco_records(match: CocoMatch) -> tuple[U8Array, U8Array]:
+    """The match as compact records: ranks capped at :data:`RANK_DROPPED` and the flags bit-packed."""
+    rank = np.minimum(match.rank, RANK_DROPPED).astype(np.uint8)
+    m = match.rank.shape[0]
+    return rank, pack(match.flags.reshape(2 * len(AREA_RANGES) * COCO_IOU_THRESHOLDS.shape[0], m))
+
+
+def coco_from_records(gt: GroundTruth, records: Records) -> CocoSummary:
+    """pycocotools' ``accumulate(); summarize()`` over the records of every frame (the reduce step).
+
+    Detections of a category are taken in pycocotools' accumulate order: by descending score, ties in image
+    order (ascending image id), then by rank in the image (input order on equal scores), which is the order
+    pycocotools' stable sort leaves them in after concatenating the images' lists in image order.
+    """
+    num_classes = gt.num_classes
+    class_index = np.argsort(np.asarray(gt.category_ids, dtype=np.int64), kind="stable")
+    cat_pos = np.empty(num_classes, dtype=np.int64)
+    cat_pos[class_index] = np.arange(num_classes)
+    image_rank = _image_rank(gt)
+    na, nt = len(AREA_RANGES), COCO_IOU_THRESHOLDS.shape[0]
     nr, nm = COCO_RECALL_THRESHOLDS.shape[0], len(MAX_DETS)
     precision = -np.ones((nt, nr, num_classes, na, nm))
     recall = -np.ones((nt, num_classes, na, nm))
-    # ground truth ignore flags per area range
     g_ignored = [gt.crowd | (gt.area < lo) | (gt.area > hi) for _, lo, hi in AREA_RANGES]
-    # detections of a category, in pycocotools' accumulate order: image order, then score order in the image,
-    # then a stable sort by descending score over the category
-    seq = d_order[rank[d_order] < MAX_DETS[-1]]
-    seq_cat = cat_pos[preds.cls[seq]]
-    seq = seq[np.lexsort((-preds.score[seq], seq_cat))]  # lexsort is stable, like pycocotools' mergesort
-    cat_off = np.zeros(num_classes + 1, dtype=np.int64)
-    np.cumsum(np.bincount(seq_cat, minlength=num_classes), out=cat_off[1:])
     g_cat = cat_pos[gt.cls]
     npig = np.stack([np.bincount(g_cat[~ig], minlength=num_classes) for ig in g_ignored], axis=1).astype(
         np.int64
     )  # (K, A) objects that are not ignored
-    # gathered in accumulate order so that the kernel reads memory sequentially
-    _coco_accumulate_kernel(
-        np.arange(seq.shape[0], dtype=np.int64),
-        cat_off,
-        rank[seq],
-        matched[:, :, seq],
-        ignored[:, :, seq],
-        npig,
-        np.array(MAX_DETS, dtype=np.int64),
-        COCO_RECALL_THRESHOLDS,
-        precision,
-        recall,
-    )
+    kept = np.flatnonzero(records.coco_rank < MAX_DETS[-1])
+    kept_cat = cat_pos[records.cls[kept]]
+    by_cat = kept[np.argsort(kept_cat, kind="stable")]
+    cat_off = np.zeros(num_classes + 1, dtype=np.int64)
+    np.cumsum(np.bincount(kept_cat, minlength=num_classes), out=cat_off[1:])
+    del kept, kept_cat
+    max_dets = np.array(MAX_DETS, dtype=np.int64)
+    for k in range(num_classes):
+        sub = by_cat[cat_off[k] : cat_off[k + 1]]
+        # lexsort is stable and its last key is primary
+        seq = sub[np.lexsort((records.position[sub], image_rank[records.frame[sub]], -records.score[sub]))]
+        flags = unpack(records.coco_flags[:, seq], 2 * na * nt).reshape(2, na, nt, seq.shape[0])
+        prec_k = -np.ones((nt, nr, 1, na, nm))
+        rec_k = -np.ones((nt, 1, na, nm))
+        _coco_accumulate_kernel(
+            np.arange(seq.shape[0], dtype=np.int64), np.array([0, seq.shape[0]], dtype=np.int64),
+            records.coco_rank[seq].astype(np.int64), flags[0], flags[1], npig[k : k + 1], max_dets,
+            COCO_RECALL_THRESHOLDS, prec_k, rec_k,
+        )  # fmt: skip
+        precision[:, :, k] = prec_k[:, :, 0]
+        recall[:, k] = rec_k[:, 0]
     stats = np.array([_summarize(precision, recall, row) for row in SUMMARY_ROWS])
     return CocoSummary(stats=stats, precision=precision, recall=recall, class_index=class_index.astype(np.int64))
+
+
+def evaluate_coco(gt: GroundTruth, preds: Predictions) -> CocoSummary:
+    """pycocotools' bbox evaluation (``evaluate(); accumulate(); summarize()``) in one call: the map step on
+    every frame, then the reduce step."""
+    rank, flags = coco_records(coco_match(gt, preds))
+    m = preds.num_predictions
+    records = Records(
+        preds.score, preds.cls.astype(np.int32), preds.frame.astype(np.int32), np.arange(m, dtype=np.int64), 0,
+        np.zeros((0, m), dtype=np.uint8), rank, flags, np.zeros((0, m), dtype=np.uint8),
+    )  # fmt: skip
+    return coco_from_records(gt, records)
 
 
 def _summarize(precision: FloatArray, recall: FloatArray, row: tuple[str, bool, float | None, str, int]) -> float:

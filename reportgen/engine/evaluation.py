@@ -7,6 +7,7 @@ the VOC numbers. Segments reuse the same matching through :func:`segment_counts`
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ import numba
 import numpy as np
 
 from reportgen.engine.aggregate import PresetCounts, count_presets, score_bins
-from reportgen.engine.cocoeval import CocoSummary, evaluate_coco
+from reportgen.engine.cocoeval import CocoSummary, coco_from_records, coco_match, coco_records
 from reportgen.engine.grids import (
     COCO_RECALL_THRESHOLDS,
     DEFAULT_CONFIDENCE,
@@ -27,6 +28,8 @@ from reportgen.engine.grids import (
 )
 from reportgen.engine.match import IGNORED, MatchResult, match_report, match_voc
 from reportgen.engine.metrics import safe_div, voc_ap
+from reportgen.engine.partition import Part, whole
+from reportgen.engine.records import Records, pack
 from reportgen.io.containers import BoolArray, FloatArray, GroundTruth, IntArray, Predictions
 
 #: confidence grid of the sampled PR curves written to JSON and the report: 0.00 .. 1.00 by 0.01
@@ -115,49 +118,140 @@ class VocResult:
 
 
 @dataclass(frozen=True, eq=False)
-class ModelResult:
-    """Everything computed for one inference set on all frames."""
+class ModelSummary:
+    """Every metric of one inference set on all frames: what ``evaluate`` reports.
 
-    predictions: Predictions
-    match: MatchResult
+    A partitioned run (:func:`reduce_parts`) produces this; a run in one piece (:func:`evaluate_model`) produces
+    a :class:`ModelResult`, which also keeps the predictions and their matching (for segments and the report).
+    """
+
+    name: str
+    source: str
+    num_predictions: int
+    dropped_unknown_frames: int
     counts: PresetCounts
     curves: CurveSet
     coco: CocoSummary | None
     voc: VocResult | None
 
-    @property
-    def name(self) -> str:
-        return self.predictions.name
+
+@dataclass(frozen=True, eq=False)
+class ModelResult(ModelSummary):
+    """A :class:`ModelSummary` that keeps the predictions and their report matching."""
+
+    predictions: Predictions
+    match: MatchResult
 
 
 def _noop(_: str) -> None:
     return None
 
 
+@dataclass(frozen=True, eq=False)
+class PartResult:
+    """The map step's output for one partition of the frames: counts that add, and compact records."""
+
+    counts: PresetCounts
+    records: Records
+
+
+def outcome_flags(gt: GroundTruth, preds: Predictions, match: MatchResult) -> BoolArray:
+    """``(2U, M)``: per IoU u, row u "correct" (matched an object of the prediction's class), row U + u
+    "counted" (not ignored)."""
+    nu = match.iou_thresholds.shape[0]
+    out = np.zeros((2 * nu, preds.num_predictions), dtype=np.bool_)
+    gt_cls = np.append(gt.cls, -1)
+    for u in range(nu):
+        outcome = match.pred_outcome[u]
+        counted = outcome != IGNORED
+        out[nu + u] = counted
+        out[u] = counted & (gt_cls[outcome] == preds.cls)
+    return out
+
+
+def map_part(part: Part, config: EvalConfig, *, progress: Progress = _noop) -> tuple[PartResult, MatchResult]:
+    """The map step: match one partition of the frames and reduce it to counts and records.
+
+    The COCO matching runs in a second thread (its kernels release the GIL): on two cores the two overlap.
+    """
+    gt, preds = part.gt, part.preds
+    name = preds.name
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        wants_coco = config.coco and gt.task == "detection"
+        coco_future = pool.submit(coco_match, gt, preds) if wants_coco else None
+        progress(f"{name}: matching at {config.iou_grid.size} IoU thresholds")
+        match = match_report(gt, preds, config.iou_grid)
+        progress(f"{name}: counting {config.iou_grid.size * config.confidence_grid.size} presets")
+        counts = count_presets(gt, preds, match, config.confidence_grid)
+        flags = pack(outcome_flags(gt, preds, match))
+        if coco_future is not None:
+            progress(f"{name}: COCO matching")
+            coco_rank, coco_flags = coco_records(coco_future.result())
+        else:
+            coco_rank, coco_flags = np.zeros(0, dtype=np.uint8), np.zeros((0, preds.num_predictions), dtype=np.uint8)
+    voc_flags = np.zeros((0, preds.num_predictions), dtype=np.uint8)
+    if config.voc:
+        progress(f"{name}: VOC matching")
+        nu = config.iou_grid.size
+        both = np.zeros((2 * nu, preds.num_predictions), dtype=np.bool_)
+        for u, thr in enumerate(config.iou_grid):
+            both[u], both[nu + u], _ = match_voc(gt, preds, float(thr), pixel_inclusive=config.pixel_inclusive)
+        voc_flags = pack(both)
+    records = Records(
+        preds.score, preds.cls.astype(np.int32), part.frames[preds.frame].astype(np.int32), part.positions,
+        config.iou_grid.size, flags, coco_rank, coco_flags, voc_flags,
+    )  # fmt: skip
+    return PartResult(counts, records), match
+
+
+def reduce_parts(
+    gt: GroundTruth,
+    parts: list[PartResult],
+    config: EvalConfig,
+    *,
+    name: str,
+    source: str = "",
+    dropped_unknown_frames: int = 0,
+    progress: Progress = _noop,
+) -> ModelSummary:
+    """The reduce step: add the counts of every partition and merge their records in the global order.
+
+    ``parts`` must cover every frame of ``gt`` exactly once; it is consumed (emptied) so that each partition's
+    records are freed once merged.
+    """
+    counts = parts[0].counts
+    for p in parts[1:]:
+        counts = counts + p.counts
+    if counts.frame_count != gt.num_frames:
+        raise ValueError(f"partitions cover {counts.frame_count} frames, the ground truth has {gt.num_frames}")
+    records = Records.concat([p.records for p in parts])
+    parts.clear()
+    progress(f"{name}: PR curves")
+    curves = curves_from_records(gt, records)
+    coco = None
+    if records.has_coco:
+        progress(f"{name}: COCO summary")
+        coco = coco_from_records(gt, records)
+    voc = None
+    if records.has_voc:
+        progress(f"{name}: VOC AP")
+        voc = voc_from_records(gt, records, config.iou_grid, pixel_inclusive=config.pixel_inclusive)
+    return ModelSummary(name, source, len(records), dropped_unknown_frames, counts, curves, coco, voc)
+
+
 def evaluate_model(
     gt: GroundTruth, preds: Predictions, config: EvalConfig, *, progress: Progress = _noop
 ) -> ModelResult:
-    """Every metric of one inference set at every preset of ``config``.
-
-    The COCO summary is independent of the report matching, so it runs in a second thread (its kernels
-    release the GIL): on two cores the two overlap.
-    """
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        coco_future = pool.submit(evaluate_coco, gt, preds) if config.coco and gt.task == "detection" else None
-        progress(f"{preds.name}: matching at {config.iou_grid.size} IoU thresholds")
-        match = match_report(gt, preds, config.iou_grid)
-        progress(f"{preds.name}: counting {config.iou_grid.size * config.confidence_grid.size} presets")
-        counts = count_presets(gt, preds, match, config.confidence_grid)
-        progress(f"{preds.name}: PR curves")
-        curves = curve_set(gt, preds, match)
-        if coco_future is not None:
-            progress(f"{preds.name}: COCO summary")
-        coco = coco_future.result() if coco_future is not None else None
-    voc = None
-    if config.voc:
-        progress(f"{preds.name}: VOC AP")
-        voc = evaluate_voc(gt, preds, config.iou_grid, pixel_inclusive=config.pixel_inclusive)
-    return ModelResult(preds, match, counts, curves, coco, voc)
+    """Every metric of one inference set at every preset of ``config``: the map step on all frames at once, then
+    the reduce step (the same two functions a partitioned run uses)."""
+    part = whole(gt, preds)
+    result, match = map_part(part, config, progress=progress)
+    summary = reduce_parts(
+        gt, [result], config, name=preds.name, source=preds.source,
+        dropped_unknown_frames=preds.dropped_unknown_frames, progress=progress,
+    )  # fmt: skip
+    fields = {f.name: getattr(summary, f.name) for f in dataclasses.fields(ModelSummary)}
+    return ModelResult(**fields, predictions=preds, match=match)
 
 
 def segment_counts(gt: GroundTruth, result: ModelResult, frame_mask: BoolArray) -> PresetCounts:
@@ -167,43 +261,60 @@ def segment_counts(gt: GroundTruth, result: ModelResult, frame_mask: BoolArray) 
 
 def curve_set(gt: GroundTruth, preds: Predictions, match: MatchResult, frame_mask: BoolArray | None = None) -> CurveSet:
     """Sampled and full-resolution PR curves for every class and pooled, at every IoU of ``match``."""
+    m = preds.num_predictions
+    empty = np.zeros((0, m), dtype=np.uint8)
+    records = Records(
+        preds.score, preds.cls.astype(np.int32), preds.frame.astype(np.int32), np.arange(m, dtype=np.int64),
+        match.iou_thresholds.shape[0], pack(outcome_flags(gt, preds, match)), np.zeros(0, dtype=np.uint8), empty,
+        empty,
+    )  # fmt: skip
+    return curves_from_records(gt, records, frame_mask)
+
+
+def _score_order(records: Records, selected: BoolArray | None = None) -> IntArray:
+    """Records in descending score, ties by input position (the single-pass engine's stable order)."""
+    order = np.lexsort((records.position, -records.score))
+    return order if selected is None else order[selected[order]]
+
+
+def curves_from_records(gt: GroundTruth, records: Records, frame_mask: BoolArray | None = None) -> CurveSet:
+    """Sampled and full-resolution PR curves of every class and pooled, from the records of every frame (or of
+    the frames in ``frame_mask``)."""
     c = gt.num_classes
-    nu = match.iou_thresholds.shape[0]
+    nu = records.num_iou
     npts = CURVE_GRID.shape[0]
-    p_sel = np.ones(preds.num_predictions, dtype=bool) if frame_mask is None else frame_mask[preds.frame]
+    p_sel = None if frame_mask is None else frame_mask[records.frame]
     g_sel = ~gt.crowd if frame_mask is None else (~gt.crowd & frame_mask[gt.frame])
     support = np.bincount(gt.cls[g_sel], minlength=c).astype(np.int64)
     support = np.append(support, support.sum())
-    pbin = score_bins(preds.score, CURVE_GRID)
+    pbin = score_bins(records.score, CURVE_GRID)
     tp = np.zeros((nu, npts, c + 1), dtype=np.int64)
     predicted = np.zeros((nu, npts, c + 1), dtype=np.int64)
     ap = np.full((nu, c + 1), np.nan)
     best_conf = np.full((nu, c + 1), np.nan)
     best_f1 = np.full((nu, c + 1), np.nan)
     # one global order: descending score, ties in input order; grouped by class keeping that order
-    order = np.argsort(-preds.score, kind="stable")
-    order = order[p_sel[order]]
-    by_class = order[np.argsort(preds.cls[order], kind="stable")]
-    group_off = np.zeros(c + 2, dtype=np.int64)
-    np.cumsum(np.bincount(preds.cls[by_class], minlength=c), out=group_off[1 : c + 1])
-    group_off[c + 1] = group_off[c] + order.size
+    order = _score_order(records, p_sel)
+    by_class = order[np.argsort(records.cls[order], kind="stable")]
+    class_off = np.zeros(c + 1, dtype=np.int64)
+    np.cumsum(np.bincount(records.cls[by_class], minlength=c), out=class_off[1:])
+    pooled_off = np.array([0, order.size], dtype=np.int64)
+    in_grid = pbin >= 0 if p_sel is None else (pbin >= 0) & p_sel
     for u in range(nu):
-        outcome = match.pred_outcome[u]
-        counted = outcome != IGNORED
-        correct = counted & (np.append(gt.cls, -1)[outcome] == preds.cls)
-        sel = p_sel & counted & (pbin >= 0)
+        correct, counted = records.correct(u), records.counted(u)
+        sel = counted & in_grid
         for arr, flags in ((tp, correct & sel), (predicted, sel)):
-            hist = np.bincount(pbin[flags] * c + preds.cls[flags], minlength=npts * c).reshape(npts, c)
+            hist = np.bincount(pbin[flags] * c + records.cls[flags], minlength=npts * c).reshape(npts, c)
             cum = np.cumsum(hist[::-1], axis=0)[::-1]
             arr[u, :, :c] = cum
             arr[u, :, c] = cum.sum(axis=1)
-        # full-resolution curves of every class, then all classes pooled (the global order), in one kernel
-        items = np.concatenate([by_class, order])
+        # full-resolution curves of every class, then of all classes pooled (the global order)
         q = np.full((c + 1, COCO_RECALL_THRESHOLDS.size), np.nan)
-        _curve_stats_kernel(
-            preds.score[items], correct[items], counted[items], group_off, support, COCO_RECALL_THRESHOLDS,
-            q, best_conf[u], best_f1[u],
-        )  # fmt: skip
+        for items, off, k0, k1 in ((by_class, class_off, 0, c), (order, pooled_off, c, c + 1)):
+            _curve_stats_kernel(
+                records.score[items], correct[items], counted[items], off, support[k0:k1], COCO_RECALL_THRESHOLDS,
+                q[k0:k1], best_conf[u, k0:k1], best_f1[u, k0:k1],
+            )  # fmt: skip
         ap[u] = q.mean(axis=1)  # numpy's summation, as Curve.ap101: the same bits
     return CurveSet(CURVE_GRID, tp, predicted, support, ap, best_conf, best_f1)
 
@@ -280,16 +391,39 @@ def _curve_stats_kernel(
 def evaluate_voc(
     gt: GroundTruth, preds: Predictions, iou_thresholds: FloatArray, *, pixel_inclusive: bool
 ) -> VocResult:
-    """Pascal VOC AP (all-point and 11-point) per class at each IoU threshold."""
+    """Pascal VOC AP (all-point and 11-point) per class at each IoU threshold: VOC matching of every frame, then
+    :func:`voc_from_records`."""
+    nu, m = iou_thresholds.shape[0], preds.num_predictions
+    both = np.zeros((2 * nu, m), dtype=np.bool_)
+    for u, thr in enumerate(iou_thresholds):
+        both[u], both[nu + u], _ = match_voc(gt, preds, float(thr), pixel_inclusive=pixel_inclusive)
+    empty = np.zeros((0, m), dtype=np.uint8)
+    records = Records(
+        preds.score, preds.cls.astype(np.int32), preds.frame.astype(np.int32), np.arange(m, dtype=np.int64), nu,
+        empty, np.zeros(0, dtype=np.uint8), empty, pack(both),
+    )  # fmt: skip
+    return voc_from_records(gt, records, iou_thresholds, pixel_inclusive=pixel_inclusive)
+
+
+def voc_from_records(
+    gt: GroundTruth, records: Records, iou_thresholds: FloatArray, *, pixel_inclusive: bool
+) -> VocResult:
+    """VOC AP per class and IoU from the records of every frame: each class's detections in descending score
+    (ties in input order), ignored ones left out."""
     c = gt.num_classes
     nu = iou_thresholds.shape[0]
     ap_all = np.full((nu, c), np.nan)
     ap_11 = np.full((nu, c), np.nan)
     support = np.bincount(gt.cls[~gt.crowd], minlength=c)
-    for u, thr in enumerate(iou_thresholds):
-        tp, ignored, order = match_voc(gt, preds, float(thr), pixel_inclusive=pixel_inclusive)
+    order = _score_order(records)
+    by_class = order[np.argsort(records.cls[order], kind="stable")]
+    class_off = np.zeros(c + 1, dtype=np.int64)
+    np.cumsum(np.bincount(records.cls[by_class], minlength=c), out=class_off[1:])
+    for u in range(nu):
+        tp, ignored = records.voc_tp(u), records.voc_ignored(u)
         for k in range(c):
-            idx = order[(preds.cls[order] == k) & ~ignored[order]]
+            idx = by_class[class_off[k] : class_off[k + 1]]
+            idx = idx[~ignored[idx]]
             a_all, a_11, _, _ = voc_ap(tp[idx], int(support[k]))
             if a_all is not None and a_11 is not None:
                 ap_all[u, k], ap_11[u, k] = a_all, a_11

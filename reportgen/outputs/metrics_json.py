@@ -16,7 +16,7 @@ import orjson
 
 from reportgen import __version__
 from reportgen.engine.cocoeval import SUMMARY_ROWS
-from reportgen.engine.evaluation import EvalConfig, ModelResult
+from reportgen.engine.evaluation import EvalConfig, ModelSummary
 from reportgen.engine.metrics import scores_from_matrix
 from reportgen.io.containers import GroundTruth
 
@@ -86,7 +86,7 @@ def preset_entry(classes: Sequence[str], matrix: np.ndarray, iou: float, confide
     }
 
 
-def model_entry(gt: GroundTruth, result: ModelResult, source: Path | None) -> dict[str, Any]:
+def model_entry(gt: GroundTruth, result: ModelSummary, source: Path | None) -> dict[str, Any]:
     counts = result.counts
     presets = [
         preset_entry(gt.classes, counts.matrix[u, t], float(iou), float(conf))
@@ -117,10 +117,10 @@ def model_entry(gt: GroundTruth, result: ModelResult, source: Path | None) -> di
             )
     entry: dict[str, Any] = {
         "name": result.name,
-        "path": str(source) if source else result.predictions.source,
+        "path": str(source) if source else result.source,
         "sha256": sha256_of(source) if source and source.exists() else None,
-        "num_predictions": result.predictions.num_predictions,
-        "dropped_unknown_frames": result.predictions.dropped_unknown_frames,
+        "num_predictions": result.num_predictions,
+        "dropped_unknown_frames": result.dropped_unknown_frames,
         "presets": presets,
         "curves": curves,
         "coco": None,
@@ -153,7 +153,7 @@ def model_entry(gt: GroundTruth, result: ModelResult, source: Path | None) -> di
 
 def evaluation_document(
     gt: GroundTruth,
-    results: Sequence[ModelResult],
+    results: Sequence[ModelSummary],
     config: EvalConfig,
     *,
     gt_path: Path | None = None,

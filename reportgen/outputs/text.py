@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from reportgen.engine.evaluation import ModelResult, VocResult
+from reportgen.engine.evaluation import ModelSummary, VocResult
 from reportgen.engine.grids import index_of
 from reportgen.engine.metrics import scores_from_matrix
 from reportgen.io.containers import GroundTruth
@@ -18,7 +18,7 @@ def fmt(value: float, digits: int = 4) -> str:
     return "-" if value is None or not math.isfinite(value) else f"{value:.{digits}f}"
 
 
-def classification_report(gt: GroundTruth, result: ModelResult, iou: float, confidence: float) -> list[str]:
+def classification_report(gt: GroundTruth, result: ModelSummary, iou: float, confidence: float) -> list[str]:
     """scikit-learn-style table at one preset, with the counts behind each row."""
     counts = result.counts
     u = index_of(counts.iou_thresholds, iou)
@@ -62,7 +62,7 @@ def voc_lines(gt: GroundTruth, voc: VocResult, ious: Sequence[float]) -> list[st
     return lines
 
 
-def curve_lines(gt: GroundTruth, result: ModelResult, iou: float) -> list[str]:
+def curve_lines(gt: GroundTruth, result: ModelSummary, iou: float) -> list[str]:
     """AP (101-point, report matching) and the F1-optimal confidence per class at one IoU."""
     cv = result.curves
     u = index_of(result.counts.iou_thresholds, iou)
