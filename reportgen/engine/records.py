@@ -13,7 +13,7 @@ Flags are bit-packed along the first axis (``numpy.packbits(axis=0)``): ``flags`
 ``u`` of the report grid, row ``u`` "correct" (matched an object of its class) and row ``U + u`` "counted"
 (not ignored); ``coco_flags`` holds pycocotools' ``dtMatches`` then ``dtIgnore`` per (area range, IoU), and
 ``voc_flags`` VOC's true positive then ignored per IoU. Size per prediction: 8 (score) + 4 (class) + 4
-(frame) + 8 (position) + ``ceil(2U / 8)`` + 1 + 10 (COCO) bytes: 38 bytes with the default grid of 10 IoUs.
+(frame) + 8 (position) + ``ceil(2U / 8)`` + 1 + 10 (COCO) bytes: 39 bytes with the default grid of 14 IoUs.
 """
 
 from __future__ import annotations
