@@ -9,6 +9,7 @@ reach the reduce step in.
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -16,6 +17,7 @@ import pytest
 from reportgen.engine.evaluation import EvalConfig, ModelSummary, PartResult, evaluate_model, map_part, reduce_parts
 from reportgen.engine.partition import frames_of, partition_of, split
 from reportgen.engine.records import Records
+from reportgen.engine.streaming import chunks_of, evaluate_chunks, evaluate_in_parts
 from reportgen.io.containers import GroundTruth, Predictions
 from reportgen.outputs.metrics_json import dumps, evaluation_document
 from tests.gen import random_classification, random_detection
@@ -117,3 +119,29 @@ def test_records_are_compact() -> None:
     # and 80 flags in 10 bytes
     assert records.num_iou == 14
     assert records.nbytes == len(records) * 39
+
+
+@pytest.mark.parametrize("chunk", [1, 7, 1000])
+@pytest.mark.parametrize("k", [1, 3])
+def test_spilled_chunks_equal_the_single_pass(chunk: int, k: int, tmp_path: Path) -> None:
+    data = random_detection(8, n_images=14, crowd_rate=0.2, many_dets=105)
+    gt = data.gt()
+    preds = data.preds(gt)
+    single = evaluate_model(gt, preds, CONFIG)
+    streamed = evaluate_chunks(gt, chunks_of(preds, chunk), CONFIG, name=preds.name, num_parts=k, workdir=tmp_path)
+    assert_same(single, streamed)
+    assert streamed.num_predictions == preds.num_predictions
+    assert list(tmp_path.iterdir()) == []  # spill files removed
+
+
+def test_rows_in_any_order_equal_the_single_pass(tmp_path: Path) -> None:
+    # a frame's predictions scattered over chunks that arrive in an order unrelated to frames
+    data = random_detection(9, n_images=14, crowd_rate=0.2)
+    gt = data.gt()
+    preds = data.preds(gt)
+    shuffled = np.random.default_rng(0).permutation(preds.num_predictions)
+    mixed = dataclasses.replace(preds, frame=preds.frame[shuffled], cls=preds.cls[shuffled],
+                                box=preds.box[shuffled], score=preds.score[shuffled])
+    single = evaluate_model(gt, mixed, CONFIG)
+    assert_same(single, evaluate_chunks(gt, chunks_of(mixed, 5), CONFIG, name="m", num_parts=4, workdir=tmp_path))
+    assert_same(single, evaluate_in_parts(gt, mixed, CONFIG, num_parts=4))

@@ -87,11 +87,18 @@ def predictions_part(preds: Predictions, rows: IntArray, local: IntArray) -> Pre
     )
 
 
+def group_rows(frame: IntArray, num_frames: int, num_parts: int) -> tuple[IntArray, IntArray]:
+    """Rows grouped by partition, in input order inside each: ``(order, bounds)``, the rows of partition ``p``
+    being ``order[bounds[p]:bounds[p + 1]]``."""
+    which = partition_of(frame, num_frames, num_parts)
+    order = np.argsort(which, kind="stable")
+    bounds = np.searchsorted(which[order], np.arange(num_parts + 1))
+    return order.astype(np.int64), bounds.astype(np.int64)
+
+
 def split(gt: GroundTruth, preds: Predictions, num_parts: int) -> list[Part]:
     """In-memory data as ``num_parts`` parts (some may be empty when there are fewer frames)."""
-    which = partition_of(preds.frame, gt.num_frames, num_parts)
-    order = np.argsort(which, kind="stable")  # stable: input order inside each part
-    bounds = np.searchsorted(which[order], np.arange(num_parts + 1))
+    order, bounds = group_rows(preds.frame, gt.num_frames, num_parts)
     parts = []
     for p in range(num_parts):
         frames = frames_of(p, gt.num_frames, num_parts)

@@ -1,0 +1,167 @@
+"""Evaluation in bounded memory: predictions arrive in chunks, are spilled by partition, matched one partition at
+a time, and reduced.
+
+1. **Spill.** Each chunk of predictions (indexed into the ground truth's frames and classes) is split by
+   partition (:func:`reportgen.engine.partition.partition_of`, a function of the frame alone) and appended to one
+   spill file per partition: 60 bytes per prediction on disk. Rows may arrive in any order.
+2. **Map.** One partition at a time: its rows are read back (in input order), its objects taken from the ground
+   truth, and :func:`reportgen.engine.evaluation.map_part` reduces them to counts and compact records.
+3. **Reduce.** :func:`reportgen.engine.evaluation.reduce_parts` adds the counts and merges the records.
+
+The Dask path (:mod:`reportgen.engine.cluster`) runs the same three functions (:func:`split_rows`,
+:func:`part_from_rows`, ``map_part``) on workers. Memory: the ground truth, one chunk, one partition's matching,
+and the records (39 bytes per prediction with the default grid); see docs/scale.md.
+"""
+
+from __future__ import annotations
+
+import math
+import tempfile
+from collections.abc import Iterable, Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+from reportgen.engine.evaluation import EvalConfig, ModelSummary, PartResult, Progress, map_part, reduce_parts
+from reportgen.engine.partition import Part, frames_of, ground_truth_part, group_rows
+from reportgen.io.containers import GroundTruth, IntArray, Predictions
+
+#: one spilled prediction: global frame, global input position, score, xywh box, class
+ROW = np.dtype([("frame", "<i8"), ("position", "<i8"), ("score", "<f8"), ("box", "<f8", (4,)), ("cls", "<i4")])
+Rows = npt.NDArray[np.void]
+
+#: frames per partition when the caller does not choose: about a million predictions at 50 per frame
+FRAMES_PER_PART = 20_000
+
+
+def default_parts(num_frames: int) -> int:
+    return max(1, min(1024, math.ceil(num_frames / FRAMES_PER_PART)))
+
+
+def to_rows(preds: Predictions, positions: IntArray) -> Rows:
+    rows = np.empty(preds.num_predictions, dtype=ROW)
+    rows["frame"] = preds.frame
+    rows["position"] = positions
+    rows["score"] = preds.score
+    rows["box"] = preds.box
+    rows["cls"] = preds.cls
+    return rows
+
+
+def split_rows(preds: Predictions, positions: IntArray, num_frames: int, num_parts: int) -> list[Rows]:
+    """A chunk of predictions (global frame indices) as rows per partition, each in input order."""
+    order, bounds = group_rows(preds.frame, num_frames, num_parts)
+    rows = to_rows(preds, positions)
+    return [rows[order[bounds[p] : bounds[p + 1]]] for p in range(num_parts)]
+
+
+def part_from_rows(gt: GroundTruth, part: int, num_parts: int, rows: Rows, name: str) -> Part:
+    """Partition ``part`` from its spilled rows (any order of arrival: sorted back into input order)."""
+    rows = rows[np.argsort(rows["position"], kind="stable")]
+    frames = frames_of(part, gt.num_frames, num_parts)
+    gt_part, local = ground_truth_part(gt, frames)
+    preds = Predictions(
+        name=name,
+        frame=local[rows["frame"]],
+        cls=rows["cls"].astype(np.int64),
+        box=np.ascontiguousarray(rows["box"]),
+        score=np.ascontiguousarray(rows["score"]),
+    )
+    if preds.num_predictions and (preds.frame < 0).any():
+        raise ValueError(f"rows of another partition in partition {part}")
+    return Part(gt_part, preds, frames, np.ascontiguousarray(rows["position"]))
+
+
+class Spill:
+    """Spill files of one inference set: one per partition, appended to as chunks arrive."""
+
+    def __init__(self, directory: Path, num_frames: int, num_parts: int) -> None:
+        self.directory = directory
+        self.num_frames = num_frames
+        self.num_parts = num_parts
+        self.count = 0
+        self.dropped = 0
+        self.paths = [directory / f"part-{p:05d}.rows" for p in range(num_parts)]
+        for path in self.paths:
+            path.write_bytes(b"")
+
+    def add(self, chunk: Predictions) -> None:
+        positions = np.arange(self.count, self.count + chunk.num_predictions, dtype=np.int64)
+        self.count += chunk.num_predictions
+        self.dropped += chunk.dropped_unknown_frames
+        for path, rows in zip(self.paths, split_rows(chunk, positions, self.num_frames, self.num_parts), strict=True):
+            if rows.size:
+                with path.open("ab") as handle:
+                    rows.tofile(handle)
+
+    def rows(self, part: int) -> Rows:
+        return np.fromfile(self.paths[part], dtype=ROW)
+
+
+def evaluate_chunks(
+    gt: GroundTruth,
+    chunks: Iterable[Predictions],
+    config: EvalConfig,
+    *,
+    name: str,
+    source: str = "",
+    num_parts: int | None = None,
+    workdir: Path | None = None,
+    progress: Progress | None = None,
+) -> ModelSummary:
+    """Every metric of one inference set whose predictions come in ``chunks``, in bounded memory.
+
+    ``num_parts``: partitions of the frames (default: one per :data:`FRAMES_PER_PART` frames). ``workdir``: where
+    the spill files go (default: the system's temporary folder); they are removed when done.
+    """
+    say = progress if progress is not None else (lambda _: None)
+    k = num_parts if num_parts is not None else default_parts(gt.num_frames)
+    with tempfile.TemporaryDirectory(prefix="reportgen-spill-", dir=workdir) as tmp:
+        spill = Spill(Path(tmp), gt.num_frames, k)
+        for i, chunk in enumerate(chunks, start=1):
+            spill.add(chunk)
+            say(f"{name}: read chunk {i} ({spill.count:,} predictions)")
+        results: list[PartResult] = []
+        for p in range(k):
+            part = part_from_rows(gt, p, k, spill.rows(p), name)
+            results.append(map_part(part, config)[0])
+            say(f"{name}: matched partition {p + 1} of {k}")
+        dropped = spill.dropped
+    return reduce_parts(gt, results, config, name=name, source=source, dropped_unknown_frames=dropped, progress=say)
+
+
+def evaluate_in_parts(
+    gt: GroundTruth, preds: Predictions, config: EvalConfig, *, num_parts: int | None = None,
+    progress: Progress | None = None,
+) -> ModelSummary:  # fmt: skip
+    """Predictions already in memory, matched one partition at a time (the matching of only one partition is
+    held at once)."""
+    from reportgen.engine.partition import split
+
+    say = progress if progress is not None else (lambda _: None)
+    k = num_parts if num_parts is not None else default_parts(gt.num_frames)
+    results = []
+    for p, part in enumerate(split(gt, preds, k), start=1):
+        results.append(map_part(part, config)[0])
+        say(f"{preds.name}: matched partition {p} of {k}")
+    return reduce_parts(
+        gt, results, config, name=preds.name, source=preds.source,
+        dropped_unknown_frames=preds.dropped_unknown_frames, progress=say,
+    )  # fmt: skip
+
+
+def chunks_of(preds: Predictions, size: int) -> Iterator[Predictions]:
+    """``preds`` in consecutive chunks of ``size`` rows (for tests and for in-memory sources)."""
+    for start in range(0, max(preds.num_predictions, 1), size):
+        stop = start + size
+        yield replace(
+            preds,
+            frame=preds.frame[start:stop],
+            cls=preds.cls[start:stop],
+            box=preds.box[start:stop],
+            score=preds.score[start:stop],
+            class_scores=None if preds.class_scores is None else preds.class_scores[start:stop],
+            dropped_unknown_frames=preds.dropped_unknown_frames if start == 0 else 0,
+        )
