@@ -34,8 +34,9 @@ from reportgen.io.options import LoadOptions, load_options_from
 
 if TYPE_CHECKING:
     import pandas as pd
+    from distributed import Client
 
-    from reportgen.engine.evaluation import EvalConfig, ModelResult
+    from reportgen.engine.evaluation import EvalConfig, ModelResult, ModelSummary
     from reportgen.engine.project_run import ProjectRun
     from reportgen.engine.verdicts import SegmentVerdict
     from reportgen.io.project import Project as _ProjectSpec
@@ -184,7 +185,7 @@ class InferenceSetResult:
     """Everything computed for one inference set on all frames."""
 
     gt: GroundTruth
-    result: ModelResult = field(repr=False)
+    result: ModelSummary = field(repr=False)
 
     @property
     def name(self) -> str:
@@ -192,7 +193,17 @@ class InferenceSetResult:
 
     @property
     def predictions(self) -> Predictions:
-        return self.result.predictions
+        """The predictions, as read (not kept by a partitioned or Dask run)."""
+        return self._full("predictions").predictions
+
+    def _full(self, what: str) -> ModelResult:
+        from reportgen.engine.evaluation import ModelResult
+
+        if not isinstance(self.result, ModelResult):
+            raise InputError(None, f"{what} of {self.name!r}: a partitioned (dask=...) evaluation keeps counts and "
+                             "records, not every prediction's matching; evaluate without dask=, or put the value on "
+                             "the grid (confidence_grid=...)")  # fmt: skip
+        return self.result
 
     @property
     def coco(self) -> dict[str, float | None] | None:
@@ -237,7 +248,8 @@ class InferenceSetResult:
         if on_grid.size:
             matrix = self.result.counts.matrix[u, int(on_grid[0])]
         else:
-            counts = count_presets(self.gt, self.result.predictions, self.result.match, np.array([conf]))
+            full = self._full(f"confidence {conf:g} (off the grid)")
+            counts = count_presets(self.gt, full.predictions, full.match, np.array([conf]))
             matrix = counts.matrix[u, 0]
         s = scores_from_matrix(matrix)
         micro, macro, weighted = (Averages(_num(row[0]), _num(row[1]), _num(row[2])) for row in (s.micro, s.macro,
@@ -248,7 +260,7 @@ class InferenceSetResult:
 class Evaluation(Mapping[str, InferenceSetResult]):
     """Every metric of every inference set at every preset; a mapping from inference-set name to its results."""
 
-    def __init__(self, gt: GroundTruth, results: Sequence[ModelResult], config: EvalConfig,
+    def __init__(self, gt: GroundTruth, results: Sequence[ModelSummary], config: EvalConfig,
                  sources: Sequence[Path | None]) -> None:  # fmt: skip
         self.gt = gt
         self.config = config
@@ -298,6 +310,7 @@ def evaluate(
     confidence_grid: str | Sequence[float] | None = None,
     voc: bool = False,
     pixel_inclusive: bool = False,
+    dask: str | Client | None = None,
     **format_options: Any,
 ) -> Evaluation:
     """Evaluate inference sets against the ground truth, as ``reportgen evaluate`` does.
@@ -305,7 +318,10 @@ def evaluate(
     ``gt``: a :class:`GroundTruth` or any source of :func:`load_ground_truth`. ``predictions``: name ->
     :class:`Predictions` or any source of :func:`load_predictions` (read with ``format_options``).
     ``iou_grid`` / ``confidence_grid``: the presets (the CLI's syntax, e.g. ``"0.5:0.95:0.05"``, or a list of
-    values; defaults as the CLI's); ``iou`` / ``confidence`` are placed on them.
+    values; defaults as the CLI's); ``iou`` / ``confidence`` are placed on them. ``dask``: run the map step on a
+    Dask cluster (``"local"``, ``"local:N"``, a scheduler address, or a ``distributed.Client``); the numbers are the
+    same, but the result keeps no per-prediction matching (``predictions`` and off-grid ``at()`` need a run
+    without it).
     """
     import numpy as np
 
@@ -327,7 +343,7 @@ def evaluate(
         voc=voc,
         pixel_inclusive=pixel_inclusive,
     ).normalized()
-    return evaluate_with(gt, predictions, options=_load_options(format_options), config=config)
+    return evaluate_with(gt, predictions, options=_load_options(format_options), config=config, dask=dask)
 
 
 def evaluate_with(
@@ -338,13 +354,39 @@ def evaluate_with(
     config: EvalConfig,
     progress: Callable[[str], None] | None = None,
     warn: Callable[[str], None] | None = None,
+    dask: str | Client | None = None,
+    keep_matching: bool = True,
 ) -> Evaluation:
     """:func:`evaluate` with the reading options and the presets already built: what ``reportgen evaluate`` runs
     (the command line only parses its options into these). ``progress`` hears each stage; ``warn`` each
-    inference set's dropped predictions (``ignore_unknown_frames``)."""
+    inference set's dropped predictions (``ignore_unknown_frames``).
+
+    Engines (the same map and reduce functions, the same numbers): with ``keep_matching`` (the API's default)
+    one pass over all frames that keeps every prediction's matching; without it (the command line) predictions
+    are read in chunks where the format allows and matched one partition of the frames at a time, in bounded
+    memory; with ``dask`` the partitions are read and matched on a Dask cluster.
+    """
+    if dask is not None:
+        from reportgen.engine.cluster import connect
+
+        with connect(dask) as client:
+            return _evaluate_with(gt, predictions, options, config, progress, warn, client, keep_matching=False)
+    return _evaluate_with(gt, predictions, options, config, progress, warn, None, keep_matching=keep_matching)
+
+
+def _evaluate_with(
+    gt: GroundTruth | Source,
+    predictions: Mapping[str, Predictions | Source],
+    options: LoadOptions,
+    config: EvalConfig,
+    progress: Callable[[str], None] | None,
+    warn: Callable[[str], None] | None,
+    client: Client | None,
+    *,
+    keep_matching: bool,
+) -> Evaluation:
     from reportgen.engine.evaluation import evaluate_model
     from reportgen.io import load_ground_truth as load_gt
-    from reportgen.io import load_predictions as load_preds
 
     def say(message: str) -> None:
         if progress is not None:
@@ -357,25 +399,65 @@ def evaluate_with(
         truth = load_gt(gt, options)
     if not predictions:
         raise InputError(None, "predictions: at least one inference set is required")
-    results = []
+    results: list[ModelSummary] = []
     sources: list[Path | None] = []
     for name, value in predictions.items():
         if not isinstance(name, str) or not name.strip():
             raise InputError(None, f"predictions: expected a non-empty inference-set name, found {name!r}")
+        is_path = not isinstance(value, Predictions) and isinstance(value, (str, os.PathLike))
         if isinstance(value, Predictions):
-            preds = value if value.name == name else _renamed(value, name)
             sources.append(Path(value.source) if value.source and Path(value.source).exists() else None)
         else:
-            is_path = isinstance(value, (str, os.PathLike))
-            say(f"loading {value if is_path else name}")
-            preds = load_preds(value, truth, options, name=name)
             sources.append(Path(value) if is_path else None)
-            if preds.dropped_unknown_frames and warn is not None:
-                where = value if is_path else f"predictions {name!r}"
-                warn(f"{where}: ignored {preds.dropped_unknown_frames} predictions on frames the ground truth "
-                     "does not have (--ignore-unknown-frames)")  # fmt: skip
-        results.append(evaluate_model(truth, preds, config, progress=say))
+        if keep_matching:
+            preds = _predictions(value, name, truth, options, say)
+            results.append(evaluate_model(truth, preds, config, progress=say))
+        elif client is not None:
+            results.append(_on_cluster(client, truth, value, name, options, config, say))
+        else:
+            results.append(_in_parts(truth, value, name, options, config, say))
+        if results[-1].dropped_unknown_frames and warn is not None:
+            where = value if is_path else f"predictions {name!r}"
+            warn(f"{where}: ignored {results[-1].dropped_unknown_frames} predictions on frames the ground truth "
+                 "does not have (--ignore-unknown-frames)")  # fmt: skip
     return Evaluation(truth, results, config, sources)
+
+
+def _predictions(
+    value: Predictions | Source, name: str, truth: GroundTruth, options: LoadOptions, say: Callable[[str], None]
+) -> Predictions:
+    from reportgen.io import load_predictions as load_preds
+
+    if isinstance(value, Predictions):
+        return value if value.name == name else _renamed(value, name)
+    say(f"loading {value if isinstance(value, (str, os.PathLike)) else name}")
+    return load_preds(value, truth, options, name=name)
+
+
+def _in_parts(
+    truth: GroundTruth, value: Predictions | Source, name: str, options: LoadOptions, config: EvalConfig,
+    say: Callable[[str], None],
+) -> ModelSummary:  # fmt: skip
+    """One inference set in bounded memory: matched one partition of the frames at a time."""
+    from reportgen.engine.streaming import evaluate_in_parts
+
+    preds = _predictions(value, name, truth, options, say)
+    return evaluate_in_parts(truth, preds, config, progress=say)
+
+
+def _on_cluster(
+    client: Client, truth: GroundTruth, value: Predictions | Source, name: str, options: LoadOptions,
+    config: EvalConfig, say: Callable[[str], None],
+) -> ModelSummary:  # fmt: skip
+    """One inference set on a Dask cluster: files are read by the workers, data in memory is sent to them."""
+    from reportgen.engine.cluster import Piece, evaluate_on_cluster
+
+    if isinstance(value, (str, os.PathLike)):
+        pieces = [Piece(str(value), 0)]
+        return evaluate_on_cluster(client, truth, pieces, config, name=name, options=options,
+                                   source_name=str(value), progress=say)  # fmt: skip
+    preds = _predictions(value, name, truth, options, say)
+    return evaluate_on_cluster(client, truth, preds, config, name=name, source_name=preds.source, progress=say)
 
 
 def _renamed(preds: Predictions, name: str) -> Predictions:
@@ -552,7 +634,7 @@ def build_report(
         run = source.run(extra_presets=bootstrap_at, progress=say, image_paths=True)
         spec = source.spec
     else:
-        spec, run = project_from_evaluation(source.gt, [r.result for r in source.values()], source.config,
+        spec, run = project_from_evaluation(source.gt, [r._full("a report") for r in source.values()], source.config,
                                             title=title, bootstrap_presets=bootstrap_at)  # fmt: skip
     build(spec, out, thumbnail_budget=thumbnail_budget, bootstrap_presets=bootstrap_at, run=run, progress=say)
     return Report(out)

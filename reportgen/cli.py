@@ -268,6 +268,15 @@ def evaluate(
     ignore_unknown_frames: UnknownOpt = False,
     round_pixels: RoundOpt = False,
     task: TaskOpt = "auto",
+    dask: Annotated[
+        str | None,
+        typer.Option(
+            "--dask",
+            metavar="ADDRESS",
+            help="Read and match the partitions on a Dask cluster: 'local' (a worker process per core), 'local:N' "
+            "(N workers) or a scheduler address (tcp://host:8786). Same numbers as without. Needs the dask extra.",
+        ),
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
 ) -> None:
     """Evaluate inference sets: the COCO summary (pycocotools' 12 lines) and a classification report.
@@ -329,7 +338,13 @@ def evaluate(
             progress.done()
             stderr(message)
 
-        ev = evaluate_with(gt, dict(named), options=options, config=config, progress=progress, warn=warn)
+        if dask is not None:
+            from reportgen.engine.cluster import parse_address, require_dask
+
+            parse_address(dask)
+            require_dask()
+        ev = evaluate_with(gt, dict(named), options=options, config=config, progress=progress, warn=warn, dask=dask,
+                           keep_matching=False)  # fmt: skip
         truth, results = ev.gt, [r.result for r in ev.values()]
         if json_path is not None:
             progress(f"writing {json_path}")

@@ -49,6 +49,16 @@ class InputError(ReportgenError):
         parts.append(message)
         super().__init__(printable(": ".join(parts)))
 
+    def __reduce__(self) -> tuple[object, ...]:
+        # an error raised on a Dask worker reaches the command line whole (pickled with its location)
+        return (_input_error, (self.source, self.detail, self.line, self.record, self.field))
+
+
+def _input_error(
+    source: str | None, message: str, line: int | None, record: str | None, field: str | None
+) -> InputError:
+    return InputError(source, message, line=line, record=record, field=field)
+
 
 def printable(text: str) -> str:
     """``text`` with every non-printable character (ESC, CR, a newline, a lone surrogate, ...) written as its

@@ -41,12 +41,14 @@ def pack(rows: BoolArray) -> U8Array:
 
 def unpack(packed: U8Array, count: int) -> BoolArray:
     """The inverse of :func:`pack` for ``count`` rows."""
-    return np.unpackbits(packed, axis=0, count=count).astype(bool)
+    out: BoolArray = np.unpackbits(packed, axis=0, count=count).astype(bool)
+    return out
 
 
 def row(packed: U8Array, r: int) -> BoolArray:
     """Row ``r`` of packed flags, without unpacking the others."""
-    return ((packed[r // 8] >> (7 - r % 8)) & 1).astype(bool)
+    out: BoolArray = ((packed[r // 8] >> (7 - r % 8)) & 1).astype(bool)
+    return out
 
 
 @dataclass(frozen=True, eq=False)
@@ -83,11 +85,11 @@ class Records:
 
     @property
     def has_coco(self) -> bool:
-        return self.coco_flags.shape[0] > 0
+        return bool(self.coco_flags.shape[0] > 0)
 
     @property
     def has_voc(self) -> bool:
-        return self.voc_flags.shape[0] > 0
+        return bool(self.voc_flags.shape[0] > 0)
 
     def correct(self, u: int) -> BoolArray:
         return row(self.flags, u)
