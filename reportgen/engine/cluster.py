@@ -82,7 +82,7 @@ def connect(target: str | Client) -> Iterator[Client]:
     address, workers = parse_address(target)
     if address == "local":
         n = workers if workers is not None else (os.cpu_count() or 1)
-        with LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
+        with LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster, \
                 Client(cluster) as client:  # fmt: skip
             yield client
         return
@@ -147,19 +147,20 @@ def evaluate_on_cluster(
 
     say = progress if progress is not None else (lambda _: None)
     k = num_parts if num_parts is not None else default_parts(gt.num_frames)
-    gt_future = client.scatter(gt, broadcast=True)
+    gt_future = client.scatter(gt, broadcast=True, hash=False)
     per_part: list[list[Any]] = [[] for _ in range(k)]
-    dropped_futures = []
+    reads, dropped_futures = [], []
     if isinstance(source, Predictions):
         positions = np.arange(source.num_predictions, dtype=np.int64)
         rows = split_rows(source, positions, gt.num_frames, k)
-        for p, future in enumerate(client.scatter(rows)):
+        for p, future in enumerate(client.scatter(rows, hash=False)):
             per_part[p].append(future)
         dropped = source.dropped_unknown_frames
     else:
         assert options is not None
         for piece in source:
             read = client.submit(read_piece, piece, gt_future, options, name, k, retries=RETRIES, pure=False)
+            reads.append(read)  # held until the end: its rows feed every map task
             dropped_futures.append(client.submit(_dropped, read, pure=False))
             for p in range(k):
                 per_part[p].append(client.submit(_take, read, p, pure=False))
@@ -174,6 +175,7 @@ def evaluate_on_cluster(
         results[index[future.key]] = result
         say(f"{name}: partition {done} of {k} done on the cluster")
     dropped += sum(client.gather(dropped_futures))
+    del reads
     parts = [r for r in results if r is not None]
     return reduce_parts(gt, parts, config, name=name, source=source_name, dropped_unknown_frames=dropped,
                         progress=say)  # fmt: skip
