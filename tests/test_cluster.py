@@ -106,7 +106,7 @@ def test_a_task_that_fails_once_is_retried(client: Any) -> None:
     gt = data.gt()
     preds = data.preds(gt)
     got = evaluate_on_cluster(client, gt, preds, CONFIG, name="m", num_parts=3, map_task=flaky_map)
-    assert FAILED == {0, 1, 2}
+    assert {0, 1, 2} == FAILED
     assert_same(evaluate_model(gt, preds, CONFIG), got)
 
 
