@@ -146,7 +146,10 @@ def evaluate_on_cluster(
     from distributed import as_completed
 
     say = progress if progress is not None else (lambda _: None)
-    k = num_parts if num_parts is not None else default_parts(gt.num_frames)
+    if num_parts is None:  # at least two partitions a worker, so that every worker has work
+        workers = len(client.scheduler_info().get("workers", {})) or 1
+        num_parts = min(max(default_parts(gt.num_frames), 2 * workers), max(gt.num_frames, 1))
+    k = num_parts
     gt_future = client.scatter(gt, broadcast=True, hash=False)
     per_part: list[list[Any]] = [[] for _ in range(k)]
     reads, dropped_futures = [], []
