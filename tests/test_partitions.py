@@ -145,3 +145,27 @@ def test_rows_in_any_order_equal_the_single_pass(tmp_path: Path) -> None:
     single = evaluate_model(gt, mixed, CONFIG)
     assert_same(single, evaluate_chunks(gt, chunks_of(mixed, 5), CONFIG, name="m", num_parts=4, workdir=tmp_path))
     assert_same(single, evaluate_in_parts(gt, mixed, CONFIG, num_parts=4))
+
+
+def test_segment_counts_from_partitions_equal_the_masked_counts() -> None:
+    from reportgen.engine.evaluation import segment_counts
+
+    data = random_detection(12, n_images=16, crowd_rate=0.2)
+    gt = data.gt()
+    preds = data.preds(gt)
+    rng = np.random.default_rng(3)
+    masks = [rng.random(gt.num_frames) < 0.5, np.zeros(gt.num_frames, dtype=bool), np.ones(gt.num_frames, bool)]
+    single = evaluate_model(gt, preds, CONFIG)
+    parted = evaluate_in_parts(gt, preds, CONFIG, num_parts=5, segment_masks=masks, keep_records=True)
+    assert len(parted.segments) == 3
+    for mask, got in zip(masks, parted.segments, strict=True):
+        want = segment_counts(gt, single, mask)
+        assert np.array_equal(got.matrix, want.matrix) and got.frame_count == want.frame_count
+    # the curves of a segment, from the kept records, equal those of the single pass's matching
+    from reportgen.engine.evaluation import curve_set, curves_from_records
+
+    assert parted.records is not None
+    a = curve_set(gt, preds, single.match, masks[0])
+    b = curves_from_records(gt, parted.records, masks[0])
+    for f in dataclasses.fields(a):
+        assert np.array_equal(getattr(a, f.name), getattr(b, f.name), equal_nan=True), f.name

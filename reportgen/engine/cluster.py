@@ -34,7 +34,7 @@ import numpy as np
 from reportgen.engine.evaluation import EvalConfig, ModelSummary, PartResult, Progress, map_part, reduce_parts
 from reportgen.engine.streaming import ROW, Rows, default_parts, part_from_rows, split_rows
 from reportgen.errors import InputError
-from reportgen.io.containers import GroundTruth, Predictions
+from reportgen.io.containers import BoolArray, GroundTruth, Predictions
 
 if TYPE_CHECKING:
     from distributed import Client
@@ -114,10 +114,13 @@ def read_piece(
     return split_rows(preds, positions, gt.num_frames, num_parts), preds.dropped_unknown_frames
 
 
-def map_rows(gt: GroundTruth, part: int, num_parts: int, name: str, config: EvalConfig, *pieces: Rows) -> PartResult:
-    """Map task: partition ``part`` from its rows of every piece."""
+def map_rows(
+    gt: GroundTruth, part: int, num_parts: int, name: str, config: EvalConfig, masks: Sequence[BoolArray],
+    *pieces: Rows,
+) -> PartResult:  # fmt: skip
+    """Map task: partition ``part`` from its rows of every piece (and the counts of the segments ``masks``)."""
     rows = np.concatenate(pieces) if pieces else np.empty(0, dtype=ROW)
-    return map_part(part_from_rows(gt, part, num_parts, rows, name), config)[0]
+    return map_part(part_from_rows(gt, part, num_parts, rows, name), config, segment_masks=masks)[0]
 
 
 def _take(pair: tuple[list[Rows], int], part: int) -> Rows:
@@ -138,6 +141,8 @@ def evaluate_on_cluster(
     options: LoadOptions | None = None,
     source_name: str = "",
     num_parts: int | None = None,
+    segment_masks: Sequence[BoolArray] = (),
+    keep_records: bool = False,
     progress: Progress | None = None,
     map_task: Callable[..., PartResult] = map_rows,
 ) -> ModelSummary:
@@ -168,8 +173,11 @@ def evaluate_on_cluster(
             for p in range(k):
                 per_part[p].append(client.submit(_take, read, p, pure=False))
         dropped = 0
+    # one object (a scattered list would become a future per element)
+    masks_future = client.scatter([tuple(segment_masks)], broadcast=True, hash=False)[0] if segment_masks else ()
     futures = [
-        client.submit(map_task, gt_future, p, k, name, config, *per_part[p], retries=RETRIES, pure=False)
+        client.submit(map_task, gt_future, p, k, name, config, masks_future, *per_part[p], retries=RETRIES,
+                      pure=False)  # fmt: skip
         for p in range(k)
     ]
     index = {f.key: p for p, f in enumerate(futures)}
@@ -181,4 +189,4 @@ def evaluate_on_cluster(
     del reads
     parts = [r for r in results if r is not None]
     return reduce_parts(gt, parts, config, name=name, source=source_name, dropped_unknown_frames=dropped,
-                        progress=say)  # fmt: skip
+                        keep_records=keep_records, progress=say)  # fmt: skip

@@ -8,7 +8,7 @@ the VOC numbers. Segments reuse the same matching through :func:`segment_counts`
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -133,6 +133,8 @@ class ModelSummary:
     curves: CurveSet
     coco: CocoSummary | None
     voc: VocResult | None
+    records: Records | None  # kept when asked (the curves of segments come from them)
+    segments: tuple[PresetCounts, ...]  # counts of the segments asked for (map_part's segment_masks), in order
 
 
 @dataclass(frozen=True, eq=False)
@@ -153,6 +155,7 @@ class PartResult:
 
     counts: PresetCounts
     records: Records
+    segments: tuple[PresetCounts, ...] = ()
 
 
 def outcome_flags(gt: GroundTruth, preds: Predictions, match: MatchResult) -> BoolArray:
@@ -169,8 +172,11 @@ def outcome_flags(gt: GroundTruth, preds: Predictions, match: MatchResult) -> Bo
     return out
 
 
-def map_part(part: Part, config: EvalConfig, *, progress: Progress = _noop) -> tuple[PartResult, MatchResult]:
-    """The map step: match one partition of the frames and reduce it to counts and records.
+def map_part(
+    part: Part, config: EvalConfig, *, segment_masks: Sequence[BoolArray] = (), progress: Progress = _noop
+) -> tuple[PartResult, MatchResult]:
+    """The map step: match one partition of the frames and reduce it to counts and records (and the counts of
+    each segment, ``segment_masks`` being ``(F,)`` masks over the global frames).
 
     The COCO matching runs in a second thread (its kernels release the GIL): on two cores the two overlap.
     """
@@ -201,7 +207,10 @@ def map_part(part: Part, config: EvalConfig, *, progress: Progress = _noop) -> t
         preds.score, preds.cls.astype(np.int32), part.frames[preds.frame].astype(np.int32), part.positions,
         config.iou_grid.size, flags, coco_rank, coco_flags, voc_flags,
     )  # fmt: skip
-    return PartResult(counts, records), match
+    segments = tuple(
+        count_presets(gt, preds, match, config.confidence_grid, mask[part.frames]) for mask in segment_masks
+    )
+    return PartResult(counts, records, segments), match
 
 
 def reduce_parts(
@@ -212,16 +221,18 @@ def reduce_parts(
     name: str,
     source: str = "",
     dropped_unknown_frames: int = 0,
+    keep_records: bool = False,
     progress: Progress = _noop,
 ) -> ModelSummary:
     """The reduce step: add the counts of every partition and merge their records in the global order.
 
     ``parts`` must cover every frame of ``gt`` exactly once; it is consumed (emptied) so that each partition's
-    records are freed once merged.
+    records are freed once merged. ``keep_records``: keep the merged records in the result (segments' curves).
     """
     counts = parts[0].counts
     for p in parts[1:]:
         counts = counts + p.counts
+    segments = add_segments(parts)
     if counts.frame_count != gt.num_frames:
         raise ValueError(f"partitions cover {counts.frame_count} frames, the ground truth has {gt.num_frames}")
     records = Records.concat([p.records for p in parts])
@@ -236,7 +247,18 @@ def reduce_parts(
     if records.has_voc:
         progress(f"{name}: VOC AP")
         voc = voc_from_records(gt, records, config.iou_grid, pixel_inclusive=config.pixel_inclusive)
-    return ModelSummary(name, source, len(records), dropped_unknown_frames, counts, curves, coco, voc)
+    kept = records if keep_records else None
+    return ModelSummary(name, source, len(records), dropped_unknown_frames, counts, curves, coco, voc, kept, segments)
+
+
+def add_segments(parts: Sequence[PartResult]) -> tuple[PresetCounts, ...]:
+    """Each segment's counts over every partition."""
+    if not parts:
+        return ()
+    out = list(parts[0].segments)
+    for p in parts[1:]:
+        out = [a + b for a, b in zip(out, p.segments, strict=True)]
+    return tuple(out)
 
 
 def evaluate_model(

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -26,7 +26,7 @@ import numpy.typing as npt
 
 from reportgen.engine.evaluation import EvalConfig, ModelSummary, PartResult, Progress, map_part, reduce_parts
 from reportgen.engine.partition import Part, frames_of, ground_truth_part, group_rows
-from reportgen.io.containers import GroundTruth, IntArray, Predictions
+from reportgen.io.containers import BoolArray, GroundTruth, IntArray, Predictions
 
 #: one spilled prediction: global frame, global input position, score, xywh box, class
 ROW = np.dtype([("frame", "<i8"), ("position", "<i8"), ("score", "<f8"), ("box", "<f8", (4,)), ("cls", "<i4")])
@@ -109,6 +109,8 @@ def evaluate_chunks(
     source: str = "",
     num_parts: int | None = None,
     workdir: Path | None = None,
+    segment_masks: Sequence[BoolArray] = (),
+    keep_records: bool = False,
     progress: Progress | None = None,
 ) -> ModelSummary:
     """Every metric of one inference set whose predictions come in ``chunks``, in bounded memory.
@@ -126,15 +128,16 @@ def evaluate_chunks(
         results: list[PartResult] = []
         for p in range(k):
             part = part_from_rows(gt, p, k, spill.rows(p), name)
-            results.append(map_part(part, config)[0])
+            results.append(map_part(part, config, segment_masks=segment_masks)[0])
             say(f"{name}: matched partition {p + 1} of {k}")
         dropped = spill.dropped
-    return reduce_parts(gt, results, config, name=name, source=source, dropped_unknown_frames=dropped, progress=say)
+    return reduce_parts(gt, results, config, name=name, source=source, dropped_unknown_frames=dropped,
+                        keep_records=keep_records, progress=say)  # fmt: skip
 
 
 def evaluate_in_parts(
     gt: GroundTruth, preds: Predictions, config: EvalConfig, *, num_parts: int | None = None,
-    progress: Progress | None = None,
+    segment_masks: Sequence[BoolArray] = (), keep_records: bool = False, progress: Progress | None = None,
 ) -> ModelSummary:  # fmt: skip
     """Predictions already in memory, matched one partition at a time (the matching of only one partition is
     held at once)."""
@@ -144,11 +147,11 @@ def evaluate_in_parts(
     k = num_parts if num_parts is not None else default_parts(gt.num_frames)
     results = []
     for p, part in enumerate(split(gt, preds, k), start=1):
-        results.append(map_part(part, config)[0])
+        results.append(map_part(part, config, segment_masks=segment_masks)[0])
         say(f"{preds.name}: matched partition {p} of {k}")
     return reduce_parts(
         gt, results, config, name=preds.name, source=preds.source,
-        dropped_unknown_frames=preds.dropped_unknown_frames, progress=say,
+        dropped_unknown_frames=preds.dropped_unknown_frames, keep_records=keep_records, progress=say,
     )  # fmt: skip
 
 
