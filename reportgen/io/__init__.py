@@ -241,9 +241,9 @@ def _check_path_kind(path: Path, fmt: str, role: Literal["gt", "pred"]) -> None:
         raise InputError(path, f"expected a file or folder of {what}, found nothing at this path")
     if fmt in _FOLDERS and not path.is_dir():
         raise InputError(path, f"expected a folder of {fmt} files ({what}), found a file")
-    if fmt not in _FOLDERS and path.is_dir():
+    if fmt not in _FOLDERS and fmt != "parquet" and path.is_dir():
         raise InputError(path, f"expected a {fmt} file of {what}, found a folder")
-    if fmt not in _FOLDERS:
+    if fmt not in _FOLDERS and not path.is_dir():
         detect_format(path, role=role)  # an empty file is an error whatever its declared format
 
 
