@@ -14,7 +14,7 @@ import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO, Literal
+from typing import Any, BinaryIO, Literal
 
 import numpy as np
 import orjson
@@ -265,23 +265,21 @@ def _csv_chunks(path: Path, rows: int | None) -> Iterator[Table]:
         raise InputError(source, f"expected UTF-8 text, found byte {exc.object[exc.start]:#04x}") from None
 
 
-def _csv_frames(handle: BinaryIO, as_text: dict[object, type], rows: int | None) -> Iterator[pd.DataFrame]:
+def _csv_frames(handle: BinaryIO, as_text: Mapping[object, type[str]], rows: int | None) -> Iterator[pd.DataFrame]:
     """pandas' frames of the file, a ParserWarning (a line with a field too many) raised as an error. The warning
     filter is set around each read only, not while the caller holds a chunk."""
 
-    def strict(read: Callable[[], pd.DataFrame | None]) -> pd.DataFrame | None:
+    def strict(read: Callable[[], Any]) -> Any:
         with warnings.catch_warnings():
             warnings.simplefilter("error", pd.errors.ParserWarning)
             return read()
 
     if rows is None:
-        whole = strict(lambda: pd.read_csv(handle, dtype=as_text, **_CSV_OPTIONS))  # type: ignore[call-overload]
-        if whole is not None:
-            yield whole
+        yield strict(lambda: pd.read_csv(handle, dtype=as_text, **_CSV_OPTIONS))  # type: ignore[call-overload]
         return
     reader = strict(lambda: pd.read_csv(handle, dtype=as_text, chunksize=rows, **_CSV_OPTIONS))  # type: ignore[call-overload]
-    with reader:  # type: ignore[union-attr]
-        while (frame := strict(lambda: next(reader, None))) is not None:  # type: ignore[arg-type]
+    with reader:
+        while (frame := strict(lambda: next(reader, None))) is not None:
             yield frame
 
 
