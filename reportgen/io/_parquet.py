@@ -198,12 +198,21 @@ def _same_schema(first: ParquetPart, a: pa.Schema, part: ParquetPart, b: pa.Sche
             part.source, f"expected the columns of {first.source} in its order, found them in another order"
         )
     for field_a, field_b in zip(a, b, strict=True):
-        if field_a.type != field_b.type and not (pa.types.is_null(field_a.type) or pa.types.is_null(field_b.type)):
+        if _kind(field_a.type) != _kind(field_b.type) and not (
+            pa.types.is_null(field_a.type) or pa.types.is_null(field_b.type)
+        ):
             raise InputError(
                 part.source,
                 f"expected column {short(field_b.name.strip())} of type {field_a.type} as in {first.source}, "
                 f"found {field_b.type}",
             )
+
+
+def _kind(type_: pa.DataType) -> object:
+    """Types that read alike: the string types are one (pandas writes ``large_string``, other tools ``string``)."""
+    if pa.types.is_string(type_) or pa.types.is_large_string(type_) or pa.types.is_string_view(type_):
+        return "string"
+    return type_
 
 
 def _categories(source: str, schema: pa.Schema) -> Categories | None:
@@ -262,7 +271,8 @@ def read_whole(data: ParquetInput) -> tuple[pa.Table, Where]:
 def _concat(tables: list[pa.Table]) -> pa.Table:
     if len(tables) == 1:
         return tables[0]
-    return pa.concat_tables(tables, promote_options="default")  # a column of nulls takes the others' type
+    # a column of nulls takes the others' type; string and large_string become one
+    return pa.concat_tables(tables, promote_options="permissive")
 
 
 def iter_chunks(data: ParquetInput, rows: int) -> Iterator[tuple[pa.Table, Where, int]]:
