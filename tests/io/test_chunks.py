@@ -76,7 +76,9 @@ WRITERS: dict[str, Callable[[pd.DataFrame, Path], Path]] = {
 
 def chunked(path: Path, gt: GroundTruth, rows: int, options: LoadOptions = PLAIN) -> list[Predictions]:
     return [
-        build_predictions(raw, gt, name="m", names=None, sizes=None, ignore_unknown_frames=options.ignore_unknown_frames)
+        build_predictions(
+            raw, gt, name="m", names=None, sizes=None, ignore_unknown_frames=options.ignore_unknown_frames
+        )
         for raw in iter_raw_prediction_chunks(path, options, rows=rows)
     ]
 
@@ -272,8 +274,10 @@ def test_empty_folder(tmp_path: Path) -> None:
     assert pred_error(folder, tmp_path) == (
         f"{folder}: expected a folder of .txt, .xml or .parquet files of predictions, found none"
     )
-    assert error_of(lambda: load_predictions(folder, coco_like_gt(tmp_path), LoadOptions(pred_format="parquet"),
-                                             name="m")) == f"{folder}: expected .parquet files in the folder, found none"
+    assert (
+        error_of(lambda: load_predictions(folder, coco_like_gt(tmp_path), LoadOptions(pred_format="parquet"), name="m"))
+        == f"{folder}: expected .parquet files in the folder, found none"
+    )
 
 
 def test_folder_with_only_success(tmp_path: Path) -> None:
@@ -305,9 +309,17 @@ def test_mixed_schemas_name_both_files_and_the_column(tmp_path: Path) -> None:
     assert pred_error(folder, tmp_path) == f"{third}: expected the columns of {first}, found no column 'score'"
     table = random_predictions(3)
     table["score"] = table["score"].astype(str)
-    pq.write_table(pa.Table.from_pandas(table, preserve_index=False).cast(pa.schema(
-        [pa.field(c, pa.string() if c in ("frame_id", "class", "score") else pa.float64()) for c in table.columns]
-    )), third)
+    pq.write_table(
+        pa.Table.from_pandas(table, preserve_index=False).cast(
+            pa.schema(
+                [
+                    pa.field(c, pa.string() if c in ("frame_id", "class", "score") else pa.float64())
+                    for c in table.columns
+                ]
+            )
+        ),
+        third,
+    )
     assert pred_error(folder, tmp_path) == (
         f"{third}: expected column 'score' of type double as in {first}, found string"
     )
