@@ -24,6 +24,7 @@ holds is detected by the same rules.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Literal
 
@@ -49,8 +50,6 @@ def detect_format(path: Path, *, role: Literal["gt", "pred"]) -> str:
 
 
 def _folder_format(path: Path, what: str) -> str:
-    from reportgen.io._parquet import has_parquet_files, is_skipped
-
     suffixes = {p.suffix.lower() for p in path.iterdir() if p.is_file() and not is_skipped(p.name)}
     parquet = has_parquet_files(path)
     if parquet and (".txt" in suffixes or ".xml" in suffixes or labels_folder(path) is not None):
@@ -74,10 +73,22 @@ def _folder_format(path: Path, what: str) -> str:
 
 
 def _skipped(path: Path) -> str:
-    from reportgen.io._parquet import is_skipped
-
     names = sorted(p.name for p in path.iterdir() if is_skipped(p.name))
     return f" (skipped: {', '.join(names)})" if names else ""
+
+
+def is_skipped(name: str) -> bool:
+    """Names a dataset reader skips: ``_SUCCESS``, ``_metadata``, ``_common_metadata``, ``.crc`` files..."""
+    return name.startswith(("_", "."))
+
+
+def has_parquet_files(folder: Path) -> bool:
+    """Whether ``folder`` holds (at any depth, outside skipped names) a ``.parquet`` file."""
+    for _root, dirs, files in os.walk(folder):
+        dirs[:] = [d for d in dirs if not is_skipped(d)]
+        if any(f.lower().endswith(".parquet") and not is_skipped(f) for f in files):
+            return True
+    return False
 
 
 def is_yolo_layout(path: Path) -> bool:

@@ -34,6 +34,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from reportgen.errors import InputError
+from reportgen.io._detect import is_skipped
 from reportgen.io._files import check_regular, is_compressed, open_input
 from reportgen.io._where import ParquetWhere, PartsWhere, Where, short
 
@@ -57,11 +58,6 @@ class ParquetPart:
         return str(self.path)
 
 
-def is_skipped(name: str) -> bool:
-    """Names a dataset reader skips: ``_SUCCESS``, ``_metadata``, ``_common_metadata``, ``.crc`` files..."""
-    return name.startswith(("_", "."))
-
-
 def parquet_files(folder: Path) -> list[ParquetPart]:
     """The ``.parquet`` files under ``folder``, in name order (folder by folder), with their hive values."""
     found: list[ParquetPart] = []
@@ -81,15 +77,6 @@ def parquet_files(folder: Path) -> list[ParquetPart]:
 
     walk(folder, ())
     return found
-
-
-def has_parquet_files(folder: Path) -> bool:
-    """Whether ``folder`` holds (at any depth, outside skipped names) a ``.parquet`` file."""
-    for _root, dirs, files in os.walk(folder):
-        dirs[:] = [d for d in dirs if not is_skipped(d)]
-        if any(f.lower().endswith(".parquet") and not is_skipped(f) for f in files):
-            return True
-    return False
 
 
 def _hive(name: str) -> tuple[tuple[str, str | None], ...]:
