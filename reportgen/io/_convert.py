@@ -142,7 +142,9 @@ def check_folder_output(output: Path) -> bool:
     if output.exists() and not output.is_dir():
         raise InputError(output, "cannot write a folder of Parquet files (--rows-per-file): a file exists here")
     if output.is_dir():
-        if any(os.scandir(output)):
+        with os.scandir(output) as entries:
+            empty = next(entries, None) is None
+        if not empty:
             raise InputError(
                 output, "cannot write a folder of Parquet files (--rows-per-file): the folder is not empty"
             )
