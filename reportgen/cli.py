@@ -572,6 +572,140 @@ def build(
     run_guarded(body)
 
 
+# ----------------------------------------------------------------------------------------------- convert
+@app.command(cls=PlainCommand, epilog=EXIT_CODES_HELP)
+def convert(
+    input_path: Annotated[
+        Path,
+        typer.Argument(
+            metavar="INPUT",
+            help="Ground truth or predictions in any input format (COCO JSON, CSV / Parquet / JSONL table, YOLO or "
+            "Padilla txt folder, Pascal VOC xml folder).",
+        ),
+    ],
+    output: Annotated[
+        Path,
+        typer.Argument(
+            metavar="OUTPUT", help="The Parquet file to write (with --rows-per-file: a new or empty folder)."
+        ),
+    ],
+    role: Annotated[
+        str,
+        typer.Option(
+            "--role", metavar="ROLE", help="gt: INPUT is ground truth; pred: INPUT is predictions (needs --gt).",
+            show_default=True,
+        ),
+    ] = "gt",
+    gt: Annotated[
+        Path | None,
+        typer.Option(
+            "--gt",
+            metavar="PATH",
+            help="With --role pred: the ground truth the predictions are for (any format, detected); their frames, "
+            "classes and image sizes are resolved against it.",
+        ),
+    ] = None,
+    rows_per_file: Annotated[
+        int | None,
+        typer.Option(
+            "--rows-per-file",
+            metavar="N",
+            help="Write OUTPUT as a folder of Parquet files of at most N rows each (part-00000.parquet, ...), "
+            "read back as one table.",
+        ),
+    ] = None,
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format", metavar="FORMAT", show_default=True,
+            help="Format of INPUT: auto, coco, csv, parquet, jsonl, yolo, padilla or voc. 'auto' detects it from the "
+            "content.",
+        ),
+    ] = "auto",
+    box_format: BoxOpt = "xywh",
+    normalized: NormOpt = False,
+    image_sizes: SizesOpt = None,
+    class_names: NamesOpt = None,
+    ignore_unknown_frames: UnknownOpt = False,
+    round_pixels: RoundOpt = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
+) -> None:
+    """Convert detection ground truth or predictions to Parquet in reportgen's table layout.
+
+    Evaluating the converted files gives the same numbers as the originals. Tables stream in chunks when
+    evaluated, COCO JSON does not: convert big COCO or txt data once, then evaluate the Parquet file or folder.
+    """
+
+    def body() -> int:
+        from reportgen.errors import InputError
+        from reportgen.io import load_ground_truth, load_predictions
+        from reportgen.io._convert import (
+            check_folder_output,
+            ground_truth_table,
+            predictions_table,
+            write_parquet,
+        )
+        from reportgen.io.options import load_options_from
+        from reportgen.outputs.destinations import Named, check_outputs
+
+        if role not in ("gt", "pred"):
+            raise InputError(None, f"--role: expected gt or pred, found {role!r}")
+        if fmt == "classification":
+            raise InputError(
+                None, "--format: convert reads detection inputs; a classification table is a table already"
+            )
+        if rows_per_file is not None and rows_per_file < 1:
+            raise InputError(None, f"--rows-per-file: expected a number of rows >= 1, found {rows_per_file}")
+        if role == "pred" and gt is None:
+            raise InputError(None, "--gt: --role pred needs the ground truth the predictions are for")
+        if role == "gt" and gt is not None:
+            raise InputError(None, "--gt: give it with --role pred only (with --role gt, INPUT is the ground truth)")
+        values = {"format": "auto" if role == "pred" else fmt, "pred_format": fmt, "box_format": box_format,
+                  "normalized": normalized, "image_sizes": image_sizes, "class_names": class_names,
+                  "ignore_unknown_frames": ignore_unknown_frames, "round_pixels": round_pixels,
+                  "task": "detection"}  # fmt: skip
+        options = load_options_from(values, label=lambda option: option.flag)
+        inputs = [Named(f"the input {str(input_path)!r}", input_path)]
+        inputs += [Named(f"--{key} {str(path)!r}", path) for key, path in (
+            ("gt", gt), ("image-sizes", image_sizes), ("class-names", class_names)) if path is not None]  # fmt: skip
+        created = False
+        if rows_per_file is None:
+            check_outputs([Named("OUTPUT", output)], inputs)
+        else:
+            created = check_folder_output(output)
+        progress = StageProgress(not quiet)
+        try:
+            if rows_per_file is not None:  # the folder exists now, so that its files can be checked as outputs
+                check_outputs([Named("OUTPUT", output / "part-00000.parquet")], inputs)
+            progress(f"reading {gt if role == 'pred' else input_path}")
+            if role == "gt":
+                table = ground_truth_table(load_ground_truth(input_path, options))
+                boxes = table.num_rows - int(table.column("class").null_count)
+            else:
+                assert gt is not None
+                truth = load_ground_truth(gt, options)
+                progress(f"reading {input_path}")
+                preds = load_predictions(input_path, truth, options, name="converted")
+                table = predictions_table(preds, truth)
+                boxes = table.num_rows
+                if preds.dropped_unknown_frames:
+                    progress.done()
+                    stderr(f"dropped {preds.dropped_unknown_frames} predictions on frames the ground truth lacks")
+            progress(f"writing {output}")
+            files = write_parquet(table, output, rows_per_file=rows_per_file)
+        except BaseException:
+            if created and output.is_dir() and not any(output.iterdir()):
+                output.rmdir()  # nothing written: leave nothing behind
+            raise
+        progress.done()
+        what = "objects" if role == "gt" else "predictions"
+        where = str(output) if len(files) == 1 and rows_per_file is None else f"{output} ({len(files)} files)"
+        typer.echo(f"wrote {where}: {table.num_rows} rows, {boxes} {what}")
+        return 0
+
+    run_guarded(body)
+
+
 # ----------------------------------------------------------------------------------------------- demo
 @app.command(cls=PlainCommand, epilog=EXIT_CODES_HELP)
 def demo(

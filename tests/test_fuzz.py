@@ -272,6 +272,40 @@ def test_parquet_tables(kinds: list[str], rows: int, seed: int) -> None:
         one_line_error(lambda: load_ground_truth(path, LoadOptions()), tmp)
 
 
+@FUZZ
+@given(
+    kinds=st.lists(st.lists(parquet_columns, min_size=7, max_size=7), min_size=1, max_size=3),
+    rows=st.integers(0, 4),
+    seed=st.integers(0, 99),
+    chunk=st.integers(1, 5),
+)
+def test_parquet_folders(kinds: list[list[str]], rows: int, seed: int, chunk: int) -> None:
+    """A folder of Parquet files whose columns may differ in type, read whole and in chunks."""
+    from reportgen.io import iter_raw_prediction_chunks
+    from reportgen.io._records import build_predictions
+
+    names = ["frame_id", "class", "x", "y", "w", "h", "score"]
+    with folder() as tmp:
+        (tmp / "gt.json").write_text(json.dumps(GT))
+        gt = load_ground_truth(tmp / "gt.json", LoadOptions())
+        parts = tmp / "preds" / "day=1"
+        parts.mkdir(parents=True)
+        for f, file_kinds in enumerate(kinds):
+            pairs = enumerate(zip(names, file_kinds, strict=True))
+            columns = {n: _parquet_column(k, rows, seed + f + i) for i, (n, k) in pairs}
+            pd.DataFrame(columns).to_parquet(parts / f"part-{f}.parquet")
+        (tmp / "preds" / "_SUCCESS").write_text("")
+        path = tmp / "preds"
+
+        def chunked() -> None:
+            for raw in iter_raw_prediction_chunks(path, LoadOptions(), rows=chunk):
+                build_predictions(raw, gt, name="m", names=None, sizes=None, ignore_unknown_frames=False)
+
+        one_line_error(lambda: load_predictions(path, gt, LoadOptions(), name="m"), tmp)
+        one_line_error(chunked, tmp)
+        one_line_error(lambda: load_ground_truth(path, LoadOptions()), tmp)
+
+
 tokens = st.one_of(
     st.sampled_from(["0", "1", "cat", "0.5", "0.25", "-1", "1e308", "nan", "x"]), texts.filter(str.strip)
 )

@@ -16,7 +16,7 @@ from reportgen.io.options import INPUT_OPTIONS
 from reportgen.io.project import load_project
 
 REPO = Path(__file__).resolve().parents[1]
-COMMANDS = ("evaluate", "check", "build", "demo")
+COMMANDS = ("evaluate", "check", "build", "convert", "demo")
 OPTION = re.compile(r"(?<![\w-])(--[a-z][a-z-]*[a-z])")
 
 
@@ -74,6 +74,7 @@ def test_usage_lines() -> None:
     assert help_text("check").splitlines()[0] == "Usage: reportgen check [OPTIONS] PROJECT.yaml"
     assert help_text("build").splitlines()[0] == "Usage: reportgen build [OPTIONS] [PROJECT.yaml]"
     assert help_text("demo").splitlines()[0] == "Usage: reportgen demo [OPTIONS] DIR"
+    assert help_text("convert").splitlines()[0] == "Usage: reportgen convert [OPTIONS] INPUT OUTPUT"
 
 
 @pytest.mark.parametrize("option", [o for o in INPUT_OPTIONS if o.where == "dataset"], ids=lambda o: o.key)

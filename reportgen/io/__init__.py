@@ -1,7 +1,8 @@
 """Input loaders: ground truth and predictions in COCO, tables, YOLO, Padilla and VOC formats.
 
 Public API: :func:`load_ground_truth`, :func:`load_predictions`, :func:`parse_pred_argument`,
-:func:`detect_format` and :class:`LoadOptions`. Every user error is an :class:`~reportgen.errors.InputError`
+:func:`detect_format` and :class:`LoadOptions`; for inputs read a part at a time, :func:`iter_table_chunks` and
+:func:`iter_raw_prediction_chunks`. Every user error is an :class:`~reportgen.errors.InputError`
 naming the file, the line or record, the field, what was expected and what was found.
 
 Format detection (``auto``) is described in :mod:`reportgen.io._detect`; a txt folder with ``auto`` is
@@ -22,12 +23,15 @@ Choices, in one place:
   ``--image-sizes`` for frames still without one.
 - Task: a ground-truth table with a class column and no box position column (``x``, ``x1``, ``xmin``,
   ``cx``, ...) is classification; ``task`` or the ``classification`` format decide otherwise.
+- A folder of ``.parquet`` files is one table (:mod:`reportgen.io._parquet`): files in name order, hive
+  ``key=value`` folders as string columns, rows named by file and row within it.
 - VOC ``difficult`` objects are crowd (ignored by matching, never missed), as the VOC devkit ignores them.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -44,7 +48,15 @@ if TYPE_CHECKING:
 
 # The readers are imported where a format needs them: reading COCO JSON loads neither pandas nor pyarrow.
 
-__all__ = ["LoadOptions", "detect_format", "load_ground_truth", "load_predictions", "parse_pred_argument"]
+__all__ = [
+    "LoadOptions",
+    "detect_format",
+    "iter_raw_prediction_chunks",
+    "iter_table_chunks",
+    "load_ground_truth",
+    "load_predictions",
+    "parse_pred_argument",
+]
 
 _TABLES: tuple[TableFormat, ...] = ("csv", "parquet", "jsonl")
 _FOLDERS = ("yolo", "padilla", "voc")
@@ -190,6 +202,47 @@ def load_predictions(path: Path | object, gt: GroundTruth, options: LoadOptions,
     )
 
 
+def iter_table_chunks(path: Path, fmt: TableFormat, *, rows: int = 1_000_000) -> Iterator[Table]:
+    """A CSV, JSON Lines or Parquet input (a file, or a folder of Parquet files) as consecutive tables of at most
+    ``rows`` rows; see :func:`reportgen.io._table_file.iter_table_chunks` for the guarantees."""
+    from reportgen.io._table_file import iter_table_chunks as chunks
+
+    return chunks(Path(path), fmt, rows=rows)
+
+
+def iter_raw_prediction_chunks(path: Path, options: LoadOptions, *, rows: int = 1_000_000) -> Iterator[RawBoxes]:
+    """Detection predictions at ``path``, read a chunk of at most ``rows`` rows at a time, as :class:`RawBoxes`.
+
+    ``build_predictions(chunk, gt, name=..., names=..., sizes=..., ignore_unknown_frames=...)`` on each chunk
+    (see :func:`reportgen.io._records.build_predictions`; ``names`` and ``sizes`` as :func:`load_predictions`
+    reads them from ``options``), concatenated in order, gives the arrays ``load_predictions`` gives for the whole
+    input, bit for bit; an error in a chunk has the message the whole read gives for that row. Each chunk's
+    ``start`` is its first row's position in the whole input. Tables (CSV, JSON Lines, a Parquet file or folder)
+    stream; COCO results and txt folders are read whole and yielded as one chunk (a COCO JSON file is parsed in
+    one piece: its memory grows with the file).
+    """
+    path = Path(path)
+    fmt = _resolve_format(path, options.pred_format, "pred", other=options.gt_format)
+    if fmt in _TABLES:
+        from reportgen.io._detections import detection_table
+        from reportgen.io._table_file import iter_table_chunks as chunks
+
+        for table in chunks(path, fmt, rows=rows):
+            yield _rounding(detection_table(table, options.box_format, options.normalized, "pred"), options)
+    elif fmt == "coco":
+        from reportgen.io._coco import coco_raw_predictions
+
+        yield coco_raw_predictions(path)
+    elif fmt == "voc":
+        raise InputError(path, "expected predictions, found Pascal VOC xml (a ground-truth format)")
+    else:
+        from reportgen.io._txt import read_txt_folder
+
+        _require_names_for_yolo(path, fmt, _class_names(options))
+        raw = read_txt_folder(path, fmt, "pred", options.box_format, options.normalized)  # type: ignore[arg-type]
+        yield _rounding(raw, options)
+
+
 def _rounding(raw: RawBoxes, options: LoadOptions) -> RawBoxes:
     return replace(raw, round_pixels=options.round_pixels) if options.round_pixels else raw
 
@@ -241,9 +294,9 @@ def _check_path_kind(path: Path, fmt: str, role: Literal["gt", "pred"]) -> None:
         raise InputError(path, f"expected a file or folder of {what}, found nothing at this path")
     if fmt in _FOLDERS and not path.is_dir():
         raise InputError(path, f"expected a folder of {fmt} files ({what}), found a file")
-    if fmt not in _FOLDERS and path.is_dir():
+    if fmt not in _FOLDERS and fmt != "parquet" and path.is_dir():
         raise InputError(path, f"expected a {fmt} file of {what}, found a folder")
-    if fmt not in _FOLDERS:
+    if fmt not in _FOLDERS and not path.is_dir():
         detect_format(path, role=role)  # an empty file is an error whatever its declared format
 
 

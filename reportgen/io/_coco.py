@@ -17,16 +17,14 @@ import numpy as np
 from reportgen.errors import InputError
 from reportgen.io._files import read_json
 from reportgen.io._records import (
-    FrameLookup,
+    RawBoxes,
     area_or_box,
+    build_predictions,
     check_finite,
     check_positive,
-    check_scores,
-    drop_unknown_frames,
     first,
-    take,
 )
-from reportgen.io._where import JsonWhere, describe, is_text, listing
+from reportgen.io._where import JsonWhere, Where, describe, is_text, listing
 from reportgen.io.containers import BoolArray, FloatArray, GroundTruth, IntArray, Predictions
 from reportgen.limits import MAX_COORDINATE, size_expected
 
@@ -316,6 +314,12 @@ def load_coco_predictions(
     ``category_id`` must be one of the ground truth's ``category_ids``; ``image_id`` one of its frames
     (compared as strings, see :class:`FrameLookup`). ``data``: the results already in memory (the Python API).
     """
+    raw = coco_raw_predictions(path, data)
+    return build_predictions(raw, gt, name=name, names=None, sizes=None, ignore_unknown_frames=ignore_unknown_frames)
+
+
+def coco_raw_predictions(path: Path, data: object = None) -> RawBoxes:
+    """COCO results as :class:`RawBoxes` (xywh, absolute), their category ids kept for :func:`category_index`."""
     source = str(path)
     if data is None:
         data = read_json(path, "COCO results")
@@ -328,22 +332,11 @@ def load_coco_predictions(
             source, f"expected a list of detections or a dataset with 'annotations', found {describe(data)}"
         )
     keys, categories, bbox, score = _results(where, records)
-    everything = np.arange(len(records), dtype=np.int64)
-    check_finite(bbox, BBOX_FIELDS, where, everything)
-    check_scores(score, "score", where, everything)
-    frame = FrameLookup(gt).indices(keys)
-    rows = drop_unknown_frames(frame, keys, gt, ignore_unknown_frames, where, "image_id")
-    cls = _category_index(take(categories, rows), gt, where, rows)
-    check_positive(bbox[rows], bbox[rows], "xywh", BBOX_FIELDS, where, rows)
-    return Predictions(
-        name=name,
-        frame=frame[rows],
-        cls=cls,
-        box=bbox[rows],
-        score=score[rows],
-        source=source,
-        dropped_unknown_frames=len(records) - int(rows.size),
-    )
+    return RawBoxes(
+        source=source, where=where, frame_keys=keys, frame_field="image_id", class_keys=[], class_field="category_id",
+        coords=bbox, coord_fields=BBOX_FIELDS, layout="xywh", normalized=False, score=score, score_field="score",
+        category_ids=categories,
+    )  # fmt: skip
 
 
 def _results(where: JsonWhere, records: list[Any]) -> tuple[list[Any], list[Any], FloatArray, FloatArray]:
@@ -374,7 +367,8 @@ def _find_bad_result(where: JsonWhere, records: list[Any]) -> NoReturn:
     raise AssertionError("a COCO result failed the fast path but passed every check")
 
 
-def _category_index(categories: list[int], gt: GroundTruth, where: JsonWhere, rows: IntArray) -> IntArray:
+def category_index(categories: list[int], gt: GroundTruth, where: Where, rows: IntArray) -> IntArray:
+    """Class index of each COCO ``category_id`` (an id of the ground truth's categories)."""
     cls = index_of(categories, list(gt.category_ids), integers_only=True)
     row = first(cls < 0)
     if row is not None:

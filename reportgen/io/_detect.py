@@ -9,6 +9,9 @@ Rules, in order:
   subfolder that has. Any other ``.txt`` folder is Padilla (``padilla``). The two are not told apart by
   content: Padilla's relative layout ``class conf cx cy w h`` and YOLO's ``class cx cy w h conf`` hold the
   same kinds of numbers.
+- A folder holding ``.parquet`` files (at any depth, outside names starting with ``_`` or ``.``) is one Parquet
+  table (``parquet``, see :mod:`reportgen.io._parquet`), unless it also holds ``.txt`` or ``.xml`` files or a
+  YOLO ``labels/`` folder: such a mix is an error, as the folder is neither one table nor one file per image.
 - A file starting with ``PAR1`` is Parquet.
 - A file whose first non-blank byte is ``[`` is COCO (a results list). One starting with ``{`` is COCO
   when it is a single JSON document, JSON Lines when its first line is a whole object without COCO keys
@@ -21,6 +24,7 @@ holds is detected by the same rules.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Literal
 
@@ -46,7 +50,17 @@ def detect_format(path: Path, *, role: Literal["gt", "pred"]) -> str:
 
 
 def _folder_format(path: Path, what: str) -> str:
-    suffixes = {p.suffix.lower() for p in path.iterdir() if p.is_file()}
+    suffixes = {p.suffix.lower() for p in path.iterdir() if p.is_file() and not is_skipped(p.name)}
+    parquet = has_parquet_files(path)
+    if parquet and (".txt" in suffixes or ".xml" in suffixes or labels_folder(path) is not None):
+        found = ".txt" if ".txt" in suffixes else ".xml" if ".xml" in suffixes else "a YOLO labels/ folder"
+        raise InputError(
+            path,
+            f"expected a folder of .parquet files (one table) or of .txt / .xml files (one per image), found "
+            f".parquet files and {found} ({what})",
+        )
+    if parquet:
+        return "parquet"
     if ".txt" in suffixes and ".xml" in suffixes:
         raise InputError(path, f"expected a folder of .txt or of .xml files, found both ({what})")
     if ".xml" in suffixes:
@@ -55,7 +69,26 @@ def _folder_format(path: Path, what: str) -> str:
         return "yolo" if is_yolo_layout(path) else "padilla"
     if labels_folder(path) is not None:
         return "yolo"
-    raise InputError(path, f"expected a folder of .txt or .xml files of {what}, found none")
+    raise InputError(path, f"expected a folder of .txt, .xml or .parquet files of {what}, found none{_skipped(path)}")
+
+
+def _skipped(path: Path) -> str:
+    names = sorted(p.name for p in path.iterdir() if is_skipped(p.name))
+    return f" (skipped: {', '.join(names)})" if names else ""
+
+
+def is_skipped(name: str) -> bool:
+    """Names a dataset reader skips: ``_SUCCESS``, ``_metadata``, ``_common_metadata``, ``.crc`` files..."""
+    return name.startswith(("_", "."))
+
+
+def has_parquet_files(folder: Path) -> bool:
+    """Whether ``folder`` holds (at any depth, outside skipped names) a ``.parquet`` file."""
+    for _root, dirs, files in os.walk(folder):
+        dirs[:] = [d for d in dirs if not is_skipped(d)]
+        if any(f.lower().endswith(".parquet") and not is_skipped(f) for f in files):
+            return True
+    return False
 
 
 def is_yolo_layout(path: Path) -> bool:

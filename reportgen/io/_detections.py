@@ -10,6 +10,10 @@ Columns (names case-insensitive; the first alias present wins):
   ``cxcywh``: ``cx|x_center|xc|x``, ``cy|y_center|yc|y``, ``w|width``, ``h|height``;
 - optional: ``iscrowd`` (0/1), ``area``, ``ann_id``, and the image size ``image_width`` /
   ``image_height`` (or ``width`` / ``height`` when those are not the box's own width and height).
+
+A ground-truth row whose class and four box cells are all empty names a frame without objects (with its image
+size, when the row gives one): ``reportgen convert`` writes one for each such COCO image, so that predictions on
+it are false positives rather than unknown frames. Frames are then in order of first appearance over all rows.
 """
 
 from __future__ import annotations
@@ -21,9 +25,9 @@ import numpy as np
 import pandas as pd
 
 from reportgen.errors import InputError
-from reportgen.io._records import RawBoxes, first
+from reportgen.io._records import FrameInfo, RawBoxes, factorize, first
 from reportgen.io._table_file import CLASS_COLUMNS, SCORE_COLUMNS, Table
-from reportgen.io._where import FRAME_COLUMNS, describe, listing
+from reportgen.io._where import FRAME_COLUMNS, RowsWhere, describe, listing
 from reportgen.io.containers import BoolArray, FloatArray, IntArray
 from reportgen.io.options import BoxLayout
 from reportgen.limits import MAX_COORDINATE, size_expected
@@ -49,12 +53,19 @@ def has_box_columns(table: Table) -> bool:
 
 
 def detection_table(table: Table, layout: BoxLayout, normalized: bool, role: Literal["gt", "pred"]) -> RawBoxes:
-    """Read the columns of a detection table; values are checked later, in :mod:`reportgen.io._records`."""
+    """Read the columns of a detection table; values are checked later, in :mod:`reportgen.io._records`.
+
+    Works on a chunk of a table (:func:`reportgen.io.iter_table_chunks`) as on the whole: rows are located
+    through the chunk's ``where``, and the result's ``start`` is the chunk's.
+    """
     if role == "gt" and table.num_rows == 0:
         raise InputError(table.source, "expected at least one ground-truth row, found only a header")
     frame_column = table.require(FRAME_COLUMNS, "frame id")
     class_column = table.require(CLASS_COLUMNS, "class")
     box_columns = _box_columns(table, layout)
+    frames = None
+    if role == "gt":
+        table, frames = _frame_rows(table, frame_column, class_column, box_columns)
     coords = np.stack([table.numbers(c) for c in box_columns], axis=1) if table.num_rows else np.zeros((0, 4))
     raw = RawBoxes(
         source=table.source,
@@ -68,11 +79,50 @@ def detection_table(table: Table, layout: BoxLayout, normalized: bool, role: Lit
         layout=layout,
         normalized=normalized,
         row_sizes=row_sizes(table, box_columns),
+        frames=frames,
+        categories=table.categories,
+        start=table.start,
     )
     if role == "pred":
         score_column = table.require(SCORE_COLUMNS, "confidence")
         return replace(raw, score=table.numbers(score_column), score_field=score_column)
     return replace(raw, crowd=_crowd(table), area=_area(table), ann_id=_ann_id(table))
+
+
+def _frame_rows(
+    table: Table, frame_column: str, class_column: str, box_columns: tuple[str, str, str, str]
+) -> tuple[Table, FrameInfo | None]:
+    """Drop the rows that only name a frame (class and box empty); with any, every frame of the table."""
+    no_box = np.ones(table.num_rows, dtype=np.bool_)
+    for column in box_columns:
+        no_box &= table.optional_numbers(column)[1]
+    if not no_box.any():
+        return table, None
+    series = table.frame[class_column]
+    no_class = series.isna().to_numpy(dtype=np.bool_) | table.missing.get(class_column, np.zeros_like(no_box))
+    no_class |= series.map(lambda v: isinstance(v, str) and not v.strip()).to_numpy(dtype=np.bool_)
+    only_frame = no_box & no_class
+    if not only_frame.any():
+        return table, None
+    codes, uniques = factorize(table.keys(frame_column, "frame id"))
+    sizes = np.full((len(uniques), 2), np.nan)
+    given = row_sizes(table, box_columns)
+    if given is not None:  # each frame takes the size on its first row that has one
+        known = np.flatnonzero(np.all(np.isfinite(given), axis=1))
+        frames, first_rows = np.unique(codes[known], return_index=True)
+        sizes[frames] = given[known[first_rows]]
+    info = FrameInfo(tuple(str(u) for u in uniques), sizes, ("",) * len(uniques))
+    keep = np.flatnonzero(~only_frame).astype(np.int64)
+    kept = Table(
+        table.source,
+        table.frame.iloc[keep].reset_index(drop=True),
+        RowsWhere(table.where, keep),
+        {name: mask[keep] for name, mask in table.missing.items()},
+        typed=table.typed,
+        start=table.start,
+        categories=table.categories,
+    )
+    return kept, info
 
 
 def _box_columns(table: Table, layout: BoxLayout) -> tuple[str, str, str, str]:

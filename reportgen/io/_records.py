@@ -62,7 +62,13 @@ class RawBoxes:
         crowd, area, ann_id: ground truth extras; ``area`` is NaN where the file gives none.
         row_sizes: ``(N, 2)`` image width, height given on the row itself; NaN where not.
         round_pixels: round normalized boxes, once scaled, to whole-pixel corners (as Padilla's tools do).
-        frames: all frames, for folder formats whose empty files are frames without objects.
+        frames: all frames, for folder formats whose empty files are frames without objects (and tables with
+            rows that only name a frame).
+        categories: the class list and category ids a converted file carries (ground truth; see
+            :mod:`reportgen.io._parquet`).
+        category_ids: COCO results: each row's ``category_id`` (``class_keys`` is then empty), matched to the
+            ground truth's category ids only.
+        start: the position of row 0 in the whole input (a chunk, see :func:`reportgen.io.iter_table_chunks`).
     """
 
     source: str
@@ -83,6 +89,9 @@ class RawBoxes:
     row_sizes: FloatArray | None = None
     frames: FrameInfo | None = None
     round_pixels: bool = False
+    categories: tuple[tuple[str, ...], tuple[int, ...]] | None = None
+    category_ids: list[int] | None = None
+    start: int = 0
 
     @property
     def num_rows(self) -> int:
@@ -326,6 +335,10 @@ def build_ground_truth(raw: RawBoxes, *, names: ClassNames | None, sizes: SizeMa
     rows = np.arange(raw.num_rows, dtype=np.int64)
     check_finite(raw.coords, raw.coord_fields, raw.where, rows)
     frame, frames = _gt_frames(raw, sizes)
+    category_ids: tuple[int, ...] | None = None
+    if names is None and raw.categories is not None:
+        names = ClassNames(raw.source, raw.categories[0])
+        category_ids = raw.categories[1]
     cls, classes = gt_classes(raw.class_keys, names, raw.where, raw.class_field)
     box = _absolute_boxes(raw, frame, frames.sizes, list(frames.ids), rows)
     area = area_or_box(raw.area, box, raw.where, rows)
@@ -335,7 +348,7 @@ def build_ground_truth(raw: RawBoxes, *, names: ClassNames | None, sizes: SizeMa
         task="detection",
         frame_ids=frames.ids,
         classes=classes,
-        category_ids=tuple(range(len(classes))),
+        category_ids=category_ids if category_ids is not None else tuple(range(len(classes))),
         image_size=frames.sizes,
         frame=frame,
         cls=cls,
@@ -444,7 +457,12 @@ def build_predictions(
     frame = FrameLookup(gt).indices(raw.frame_keys)
     rows = drop_unknown_frames(frame, raw.frame_keys, gt, ignore_unknown_frames, raw.where, raw.frame_field)
     frame = frame[rows]
-    cls = pred_classes(take(raw.class_keys, rows), gt, names, raw.where, raw.class_field, rows)
+    if raw.category_ids is not None:
+        from reportgen.io._coco import category_index
+
+        cls = category_index(take(raw.category_ids, rows), gt, raw.where, rows)
+    else:
+        cls = pred_classes(take(raw.class_keys, rows), gt, names, raw.where, raw.class_field, rows)
     frame_sizes = gt.image_size.copy()
     if sizes is not None:
         frame_sizes = np.where(np.isnan(frame_sizes), sizes_of(gt.frame_ids, sizes), frame_sizes)

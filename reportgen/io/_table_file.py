@@ -11,19 +11,19 @@ import csv
 import io
 import re
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO, Literal
+from typing import Any, BinaryIO, Literal
 
 import numpy as np
 import orjson
 import pandas as pd
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from reportgen.errors import InputError
-from reportgen.io._files import is_compressed, open_input
+from reportgen.io._files import open_input
+from reportgen.io._parquet import Categories
 from reportgen.io._where import FRAME_COLUMNS, CsvWhere, LineWhere, ParquetWhere, Where, describe, listing, short
 from reportgen.io.containers import BoolArray, FloatArray
 
@@ -48,6 +48,10 @@ class Table:
     ``typed``: the storage has its own types (Parquet, JSON Lines), so a numeric field must hold a number:
     the string ``"10"``, a boolean or a date is refused. In a CSV file every cell is text; ``True`` / ``False``
     cells (which pandas reads as booleans) are refused there too.
+
+    ``start``: the position (0-based, in read order over the whole input) of row 0, for a chunk of a bigger
+    input (:func:`iter_table_chunks`); ``where`` names the rows as the whole input's reader does.
+    ``categories``: the class list and category ids a Parquet file written by ``reportgen convert`` carries.
     """
 
     source: str
@@ -55,6 +59,8 @@ class Table:
     where: Where
     missing: Mapping[str, BoolArray] = field(default_factory=dict)
     typed: bool = False
+    start: int = 0
+    categories: Categories | None = None
 
     @property
     def num_rows(self) -> int:
@@ -211,22 +217,44 @@ def table_from_dataframe(data: pd.DataFrame, source: str) -> Table:
     return Table(source, frame, ParquetWhere(source), missing)
 
 
+#: How pandas reads a CSV input. index_col=False: a row with one field too many is an error, not silently shifted
+#: into an index.
+_CSV_OPTIONS: dict[str, object] = {
+    "encoding": "utf-8-sig", "skipinitialspace": True, "na_filter": False, "index_col": False,
+}  # fmt: skip
+
+
 def _read_csv(path: Path) -> Table:
+    return _only(_csv_chunks(path, None))
+
+
+def _only(tables: Iterator[Table]) -> Table:
+    (table,) = tables  # runs the generator to its end, so that the file is closed
+    return table
+
+
+def _csv_chunks(path: Path, rows: int | None) -> Iterator[Table]:
+    """The whole file (``rows`` None) or chunks of ``rows`` rows; at least one table (an empty one for a header)."""
     source = str(path)
-    # index_col=False: a row with one field too many is an error, not silently shifted into an index
-    options: dict[str, object] = {
-        "encoding": "utf-8-sig", "skipinitialspace": True, "na_filter": False, "index_col": False,
-    }
+    header: Sequence[object] = ()
     try:
         with open_input(path) as handle:
             check_columns(source, _csv_header(handle))
             handle.seek(0)
-            header = pd.read_csv(handle, nrows=0, **options).columns  # type: ignore[call-overload]
+            header = pd.read_csv(handle, nrows=0, **_CSV_OPTIONS).columns  # type: ignore[call-overload]
             as_text = {c: str for c in header if _norm(c) in _KEY_COLUMNS}
             handle.seek(0)
-            with warnings.catch_warnings():
-                warnings.simplefilter("error", pd.errors.ParserWarning)
-                frame = pd.read_csv(handle, dtype=as_text, **options)  # type: ignore[call-overload]
+            start, emitted = 0, False
+            for frame in _csv_frames(handle, as_text, rows):
+                if emitted and not len(frame):
+                    continue
+                frame.columns = [str(c).strip() for c in frame.columns]
+                yield Table(source, frame, CsvWhere(source, path, start), start=start)
+                start += len(frame)
+                emitted = True
+            if not emitted:  # a header only: pandas' chunked reader yields nothing
+                empty = pd.DataFrame({str(c).strip(): pd.Series([], dtype=object) for c in header})
+                yield Table(source, empty, CsvWhere(source, path))
     except pd.errors.ParserWarning:
         raise _field_count_error(source, path, len(header)) from None
     except pd.errors.EmptyDataError:
@@ -235,8 +263,24 @@ def _read_csv(path: Path) -> Table:
         raise _csv_error(source, str(exc)) from None
     except UnicodeDecodeError as exc:
         raise InputError(source, f"expected UTF-8 text, found byte {exc.object[exc.start]:#04x}") from None
-    frame.columns = [str(c).strip() for c in frame.columns]
-    return Table(source, frame, CsvWhere(source, path))
+
+
+def _csv_frames(handle: BinaryIO, as_text: Mapping[object, type[str]], rows: int | None) -> Iterator[pd.DataFrame]:
+    """pandas' frames of the file, a ParserWarning (a line with a field too many) raised as an error. The warning
+    filter is set around each read only, not while the caller holds a chunk."""
+
+    def strict(read: Callable[[], Any]) -> Any:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", pd.errors.ParserWarning)
+            return read()
+
+    if rows is None:
+        yield strict(lambda: pd.read_csv(handle, dtype=as_text, **_CSV_OPTIONS))  # type: ignore[call-overload]
+        return
+    reader = strict(lambda: pd.read_csv(handle, dtype=as_text, chunksize=rows, **_CSV_OPTIONS))  # type: ignore[call-overload]
+    with reader:
+        while (frame := strict(lambda: next(reader, None))) is not None:
+            yield frame
 
 
 def _csv_header(handle: BinaryIO) -> list[str]:
@@ -288,16 +332,16 @@ def _csv_error(source: str, message: str) -> InputError:
 
 
 def _read_parquet(path: Path) -> Table:
-    source = str(path)
-    try:
-        if is_compressed(path):
-            with open_input(path) as handle:
-                arrow = pq.read_table(handle)
-        else:
-            arrow = pq.read_table(path)  # memory-mapped by pyarrow
-    except (pa.ArrowException, OSError) as exc:
-        reason = re.sub(r"^Could not open Parquet input source '.*?': ", "", str(exc))
-        raise InputError(source, f"expected a Parquet file, found a file pyarrow cannot read ({reason})") from None
+    from reportgen.io._parquet import open_parquet, read_whole
+
+    data = open_parquet(path)
+    arrow, where = read_whole(data)
+    return _table_from_arrow(data.source, arrow, where, 0, data.categories)
+
+
+def _table_from_arrow(
+    source: str, arrow: pa.Table, where: Where, start: int, categories: Categories | None
+) -> Table:
     check_columns(source, arrow.column_names)
     missing = {
         name.strip(): np.asarray(column.is_null().to_numpy(zero_copy_only=False), dtype=np.bool_)
@@ -306,13 +350,22 @@ def _read_parquet(path: Path) -> Table:
     }
     frame = arrow.to_pandas()
     frame.columns = [str(c).strip() for c in frame.columns]
-    return Table(source, frame, ParquetWhere(source), missing, typed=True)
+    return Table(source, frame, where, missing, typed=True, start=start, categories=categories)
 
 
 def _read_jsonl(path: Path) -> Table:
+    return _only(_jsonl_chunks(path, None))
+
+
+def _jsonl_chunks(path: Path, rows: int | None) -> Iterator[Table]:
+    """The whole file (``rows`` None) or chunks of ``rows`` records. A chunk has every column an earlier chunk had
+    (missing where its records lack the key), so that a column does not vanish from one chunk to the next."""
     source = str(path)
     records: list[dict[str, object]] = []
     lines: list[int] = []
+    columns: dict[str, None] = {}
+    start = 0
+    emitted = False
     with open_input(path) as handle:
         for number, raw in enumerate(handle, start=1):
             if not raw.strip():
@@ -327,10 +380,60 @@ def _read_jsonl(path: Path) -> Table:
                 raise InputError(source, f"expected a JSON object, found {describe(record)}", line=number)
             records.append(record)
             lines.append(number)
-    if not records:
+            if rows is not None and len(records) == rows:
+                yield _jsonl_table(source, records, lines, columns, start)
+                start += len(records)
+                records, lines, emitted = [], [], True
+    if not records and not emitted:
         raise InputError(source, "expected JSON Lines records, found an empty file")
+    if records:
+        yield _jsonl_table(source, records, lines, columns, start)
+
+
+def _jsonl_table(
+    source: str, records: list[dict[str, object]], lines: list[int], columns: dict[str, None], start: int
+) -> Table:
     frame = pd.DataFrame.from_records(records)
     check_columns(source, list(frame.columns))
     frame.columns = [str(c).strip() for c in frame.columns]
+    for column in columns:
+        if column not in frame.columns:
+            frame[column] = None
+    columns.update(dict.fromkeys(frame.columns))
     missing = {str(c): frame[c].isna().to_numpy() for c in frame.columns if frame[c].isna().any()}
-    return Table(source, frame, LineWhere(source, np.asarray(lines, dtype=np.int64)), missing, typed=True)
+    where = LineWhere(source, np.asarray(lines, dtype=np.int64))
+    return Table(source, frame, where, missing, typed=True, start=start)
+
+
+# ----------------------------------------------------------------------------------------------- chunks
+
+#: Rows per chunk of :func:`iter_table_chunks` unless told.
+CHUNK_ROWS = 1_000_000
+
+
+def iter_table_chunks(path: Path, fmt: TableFormat, *, rows: int = CHUNK_ROWS) -> Iterator[Table]:
+    """The table at ``path`` (CSV, JSON Lines, a Parquet file or folder) as consecutive chunks of ``rows`` rows.
+
+    Guarantees: the chunks, in order, hold the rows of :func:`read_table` in its order (the last chunk may be
+    shorter; a Parquet folder's small files share chunks); every chunk's ``where`` names a row by the same file
+    and line or row as the whole table's, and its ``start`` is its first row's position in the whole table;
+    at least one chunk is yielded (an empty table for a header-only CSV or rowless Parquet input). Memory holds
+    one chunk (and, for Parquet, one record batch of a row group) at a time.
+
+    Differences from the whole read: an error is raised when its chunk is read, so of several errors the first in
+    file order is raised, which the whole read may not do when it checks a whole column at a time; pandas infers a
+    CSV column's type per chunk (the values read are the same); a JSON Lines key that first appears after the
+    first chunk is absent from the chunks before it.
+    """
+    if rows < 1:
+        raise ValueError(f"rows must be at least 1, found {rows}")
+    if fmt == "csv":
+        yield from _csv_chunks(path, rows)
+    elif fmt == "jsonl":
+        yield from _jsonl_chunks(path, rows)
+    else:
+        from reportgen.io._parquet import iter_chunks, open_parquet
+
+        data = open_parquet(path)
+        for arrow, where, start in iter_chunks(data, rows):
+            yield _table_from_arrow(data.source, arrow, where, start, data.categories)

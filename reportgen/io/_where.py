@@ -6,6 +6,7 @@ for an :class:`InputError` located at the first bad row.
 
 from __future__ import annotations
 
+import bisect
 import csv
 import io
 import math
@@ -53,12 +54,44 @@ class LineWhere:
 
 @dataclass(frozen=True)
 class ParquetWhere:
-    """Rows of a Parquet file, named ``row N`` (0-based, as pandas and pyarrow number them)."""
+    """Rows of a Parquet file, named ``row N`` (0-based, as pandas and pyarrow number them); ``offset``: the
+    file's row of row 0 (a chunk of a file)."""
 
     source: str
+    offset: int = 0
 
     def error(self, row: int, field: str | None, message: str) -> InputError:
-        return InputError(self.source, message, record=f"row {row}", field=field)
+        return InputError(self.source, message, record=f"row {self.offset + row}", field=field)
+
+
+@dataclass(frozen=True)
+class PartsWhere:
+    """Rows gathered from several Parquet files (a folder, or a chunk of one): each file's rows are named
+    ``row N`` within that file.
+
+    ``sources[i]`` holds rows ``starts[i]`` up to ``starts[i + 1]`` (0-based, in read order); the first of them is
+    row ``file_rows[i]`` of its file.
+    """
+
+    sources: tuple[str, ...]
+    starts: tuple[int, ...]
+    file_rows: tuple[int, ...]
+
+    def error(self, row: int, field: str | None, message: str) -> InputError:
+        part = max(bisect.bisect_right(self.starts, row) - 1, 0)
+        within = self.file_rows[part] + row - self.starts[part]
+        return InputError(self.sources[part], message, record=f"row {within}", field=field)
+
+
+@dataclass(frozen=True)
+class RowsWhere:
+    """A subset of another input's rows: row ``i`` here is row ``rows[i]`` there."""
+
+    where: Where
+    rows: IntArray
+
+    def error(self, row: int, field: str | None, message: str) -> InputError:
+        return self.where.error(int(self.rows[row]), field, message)
 
 
 @dataclass(frozen=True)
@@ -70,11 +103,13 @@ class CsvWhere:
 
     source: str
     path: Path
+    offset: int = 0  # the file's row (0-based, after the header) of row 0: a chunk of the file
 
     def error(self, row: int, field: str | None, message: str) -> InputError:
-        return InputError(self.source, message, line=self.line(row), field=field)
+        return InputError(self.source, message, line=self.line(self.offset + row), field=field)
 
     def line(self, row: int) -> int:
+        """The line (1-based) where the file's row ``row`` (0-based, counted from the file's first row) starts."""
         from reportgen.io._files import open_input
 
         with open_input(self.path) as raw, io.TextIOWrapper(

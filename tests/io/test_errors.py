@@ -140,7 +140,7 @@ def test_empty_folder(tmp_path: Path) -> None:
     (tmp_path / "gt").mkdir()
     assert (
         gt_message(tmp_path / "gt")
-        == f"{tmp_path / 'gt'}: expected a folder of .txt or .xml files of ground truth, found none"
+        == f"{tmp_path / 'gt'}: expected a folder of .txt, .xml or .parquet files of ground truth, found none"
     )
 
 
