@@ -22,6 +22,7 @@ raises :class:`reportgen.InputError` with the message the command line prints.
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -438,9 +439,16 @@ def _in_parts(
     truth: GroundTruth, value: Predictions | Source, name: str, options: LoadOptions, config: EvalConfig,
     say: Callable[[str], None],
 ) -> ModelSummary:  # fmt: skip
-    """One inference set in bounded memory: matched one partition of the frames at a time."""
-    from reportgen.engine.streaming import evaluate_in_parts
+    """One inference set in bounded memory: read a chunk at a time where the format allows (detection tables),
+    spilled by partition and matched one partition of the frames at a time."""
+    from reportgen.engine.streaming import evaluate_chunks, evaluate_in_parts
 
+    if isinstance(value, (str, os.PathLike)) and truth.task == "detection":
+        from reportgen.io import iter_prediction_chunks
+
+        say(f"reading {value}")
+        chunks = (preds for preds, _ in iter_prediction_chunks(Path(value), truth, options, name=name))
+        return evaluate_chunks(truth, chunks, config, name=name, source=str(value), progress=say)
     preds = _predictions(value, name, truth, options, say)
     return evaluate_in_parts(truth, preds, config, progress=say)
 
@@ -453,7 +461,14 @@ def _on_cluster(
     from reportgen.engine.cluster import Piece, evaluate_on_cluster
 
     if isinstance(value, (str, os.PathLike)):
-        pieces = [Piece(str(value), 0)]
+        from reportgen.io import prediction_parts
+
+        rows = prediction_parts(Path(value), options) if truth.task == "detection" else None
+        if rows is None:
+            pieces = [Piece(str(value), 0)]
+        else:  # a Parquet folder: every file is read by a worker
+            offsets = [0, *itertools.accumulate(rows)]
+            pieces = [Piece(str(value), offsets[i], part=i) for i in range(len(rows))]
         return evaluate_on_cluster(client, truth, pieces, config, name=name, options=options,
                                    source_name=str(value), progress=say)  # fmt: skip
     preds = _predictions(value, name, truth, options, say)

@@ -144,3 +144,52 @@ def test_parse_address() -> None:
     assert parse_address("local") == ("local", None)
     assert parse_address("local:3") == ("local", 3)
     assert parse_address("tcp://10.0.0.1:8786") == ("tcp://10.0.0.1:8786", None)
+
+
+def write_parquet_folder(folder: Path, csv_pieces: list[Path]) -> Path:
+    """The CSV pieces as a folder of Parquet files (one per piece), rows kept in order."""
+    import pandas as pd
+
+    out = folder / "preds"
+    out.mkdir()
+    for i, piece in enumerate(csv_pieces):
+        df = pd.read_csv(piece, dtype={"frame_id": str})
+        df.to_parquet(out / f"part-{i:03d}.parquet", index=False)
+    (out / "_SUCCESS").write_text("")
+    return out
+
+
+def test_cli_dask_on_a_parquet_folder_split_by_rows_equals_the_single_process_json(tmp_path: Path) -> None:
+    # frames spread over the files (rows shuffled before the split); every file is read by a worker
+    gt_path, pieces = write_case(tmp_path, 7, pieces=3)
+    folder = write_parquet_folder(tmp_path, pieces)
+    out_a, out_b, out_c = tmp_path / "single.json", tmp_path / "dask.json", tmp_path / "csv.json"
+    a = evaluate("--gt", gt_path, "--pred", f"m={folder}", "--json", out_a)
+    b = evaluate("--gt", gt_path, "--pred", f"m={folder}", "--json", out_b, "--dask", "local:2")
+    assert a.code == b.code == 0, b.stderr
+    assert a.stdout == b.stdout
+    assert out_a.read_bytes() == out_b.read_bytes()
+    # and the numbers are those of the same rows in one file
+    whole = tmp_path / "all.csv"
+    read_all(load_ground_truth(gt_path, LoadOptions()), pieces)  # writes all.csv
+    c = evaluate("--gt", gt_path, "--pred", f"m={whole}", "--json", out_c)
+    docs = [json.loads(p.read_bytes()) for p in (out_a, out_c)]
+    for doc in docs:
+        for entry in doc["inference_sets"]:
+            entry.pop("path"), entry.pop("sha256")
+    assert docs[0] == docs[1]
+    assert c.stdout == a.stdout
+
+
+def test_pieces_of_a_parquet_folder_on_the_cluster(client: Any, tmp_path: Path) -> None:
+    from reportgen.io import prediction_parts
+
+    gt_path, csv_pieces = write_case(tmp_path, 8, pieces=4)
+    folder = write_parquet_folder(tmp_path, csv_pieces)
+    gt = load_ground_truth(gt_path, LoadOptions())
+    rows = prediction_parts(folder, LoadOptions())
+    assert rows is not None and len(rows) == 4
+    offsets = np.cumsum([0, *rows])
+    pieces = [Piece(str(folder), int(offsets[i]), part=i) for i in range(4)]
+    single = evaluate_model(gt, read_all(gt, csv_pieces), CONFIG)
+    assert_same(single, evaluate_on_cluster(client, gt, pieces, CONFIG, name="m", options=LoadOptions(), num_parts=3))

@@ -97,21 +97,36 @@ def connect(target: str | Client) -> Iterator[Client]:
 
 @dataclass(frozen=True)
 class Piece:
-    """Part of an inference set that one worker reads: a file, and the input position of its first row."""
+    """Part of an inference set that one worker reads: an input (``part``: one file of a Parquet folder), and the
+    input position of its first row."""
 
     path: str
     offset: int
+    part: int | None = None
 
 
 def read_piece(
     piece: Piece, gt: GroundTruth, options: LoadOptions, name: str, num_parts: int
 ) -> tuple[list[Rows], int]:
-    """Read task: the piece's predictions as rows per partition, and how many were dropped (unknown frames)."""
-    from reportgen.io import load_predictions
+    """Read task: the piece's predictions as rows per partition, and how many were dropped (unknown frames).
+    Detection inputs are read a chunk at a time (:func:`reportgen.io.iter_prediction_chunks`)."""
+    from reportgen.io import iter_prediction_chunks, load_predictions
 
-    preds = load_predictions(Path(piece.path), gt, options, name=name)
-    positions = np.arange(piece.offset, piece.offset + preds.num_predictions, dtype=np.int64)
-    return split_rows(preds, positions, gt.num_frames, num_parts), preds.dropped_unknown_frames
+    path = Path(piece.path)
+    if gt.task == "classification":
+        preds = load_predictions(path, gt, options, name=name)
+        positions = np.arange(piece.offset, piece.offset + preds.num_predictions, dtype=np.int64)
+        return split_rows(preds, positions, gt.num_frames, num_parts), preds.dropped_unknown_frames
+    per_part: list[list[Rows]] = [[] for _ in range(num_parts)]
+    dropped = 0
+    for preds, start in iter_prediction_chunks(path, gt, options, name=name, part=piece.part):
+        # rows dropped from a chunk leave gaps in the positions, never a change of order
+        first = piece.offset + start
+        positions = np.arange(first, first + preds.num_predictions, dtype=np.int64)
+        for p, rows in enumerate(split_rows(preds, positions, gt.num_frames, num_parts)):
+            per_part[p].append(rows)
+        dropped += preds.dropped_unknown_frames
+    return [np.concatenate(rows) if rows else np.empty(0, dtype=ROW) for rows in per_part], dropped
 
 
 def map_rows(
@@ -175,11 +190,10 @@ def evaluate_on_cluster(
         dropped = 0
     # one object (a scattered list would become a future per element)
     masks_future = client.scatter([tuple(segment_masks)], broadcast=True, hash=False)[0] if segment_masks else ()
-    futures = [
-        client.submit(map_task, gt_future, p, k, name, config, masks_future, *per_part[p], retries=RETRIES,
-                      pure=False)  # fmt: skip
-        for p in range(k)
-    ]
+    futures = []
+    for p in range(k):
+        args = (gt_future, p, k, name, config, masks_future, *per_part[p])
+        futures.append(client.submit(map_task, *args, retries=RETRIES, pure=False))
     index = {f.key: p for p, f in enumerate(futures)}
     results: list[PartResult | None] = [None] * k
     for done, (future, result) in enumerate(as_completed(futures, with_results=True), start=1):

@@ -51,11 +51,13 @@ if TYPE_CHECKING:
 __all__ = [
     "LoadOptions",
     "detect_format",
+    "iter_prediction_chunks",
     "iter_raw_prediction_chunks",
     "iter_table_chunks",
     "load_ground_truth",
     "load_predictions",
     "parse_pred_argument",
+    "prediction_parts",
 ]
 
 _TABLES: tuple[TableFormat, ...] = ("csv", "parquet", "jsonl")
@@ -210,7 +212,9 @@ def iter_table_chunks(path: Path, fmt: TableFormat, *, rows: int = 1_000_000) ->
     return chunks(Path(path), fmt, rows=rows)
 
 
-def iter_raw_prediction_chunks(path: Path, options: LoadOptions, *, rows: int = 1_000_000) -> Iterator[RawBoxes]:
+def iter_raw_prediction_chunks(
+    path: Path, options: LoadOptions, *, rows: int = 1_000_000, part: int | None = None
+) -> Iterator[RawBoxes]:
     """Detection predictions at ``path``, read a chunk of at most ``rows`` rows at a time, as :class:`RawBoxes`.
 
     ``build_predictions(chunk, gt, name=..., names=..., sizes=..., ignore_unknown_frames=...)`` on each chunk
@@ -219,15 +223,18 @@ def iter_raw_prediction_chunks(path: Path, options: LoadOptions, *, rows: int = 
     input, bit for bit; an error in a chunk has the message the whole read gives for that row. Each chunk's
     ``start`` is its first row's position in the whole input. Tables (CSV, JSON Lines, a Parquet file or folder)
     stream; COCO results and txt folders are read whole and yielded as one chunk (a COCO JSON file is parsed in
-    one piece: its memory grows with the file).
+    one piece: its memory grows with the file). ``part``: only that file of a Parquet folder (see
+    :func:`prediction_parts`), its rows' positions counted from the file's first row.
     """
     path = Path(path)
     fmt = _resolve_format(path, options.pred_format, "pred", other=options.gt_format)
+    if part is not None and fmt != "parquet":
+        raise ValueError(f"part {part} of a {fmt} input: only a Parquet folder has parts")
     if fmt in _TABLES:
         from reportgen.io._detections import detection_table
         from reportgen.io._table_file import iter_table_chunks as chunks
 
-        for table in chunks(path, fmt, rows=rows):
+        for table in chunks(path, fmt, rows=rows, part=part):
             yield _rounding(detection_table(table, options.box_format, options.normalized, "pred"), options)
     elif fmt == "coco":
         from reportgen.io._coco import coco_raw_predictions
@@ -241,6 +248,36 @@ def iter_raw_prediction_chunks(path: Path, options: LoadOptions, *, rows: int = 
         _require_names_for_yolo(path, fmt, _class_names(options))
         raw = read_txt_folder(path, fmt, "pred", options.box_format, options.normalized)  # type: ignore[arg-type]
         yield _rounding(raw, options)
+
+
+def iter_prediction_chunks(
+    path: Path, gt: GroundTruth, options: LoadOptions, *, name: str, rows: int = 1_000_000, part: int | None = None
+) -> Iterator[tuple[Predictions, int]]:
+    """Detection predictions read a chunk at a time (:func:`iter_raw_prediction_chunks`) and indexed into ``gt``:
+    ``(predictions, position of the chunk's first row)``. Concatenated, the chunks are :func:`load_predictions`'s
+    arrays, bit for bit."""
+    from reportgen.io._records import build_predictions
+
+    names, sizes = _class_names(options), _image_sizes(options)
+    for raw in iter_raw_prediction_chunks(path, options, rows=rows, part=part):
+        preds = build_predictions(
+            raw, gt, name=name, names=names, sizes=sizes, ignore_unknown_frames=options.ignore_unknown_frames
+        )
+        yield preds, raw.start
+
+
+def prediction_parts(path: Path, options: LoadOptions) -> list[int] | None:
+    """The row count of each file of a Parquet folder of predictions (what each ``part`` of
+    :func:`iter_raw_prediction_chunks` holds, from the files' metadata), or None for any other input."""
+    path = Path(path)
+    if not path.is_dir():
+        return None
+    fmt = _resolve_format(path, options.pred_format, "pred", other=options.gt_format)
+    if fmt != "parquet":
+        return None
+    from reportgen.io._parquet import file_rows, open_parquet
+
+    return [file_rows(p) for p in open_parquet(path).parts]
 
 
 def _rounding(raw: RawBoxes, options: LoadOptions) -> RawBoxes:

@@ -298,6 +298,17 @@ def iter_chunks(data: ParquetInput, rows: int) -> Iterator[tuple[pa.Table, Where
         yield _concat(pieces), data.where(starts, file_rows, parts), position
 
 
+def file_rows(part: ParquetPart) -> int:
+    """The number of rows of one file, from its metadata."""
+    try:
+        if is_compressed(part.path):
+            with open_input(part.path) as handle:
+                return int(pq.ParquetFile(handle).metadata.num_rows)
+        return int(pq.read_metadata(part.path).num_rows)
+    except (pa.ArrowException, OSError) as exc:
+        raise unreadable(part.source, exc) from None
+
+
 def _batches(part: ParquetPart, rows: int) -> Iterator[pa.RecordBatch]:
     try:
         if is_compressed(part.path):

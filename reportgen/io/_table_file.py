@@ -12,7 +12,7 @@ import io
 import re
 import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, BinaryIO, Literal
 
@@ -411,7 +411,9 @@ def _jsonl_table(
 CHUNK_ROWS = 1_000_000
 
 
-def iter_table_chunks(path: Path, fmt: TableFormat, *, rows: int = CHUNK_ROWS) -> Iterator[Table]:
+def iter_table_chunks(
+    path: Path, fmt: TableFormat, *, rows: int = CHUNK_ROWS, part: int | None = None
+) -> Iterator[Table]:
     """The table at ``path`` (CSV, JSON Lines, a Parquet file or folder) as consecutive chunks of ``rows`` rows.
 
     Guarantees: the chunks, in order, hold the rows of :func:`read_table` in its order (the last chunk may be
@@ -424,6 +426,9 @@ def iter_table_chunks(path: Path, fmt: TableFormat, *, rows: int = CHUNK_ROWS) -
     file order is raised, which the whole read may not do when it checks a whole column at a time; pandas infers a
     CSV column's type per chunk (the values read are the same); a JSON Lines key that first appears after the
     first chunk is absent from the chunks before it.
+
+    ``part``: only file ``part`` of a Parquet folder (its rows named as in the whole folder, positions counted
+    from its first row).
     """
     if rows < 1:
         raise ValueError(f"rows must be at least 1, found {rows}")
@@ -435,5 +440,7 @@ def iter_table_chunks(path: Path, fmt: TableFormat, *, rows: int = CHUNK_ROWS) -
         from reportgen.io._parquet import iter_chunks, open_parquet
 
         data = open_parquet(path)
+        if part is not None:
+            data = replace(data, parts=(data.parts[part],))
         for arrow, where, start in iter_chunks(data, rows):
             yield _table_from_arrow(data.source, arrow, where, start, data.categories)
