@@ -77,10 +77,19 @@ def generate(n_preds: int, out: Path, seed: int = 0) -> None:
     g_h = np.round((g_w * rng.uniform(0.5, 1.5, n_gt)).clip(4, 1070), 1)
     g_x = np.round(rng.uniform(0, 1920 - g_w), 1)
     g_y = np.round(rng.uniform(0, 1080 - g_h), 1)
-    gt = pa.table({
-        "frame_id": names.take(pa.array(g_frame)), "class": pa.array(CLASSES).take(pa.array(g_cls)),
-        "x": g_x, "y": g_y, "w": g_w, "h": g_h,
-    })  # fmt: skip
+    # a frame without objects is a row with its frame id only (so that its predictions have a frame)
+    empty = np.flatnonzero(per_frame == 0)
+    gt = pa.concat_tables([
+        pa.table({
+            "frame_id": names.take(pa.array(g_frame)), "class": pa.array(CLASSES).take(pa.array(g_cls)),
+            "x": g_x, "y": g_y, "w": g_w, "h": g_h,
+        }),
+        pa.table({
+            "frame_id": names.take(pa.array(empty)), "class": pa.nulls(empty.size, pa.string()),
+            "x": pa.nulls(empty.size, pa.float64()), "y": pa.nulls(empty.size, pa.float64()),
+            "w": pa.nulls(empty.size, pa.float64()), "h": pa.nulls(empty.size, pa.float64()),
+        }),
+    ])  # fmt: skip
     pq.write_table(gt, out / "gt.parquet", row_group_size=1_000_000)
     del gt
     preds_dir = out / "preds"

@@ -435,6 +435,10 @@ def _predictions(
     return load_preds(value, truth, options, name=name)
 
 
+#: rows of a prediction table read at a time by the bounded-memory engine: ~150 MB while a chunk is indexed
+CHUNK_ROWS = 250_000
+
+
 def _in_parts(
     truth: GroundTruth, value: Predictions | Source, name: str, options: LoadOptions, config: EvalConfig,
     say: Callable[[str], None],
@@ -447,7 +451,8 @@ def _in_parts(
         from reportgen.io import iter_prediction_chunks
 
         say(f"reading {value}")
-        chunks = (preds for preds, _ in iter_prediction_chunks(Path(value), truth, options, name=name))
+        rows = CHUNK_ROWS
+        chunks = (preds for preds, _ in iter_prediction_chunks(Path(value), truth, options, name=name, rows=rows))
         return evaluate_chunks(truth, chunks, config, name=name, source=str(value), progress=say)
     preds = _predictions(value, name, truth, options, say)
     return evaluate_in_parts(truth, preds, config, progress=say)

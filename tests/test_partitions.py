@@ -122,13 +122,15 @@ def test_records_are_compact() -> None:
 
 
 @pytest.mark.parametrize("chunk", [1, 7, 1000])
-@pytest.mark.parametrize("k", [1, 3])
-def test_spilled_chunks_equal_the_single_pass(chunk: int, k: int, tmp_path: Path) -> None:
+@pytest.mark.parametrize(("k", "per_map"), [(1, 10**6), (3, 10**6), (6, 25), (20, 1)])
+def test_spilled_chunks_equal_the_single_pass(chunk: int, k: int, per_map: int, tmp_path: Path) -> None:
+    # per_map: spill files matched together up to that many predictions (1: each file alone)
     data = random_detection(8, n_images=14, crowd_rate=0.2, many_dets=105)
     gt = data.gt()
     preds = data.preds(gt)
     single = evaluate_model(gt, preds, CONFIG)
-    streamed = evaluate_chunks(gt, chunks_of(preds, chunk), CONFIG, name=preds.name, num_parts=k, workdir=tmp_path)
+    streamed = evaluate_chunks(gt, chunks_of(preds, chunk), CONFIG, name=preds.name, num_parts=k, workdir=tmp_path,
+                               per_map=per_map)  # fmt: skip
     assert_same(single, streamed)
     assert streamed.num_predictions == preds.num_predictions
     assert list(tmp_path.iterdir()) == []  # spill files removed
@@ -169,3 +171,12 @@ def test_segment_counts_from_partitions_equal_the_masked_counts() -> None:
     b = curves_from_records(gt, parted.records, masks[0])
     for f in dataclasses.fields(a):
         assert np.array_equal(getattr(a, f.name), getattr(b, f.name), equal_nan=True), f.name
+
+
+def test_runs_of_spill_files() -> None:
+    from reportgen.engine.streaming import groups
+
+    assert groups([5, 5, 5, 5], 10) == [(0, 2), (2, 4)]
+    assert groups([20, 1, 1, 30, 0], 10) == [(0, 1), (1, 3), (3, 4), (4, 5)]
+    assert groups([0, 0, 0], 10) == [(0, 3)]
+    assert groups([], 10) == [(0, 0)]

@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from reportgen.engine.evaluation import EvalConfig, ModelSummary, PartResult, Progress, map_part, reduce_parts
+from reportgen.engine.partition import frames_of
 from reportgen.engine.streaming import ROW, Rows, default_parts, part_from_rows, split_rows
 from reportgen.errors import InputError
 from reportgen.io.containers import BoolArray, GroundTruth, Predictions
@@ -41,6 +42,8 @@ if TYPE_CHECKING:
 
     from reportgen.io.options import LoadOptions
 
+#: rows read at a time by a worker (as the single-process engine reads them)
+CHUNK_ROWS = 250_000
 INSTALL_HINT = "install the Dask extra: pip install 'reportgen[dask]'"
 RETRIES = 1
 
@@ -119,7 +122,7 @@ def read_piece(
         return split_rows(preds, positions, gt.num_frames, num_parts), preds.dropped_unknown_frames
     per_part: list[list[Rows]] = [[] for _ in range(num_parts)]
     dropped = 0
-    for preds, start in iter_prediction_chunks(path, gt, options, name=name, part=piece.part):
+    for preds, start in iter_prediction_chunks(path, gt, options, name=name, part=piece.part, rows=CHUNK_ROWS):
         # rows dropped from a chunk leave gaps in the positions, never a change of order
         first = piece.offset + start
         positions = np.arange(first, first + preds.num_predictions, dtype=np.int64)
@@ -135,7 +138,8 @@ def map_rows(
 ) -> PartResult:  # fmt: skip
     """Map task: partition ``part`` from its rows of every piece (and the counts of the segments ``masks``)."""
     rows = np.concatenate(pieces) if pieces else np.empty(0, dtype=ROW)
-    return map_part(part_from_rows(gt, part, num_parts, rows, name), config, segment_masks=masks)[0]
+    frames = frames_of(part, gt.num_frames, num_parts)
+    return map_part(part_from_rows(gt, frames, rows, name), config, segment_masks=masks)[0]
 
 
 def _take(pair: tuple[list[Rows], int], part: int) -> Rows:

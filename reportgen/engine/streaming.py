@@ -32,12 +32,30 @@ from reportgen.io.containers import BoolArray, GroundTruth, IntArray, Prediction
 ROW = np.dtype([("frame", "<i8"), ("position", "<i8"), ("score", "<f8"), ("box", "<f8", (4,)), ("cls", "<i4")])
 Rows = npt.NDArray[np.void]
 
-#: frames per partition when the caller does not choose: about a million predictions at 50 per frame
-FRAMES_PER_PART = 20_000
+#: frames per partition when the caller does not choose (a Dask map task: ~250,000 predictions at 50 a frame)
+FRAMES_PER_PART = 5_000
+#: frames per spill file of the single-process engine; consecutive files are matched together up to
+#: :data:`PREDICTIONS_PER_MAP` predictions, so that the matching held at once does not depend on the data
+SPILL_FRAMES = 500
+PREDICTIONS_PER_MAP = 250_000
 
 
-def default_parts(num_frames: int) -> int:
-    return max(1, min(1024, math.ceil(num_frames / FRAMES_PER_PART)))
+def default_parts(num_frames: int, frames_per_part: int = FRAMES_PER_PART) -> int:
+    return max(1, min(4096, math.ceil(num_frames / frames_per_part)))
+
+
+def groups(sizes: Sequence[int], target: int) -> list[tuple[int, int]]:
+    """Consecutive runs ``[a, b)`` of partitions holding about ``target`` rows each (a partition larger than
+    ``target`` is a run of its own)."""
+    runs: list[tuple[int, int]] = []
+    start, held = 0, 0
+    for p, size in enumerate(sizes):
+        if held and held + size > target:
+            runs.append((start, p))
+            start, held = p, 0
+        held += size
+    runs.append((start, len(sizes)))
+    return runs
 
 
 def to_rows(preds: Predictions, positions: IntArray) -> Rows:
@@ -57,10 +75,10 @@ def split_rows(preds: Predictions, positions: IntArray, num_frames: int, num_par
     return [rows[order[bounds[p] : bounds[p + 1]]] for p in range(num_parts)]
 
 
-def part_from_rows(gt: GroundTruth, part: int, num_parts: int, rows: Rows, name: str) -> Part:
-    """Partition ``part`` from its spilled rows (any order of arrival: sorted back into input order)."""
+def part_from_rows(gt: GroundTruth, frames: IntArray, rows: Rows, name: str) -> Part:
+    """The part of ``frames`` (ascending global indices) from its spilled rows (any order of arrival: sorted back
+    into input order)."""
     rows = rows[np.argsort(rows["position"], kind="stable")]
-    frames = frames_of(part, gt.num_frames, num_parts)
     gt_part, local = ground_truth_part(gt, frames)
     preds = Predictions(
         name=name,
@@ -70,7 +88,7 @@ def part_from_rows(gt: GroundTruth, part: int, num_parts: int, rows: Rows, name:
         score=np.ascontiguousarray(rows["score"]),
     )
     if preds.num_predictions and (preds.frame < 0).any():
-        raise ValueError(f"rows of another partition in partition {part}")
+        raise ValueError("rows of frames outside the part")
     return Part(gt_part, preds, frames, np.ascontiguousarray(rows["position"]))
 
 
@@ -83,6 +101,7 @@ class Spill:
         self.num_parts = num_parts
         self.count = 0
         self.dropped = 0
+        self.sizes = [0] * num_parts
         self.paths = [directory / f"part-{p:05d}.rows" for p in range(num_parts)]
         for path in self.paths:
             path.write_bytes(b"")
@@ -91,13 +110,24 @@ class Spill:
         positions = np.arange(self.count, self.count + chunk.num_predictions, dtype=np.int64)
         self.count += chunk.num_predictions
         self.dropped += chunk.dropped_unknown_frames
-        for path, rows in zip(self.paths, split_rows(chunk, positions, self.num_frames, self.num_parts), strict=True):
+        parts = split_rows(chunk, positions, self.num_frames, self.num_parts)
+        for p, (path, rows) in enumerate(zip(self.paths, parts, strict=True)):
+            self.sizes[p] += rows.size
             if rows.size:
                 with path.open("ab") as handle:
                     rows.tofile(handle)
 
-    def rows(self, part: int) -> Rows:
-        return np.fromfile(self.paths[part], dtype=ROW)
+    def rows(self, first: int, stop: int) -> Rows:
+        """The rows of partitions ``first`` .. ``stop - 1``."""
+        pieces = [np.fromfile(self.paths[p], dtype=ROW) for p in range(first, stop)]
+        return np.concatenate(pieces) if pieces else np.empty(0, dtype=ROW)
+
+    def frames(self, first: int, stop: int) -> IntArray:
+        """The global frames of partitions ``first`` .. ``stop - 1`` (a contiguous range, as in
+        :func:`reportgen.engine.partition.frames_of`)."""
+        lo = -((-first * self.num_frames) // self.num_parts)
+        hi = -((-stop * self.num_frames) // self.num_parts)
+        return np.arange(lo, hi, dtype=np.int64)
 
 
 def evaluate_chunks(
@@ -111,25 +141,28 @@ def evaluate_chunks(
     workdir: Path | None = None,
     segment_masks: Sequence[BoolArray] = (),
     keep_records: bool = False,
+    per_map: int = PREDICTIONS_PER_MAP,
     progress: Progress | None = None,
 ) -> ModelSummary:
     """Every metric of one inference set whose predictions come in ``chunks``, in bounded memory.
 
-    ``num_parts``: partitions of the frames (default: one per :data:`FRAMES_PER_PART` frames). ``workdir``: where
-    the spill files go (default: the system's temporary folder); they are removed when done.
+    ``num_parts``: spill files (partitions of the frames; default one per :data:`SPILL_FRAMES` frames), matched
+    in runs of consecutive ones holding about ``per_map`` predictions. ``workdir``: where the spill files go
+    (default: the system's temporary folder); they are removed when done.
     """
     say = progress if progress is not None else (lambda _: None)
-    k = num_parts if num_parts is not None else default_parts(gt.num_frames)
+    k = num_parts if num_parts is not None else default_parts(gt.num_frames, SPILL_FRAMES)
     with tempfile.TemporaryDirectory(prefix="reportgen-spill-", dir=workdir) as tmp:
         spill = Spill(Path(tmp), gt.num_frames, k)
         for i, chunk in enumerate(chunks, start=1):
             spill.add(chunk)
             say(f"{name}: read chunk {i} ({spill.count:,} predictions)")
         results: list[PartResult] = []
-        for p in range(k):
-            part = part_from_rows(gt, p, k, spill.rows(p), name)
+        runs = groups(spill.sizes, per_map)
+        for i, (a, b) in enumerate(runs, start=1):
+            part = part_from_rows(gt, spill.frames(a, b), spill.rows(a, b), name)
             results.append(map_part(part, config, segment_masks=segment_masks)[0])
-            say(f"{name}: matched partition {p + 1} of {k}")
+            say(f"{name}: matched partition {i} of {len(runs)}")
         dropped = spill.dropped
     return reduce_parts(gt, results, config, name=name, source=source, dropped_unknown_frames=dropped,
                         keep_records=keep_records, progress=say)  # fmt: skip

@@ -111,7 +111,7 @@ def first(mask: BoolArray) -> int | None:
 
 #: Up to this many keys a dict factorizes them (no pandas import: a small run starts fast); above it pandas'
 #: hash table does, several times faster per key.
-_DICT_FACTORIZE_MAX = 1_000_000
+_DICT_FACTORIZE_MAX = 200_000
 
 
 def factorize(keys: Sequence[object]) -> tuple[IntArray, list[object]]:
