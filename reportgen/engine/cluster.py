@@ -23,9 +23,10 @@ worker fails; a user error (:class:`~reportgen.errors.InputError`) raised on a w
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -33,6 +34,7 @@ import numpy as np
 
 from reportgen.engine.evaluation import EvalConfig, ModelSummary, PartResult, Progress, map_part, reduce_parts
 from reportgen.engine.partition import frames_of
+from reportgen.engine.records import Records
 from reportgen.engine.streaming import ROW, Rows, default_parts, part_from_rows, split_rows
 from reportgen.errors import InputError
 from reportgen.io.containers import BoolArray, GroundTruth, Predictions
@@ -200,11 +202,16 @@ def evaluate_on_cluster(
         futures.append(client.submit(map_task, *args, retries=RETRIES, pure=False))
     index = {f.key: p for p, f in enumerate(futures)}
     results: list[PartResult | None] = [None] * k
-    for done, (future, result) in enumerate(as_completed(futures, with_results=True), start=1):
-        results[index[future.key]] = result
-        say(f"{name}: partition {done} of {k} done on the cluster")
-    dropped += sum(client.gather(dropped_futures))
-    del reads
-    parts = [r for r in results if r is not None]
-    return reduce_parts(gt, parts, config, name=name, source=source_name, dropped_unknown_frames=dropped,
-                        keep_records=keep_records, progress=say)  # fmt: skip
+    with tempfile.TemporaryDirectory(prefix="reportgen-records-") as tmp:
+        for done, (future, result) in enumerate(as_completed(futures, with_results=True), start=1):
+            # the records wait on disk: merging then holds one copy of them, not two
+            assert isinstance(result.records, Records)
+            p = index[future.key]
+            results[p] = replace(result, records=result.records.save(Path(tmp) / f"records-{p:05d}"))
+            future.release()
+            say(f"{name}: partition {done} of {k} done on the cluster")
+        dropped += sum(client.gather(dropped_futures))
+        del reads
+        parts = [r for r in results if r is not None]
+        return reduce_parts(gt, parts, config, name=name, source=source_name, dropped_unknown_frames=dropped,
+                            keep_records=keep_records, progress=say)  # fmt: skip

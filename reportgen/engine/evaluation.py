@@ -29,7 +29,7 @@ from reportgen.engine.grids import (
 from reportgen.engine.match import IGNORED, MatchResult, match_report, match_voc
 from reportgen.engine.metrics import safe_div, voc_ap
 from reportgen.engine.partition import Part, whole
-from reportgen.engine.records import Records, pack
+from reportgen.engine.records import Records, SavedRecords, pack
 from reportgen.io.containers import BoolArray, FloatArray, GroundTruth, IntArray, Predictions
 
 #: confidence grid of the sampled PR curves written to JSON and the report: 0.00 .. 1.00 by 0.01
@@ -154,7 +154,7 @@ class PartResult:
     """The map step's output for one partition of the frames: counts that add, and compact records."""
 
     counts: PresetCounts
-    records: Records
+    records: Records | SavedRecords
     segments: tuple[PresetCounts, ...] = ()
 
 
@@ -235,8 +235,9 @@ def reduce_parts(
     segments = add_segments(parts)
     if counts.frame_count != gt.num_frames:
         raise ValueError(f"partitions cover {counts.frame_count} frames, the ground truth has {gt.num_frames}")
-    records = Records.concat([p.records for p in parts])
-    parts.clear()
+    pieces = [p.records for p in parts]
+    parts.clear()  # each partition's records are freed once copied
+    records = Records.concat(pieces)
     progress(f"{name}: PR curves")
     curves = curves_from_records(gt, records)
     coco = None

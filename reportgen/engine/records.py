@@ -19,6 +19,8 @@ Flags are bit-packed along the first axis (``numpy.packbits(axis=0)``): ``flags`
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
+from typing import ClassVar, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -111,13 +113,26 @@ class Records:
                       self.voc_flags)
         )  # fmt: skip
 
+    _FIELDS: ClassVar[tuple[str, ...]] = (
+        "score", "cls", "frame", "position", "flags", "coco_rank", "coco_flags", "voc_flags",
+    )  # fmt: skip
+
+    def save(self, folder: Path) -> SavedRecords:
+        """Write to ``folder`` (one ``.npy`` file an array), so that the records of every partition can be merged
+        without holding each partition's copy as well as the merged one."""
+        folder.mkdir(parents=True, exist_ok=True)
+        for name in self._FIELDS:
+            np.save(folder / f"{name}.npy", getattr(self, name))
+        return SavedRecords(folder, len(self), self.num_iou)
+
     @staticmethod
-    def concat(parts: list[Records]) -> Records:
+    def concat(parts: list[Records | SavedRecords]) -> Records:
         """All records of ``parts`` in one, in the order given. Consumes ``parts`` (the list is emptied while
-        copying, so a partition's records can be freed as soon as they are copied)."""
+        copying, so a partition's records can be freed as soon as they are copied; saved ones are read from
+        their files straight into the merged arrays)."""
         if not parts:
             raise ValueError("no records to concatenate")
-        first = parts[0]
+        first = parts[0].load(mmap=True) if isinstance(parts[0], SavedRecords) else parts[0]
         n = sum(len(p) for p in parts)
         out = Records(
             np.empty(n, dtype=np.float64),
@@ -133,7 +148,8 @@ class Records:
         at = 0
         parts.reverse()
         while parts:
-            p = parts.pop()
+            item = parts.pop()
+            p = item.load(mmap=True) if isinstance(item, SavedRecords) else item
             k = len(p)
             out.score[at : at + k] = p.score
             out.cls[at : at + k] = p.cls
@@ -147,3 +163,19 @@ class Records:
             at += k
         return out
 
+
+@dataclass(frozen=True)
+class SavedRecords:
+    """Records written by :meth:`Records.save`."""
+
+    folder: Path
+    size: int
+    num_iou: int
+
+    def __len__(self) -> int:
+        return self.size
+
+    def load(self, *, mmap: bool = False) -> Records:
+        mode: Literal["r"] | None = "r" if mmap else None
+        arrays = {name: np.load(self.folder / f"{name}.npy", mmap_mode=mode) for name in Records._FIELDS}
+        return Records(num_iou=self.num_iou, **arrays)

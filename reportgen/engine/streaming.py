@@ -25,7 +25,8 @@ import numpy as np
 import numpy.typing as npt
 
 from reportgen.engine.evaluation import EvalConfig, ModelSummary, PartResult, Progress, map_part, reduce_parts
-from reportgen.engine.partition import Part, frames_of, ground_truth_part, group_rows
+from reportgen.engine.partition import Part, ground_truth_part, group_rows
+from reportgen.engine.records import Records
 from reportgen.io.containers import BoolArray, GroundTruth, IntArray, Predictions
 
 #: one spilled prediction: global frame, global input position, score, xywh box, class
@@ -161,11 +162,14 @@ def evaluate_chunks(
         runs = groups(spill.sizes, per_map)
         for i, (a, b) in enumerate(runs, start=1):
             part = part_from_rows(gt, spill.frames(a, b), spill.rows(a, b), name)
-            results.append(map_part(part, config, segment_masks=segment_masks)[0])
+            result = map_part(part, config, segment_masks=segment_masks)[0]
+            # the records wait on disk: merging then holds one copy of them, not two
+            saved = result.records.save(Path(tmp) / f"records-{i:05d}") if isinstance(result.records, Records) \
+                else result.records  # fmt: skip
+            results.append(replace(result, records=saved))
             say(f"{name}: matched partition {i} of {len(runs)}")
-        dropped = spill.dropped
-    return reduce_parts(gt, results, config, name=name, source=source, dropped_unknown_frames=dropped,
-                        keep_records=keep_records, progress=say)  # fmt: skip
+        return reduce_parts(gt, results, config, name=name, source=source, dropped_unknown_frames=spill.dropped,
+                            keep_records=keep_records, progress=say)  # fmt: skip
 
 
 def evaluate_in_parts(

@@ -101,10 +101,13 @@ class Table:
         if pd.api.types.is_integer_dtype(series):
             return [str(v) for v in series.tolist()]
         if pd.api.types.is_string_dtype(series) and series.dtype != object:
-            stripped = series.str.strip()
-            empty = (stripped.isna() | (stripped == "")).to_numpy(dtype=np.bool_)
+            # each distinct value once (ids and names repeat: one string object per value, not per row)
+            codes, uniques = pd.factorize(series, use_na_sentinel=True)
+            stripped = np.array([str(u).strip() for u in uniques] + [""], dtype=object)
+            found = stripped[codes]  # code -1 (missing) reads the "" at the end
+            empty = found == ""
             if not empty.any():
-                return list(stripped.tolist())
+                return list(found.tolist())
             row = int(np.flatnonzero(empty)[0])
             raise self.where.error(row, column, f"expected a {what}, found an empty value")
         values = series.tolist()
