@@ -193,3 +193,27 @@ def test_pieces_of_a_parquet_folder_on_the_cluster(client: Any, tmp_path: Path) 
     pieces = [Piece(str(folder), int(offsets[i]), part=i) for i in range(4)]
     single = evaluate_model(gt, read_all(gt, csv_pieces), CONFIG)
     assert_same(single, evaluate_on_cluster(client, gt, pieces, CONFIG, name="m", options=LoadOptions(), num_parts=3))
+
+
+def test_api_evaluate_with_a_client_equals_without(client: Any, tmp_path: Path) -> None:
+    import reportgen
+
+    gt_path, pieces = write_case(tmp_path, 9, pieces=2)
+    folder = write_parquet_folder(tmp_path, pieces)
+    plain = reportgen.evaluate(gt_path, {"m": folder}, voc=True)
+    on_cluster = reportgen.evaluate(gt_path, {"m": folder}, voc=True, dask=client)
+    assert json.dumps(plain.to_dict()) == json.dumps(on_cluster.to_dict())
+    # a partitioned result keeps no matching: what needs it says so
+    with pytest.raises(InputError, match="partitioned"):
+        on_cluster["m"].at(confidence=0.123, iou=0.5)
+    assert on_cluster["m"].at(confidence=0.5, iou=0.5).micro == plain["m"].at(confidence=0.5, iou=0.5).micro
+
+
+def test_dask_missing_says_how_to_install(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "distributed", None)  # import distributed -> ImportError
+    gt_path, pieces = write_case(tmp_path, 10, pieces=1)
+    run = evaluate("--gt", gt_path, "--pred", pieces[0], "--dask", "local:2")
+    assert_error(run, "field '--dask': expected Dask to be installed for --dask, found it missing "
+                      "(install the Dask extra: pip install 'reportgen[dask]')")  # fmt: skip
