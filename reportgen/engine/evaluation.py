@@ -310,7 +310,7 @@ def curves_from_records(gt: GroundTruth, records: Records, frame_mask: BoolArray
     g_sel = ~gt.crowd if frame_mask is None else (~gt.crowd & frame_mask[gt.frame])
     support = np.bincount(gt.cls[g_sel], minlength=c).astype(np.int64)
     support = np.append(support, support.sum())
-    pbin = score_bins(records.score, CURVE_GRID)
+    pbin = score_bins(records.score, CURVE_GRID).astype(np.int16)  # 101 bins: 2 bytes a record, not 8
     tp = np.zeros((nu, npts, c + 1), dtype=np.int64)
     predicted = np.zeros((nu, npts, c + 1), dtype=np.int64)
     ap = np.full((nu, c + 1), np.nan)
@@ -323,19 +323,21 @@ def curves_from_records(gt: GroundTruth, records: Records, frame_mask: BoolArray
     np.cumsum(np.bincount(records.cls[by_class], minlength=c), out=class_off[1:])
     pooled_off = np.array([0, order.size], dtype=np.int64)
     in_grid = pbin >= 0 if p_sel is None else (pbin >= 0) & p_sel
+    by_class_score, order_score = records.score[by_class], records.score[order]
     for u in range(nu):
         correct, counted = records.correct(u), records.counted(u)
         sel = counted & in_grid
         for arr, flags in ((tp, correct & sel), (predicted, sel)):
-            hist = np.bincount(pbin[flags] * c + records.cls[flags], minlength=npts * c).reshape(npts, c)
+            hist = np.bincount(pbin[flags].astype(np.int64) * c + records.cls[flags], minlength=npts * c).reshape(npts, c)
             cum = np.cumsum(hist[::-1], axis=0)[::-1]
             arr[u, :, :c] = cum
             arr[u, :, c] = cum.sum(axis=1)
         # full-resolution curves of every class, then of all classes pooled (the global order)
         q = np.full((c + 1, COCO_RECALL_THRESHOLDS.size), np.nan)
-        for items, off, k0, k1 in ((by_class, class_off, 0, c), (order, pooled_off, c, c + 1)):
+        for items, scores, off, k0, k1 in ((by_class, by_class_score, class_off, 0, c),
+                                           (order, order_score, pooled_off, c, c + 1)):  # fmt: skip
             _curve_stats_kernel(
-                records.score[items], correct[items], counted[items], off, support[k0:k1], COCO_RECALL_THRESHOLDS,
+                scores, correct[items], counted[items], off, support[k0:k1], COCO_RECALL_THRESHOLDS,
                 q[k0:k1], best_conf[u, k0:k1], best_f1[u, k0:k1],
             )  # fmt: skip
         ap[u] = q.mean(axis=1)  # numpy's summation, as Curve.ap101: the same bits
