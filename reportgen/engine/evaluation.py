@@ -328,7 +328,8 @@ def curves_from_records(gt: GroundTruth, records: Records, frame_mask: BoolArray
         correct, counted = records.correct(u), records.counted(u)
         sel = counted & in_grid
         for arr, flags in ((tp, correct & sel), (predicted, sel)):
-            hist = np.bincount(pbin[flags].astype(np.int64) * c + records.cls[flags], minlength=npts * c).reshape(npts, c)
+            flat = pbin[flags].astype(np.int64) * c + records.cls[flags]
+            hist = np.bincount(flat, minlength=npts * c).reshape(npts, c)
             cum = np.cumsum(hist[::-1], axis=0)[::-1]
             arr[u, :, :c] = cum
             arr[u, :, c] = cum.sum(axis=1)
