@@ -397,7 +397,7 @@ def _evaluate_with(
         truth = gt
     else:
         say(f"loading {gt if isinstance(gt, (str, os.PathLike)) else 'the ground truth'}")
-        truth = load_gt(gt, options)
+        truth = load_gt(gt, options, chunk_rows=None if keep_matching else CHUNK_ROWS)
     if not predictions:
         raise InputError(None, "predictions: at least one inference set is required")
     results: list[ModelSummary] = []

@@ -72,9 +72,13 @@ def _in_memory(source: object) -> bool:
     return not isinstance(source, (str, os.PathLike))
 
 
-def load_ground_truth(path: Path | object, options: LoadOptions) -> GroundTruth:
+def load_ground_truth(path: Path | object, options: LoadOptions, *, chunk_rows: int | None = None) -> GroundTruth:
     """Read the ground truth at ``path`` (a file or a folder) in ``options.gt_format``; or, from Python, a pandas
-    DataFrame (a table) or a COCO dataset dict."""
+    DataFrame (a table) or a COCO dataset dict.
+
+    ``chunk_rows``: read a detection table that many rows at a time (the rows as read take a fraction of the
+    memory of the whole table at once); the result is the same.
+    """
     if _in_memory(path):
         return _ground_truth_in_memory(path, options)
     path = Path(path)  # type: ignore[arg-type]
@@ -82,6 +86,10 @@ def load_ground_truth(path: Path | object, options: LoadOptions) -> GroundTruth:
     names = _class_names(options)
     sizes = _image_sizes(options)
     wants_classification = options.task == "classification" or options.gt_format == "classification"
+    if fmt in _TABLES and chunk_rows is not None and not wants_classification:
+        chunked = _ground_truth_in_chunks(path, fmt, options, names, sizes, chunk_rows)
+        if chunked is not None:
+            return chunked
     if fmt in _TABLES:
         from reportgen.io._table_file import read_table
 
@@ -104,6 +112,29 @@ def load_ground_truth(path: Path | object, options: LoadOptions) -> GroundTruth:
     from reportgen.io._records import build_ground_truth
 
     return build_ground_truth(_rounding(raw, options), names=names, sizes=sizes)
+
+
+def _ground_truth_in_chunks(
+    path: Path, fmt: TableFormat, options: LoadOptions, names: ClassNames | None, sizes: SizeMap | None, rows: int
+) -> GroundTruth | None:
+    """A detection table read a chunk at a time, or None when it must be read whole (classification, or chunks
+    whose columns differ)."""
+    from reportgen.io._detections import detection_table
+    from reportgen.io._records import build_ground_truth, concat_raw
+    from reportgen.io._table_file import iter_table_chunks as chunks
+
+    tables = chunks(path, fmt, rows=rows)
+    first = next(tables)
+    if _is_classification(first, options):
+        return None
+    raws = [detection_table(first, options.box_format, options.normalized, "gt")]
+    del first
+    raws.extend(detection_table(t, options.box_format, options.normalized, "gt") for t in tables)
+    merged = concat_raw(raws)
+    if merged is None:
+        return None
+    del raws
+    return build_ground_truth(_rounding(merged, options), names=names, sizes=sizes)
 
 
 def _ground_truth_from_table(

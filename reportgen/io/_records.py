@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
 
 from reportgen.errors import InputError
 from reportgen.io._side_files import SizeMap, image_stem, sizes_of
-from reportgen.io._where import Where, describe, is_text, listing
+from reportgen.io._where import ChunksWhere, Where, describe, is_text, listing
 from reportgen.io.containers import BoolArray, FloatArray, GroundTruth, IntArray, Predictions
 from reportgen.io.options import BoxLayout
 from reportgen.limits import MAX_AREA, MAX_COORDINATE
@@ -328,6 +328,71 @@ def pred_classes(
 
 
 # ---------------------------------------------------------------------------------------- ground truth
+
+
+def concat_raw(chunks: list[RawBoxes]) -> RawBoxes | None:
+    """Consecutive chunks of one table's ground-truth rows (:func:`reportgen.io.iter_table_chunks`) as the one
+    :class:`RawBoxes` the whole read gives: rows, frames (in order of first appearance, each with the size of its
+    first row that has one) and where each row came from. None when the chunks do not have the same optional
+    columns (a JSON Lines key first seen in a later chunk): read such an input whole."""
+    first = chunks[0]
+    optional = ("score", "crowd", "area", "ann_id", "row_sizes")
+    for raw in chunks[1:]:
+        if any((getattr(raw, name) is None) != (getattr(first, name) is None) for name in optional):
+            return None
+        if (raw.frame_field, raw.class_field, raw.coord_fields) != (first.frame_field, first.class_field,
+                                                                    first.coord_fields):  # fmt: skip
+            return None
+    if len(chunks) == 1:
+        return first
+    starts = np.cumsum([0] + [c.num_rows for c in chunks[:-1]]).tolist()
+
+    def joined(name: str) -> npt.NDArray[Any] | None:
+        parts = [getattr(c, name) for c in chunks]
+        return None if parts[0] is None else np.concatenate(parts)
+
+    frames = None
+    if any(c.frames is not None for c in chunks):
+        ids: dict[str, int] = {}
+        sizes: list[FloatArray] = []
+        for c in chunks:
+            if c.frames is not None:
+                chunk_ids, chunk_sizes = c.frames.ids, c.frames.sizes
+            else:
+                codes, uniques = factorize(c.frame_keys)
+                chunk_ids = tuple(str(u) for u in uniques)
+                chunk_sizes = np.full((len(chunk_ids), 2), np.nan)
+                if c.row_sizes is not None:
+                    _fill_from_rows(chunk_sizes, codes, c.row_sizes)
+            for fid, size in zip(chunk_ids, chunk_sizes, strict=True):
+                at = ids.setdefault(fid, len(ids))
+                if at == len(sizes):
+                    sizes.append(size.copy())
+                elif not np.all(np.isfinite(sizes[at])) and np.all(np.isfinite(size)):
+                    sizes[at] = size.copy()
+        frames = FrameInfo(tuple(ids), np.array(sizes).reshape(len(ids), 2), ("",) * len(ids))
+    return RawBoxes(
+        source=first.source,
+        where=ChunksWhere(tuple(c.where for c in chunks), tuple(starts)),
+        frame_keys=[k for c in chunks for k in c.frame_keys],
+        frame_field=first.frame_field,
+        class_keys=[k for c in chunks for k in c.class_keys],
+        class_field=first.class_field,
+        coords=np.concatenate([c.coords for c in chunks]),
+        coord_fields=first.coord_fields,
+        layout=first.layout,
+        normalized=first.normalized,
+        score=joined("score"),
+        score_field=first.score_field,
+        crowd=joined("crowd"),
+        area=joined("area"),
+        ann_id=joined("ann_id"),
+        row_sizes=joined("row_sizes"),
+        frames=frames,
+        round_pixels=first.round_pixels,
+        categories=first.categories,
+    )
+
 
 
 def build_ground_truth(raw: RawBoxes, *, names: ClassNames | None, sizes: SizeMap | None) -> GroundTruth:

@@ -194,3 +194,16 @@ def listing(names: Sequence[object], limit: int = 8) -> str:
     """``a, b, c`` or ``a, b, ... (80 in all)`` for messages."""
     shown = ", ".join(_listed(n) for n in names[:limit])
     return shown if len(names) <= limit else f"{shown}, ... ({len(names)} in all)"
+
+
+@dataclass(frozen=True)
+class ChunksWhere:
+    """Rows of consecutive chunks read one after the other: chunk ``i`` holds rows ``starts[i]`` up to
+    ``starts[i + 1]`` and locates them with its own ``wheres[i]``."""
+
+    wheres: tuple[Where, ...]
+    starts: tuple[int, ...]
+
+    def error(self, row: int, field: str | None, message: str) -> InputError:
+        chunk = max(bisect.bisect_right(self.starts, row) - 1, 0)
+        return self.wheres[chunk].error(row - self.starts[chunk], field, message)
