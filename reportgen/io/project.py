@@ -107,6 +107,8 @@ class Project:
     #: folders that local paths (and image paths) may lead into, resolved; None: no restriction (inputs given
     #: on the command line)
     path_roots: tuple[Path, ...] | None = None
+    #: ``dask:``: the Dask cluster that matches the partitions of ``check`` (docs/scale.md), or None
+    dask: str | None = None
 
     def options_for(self, spec: InferenceSetSpec) -> LoadOptions:
         fmt = spec.format if spec.format != "auto" else self.load_options.pred_format
@@ -312,9 +314,17 @@ def load_project(path: Path, *, allow_paths: Sequence[Path] = ()) -> Project:
     base = path.parent
     top = _Reader(path, data, "", roots)
     top.mapping(
-        {"name", "task", "dataset", "inference_sets", "classes", "defaults", "segments"},
+        {"name", "task", "dataset", "inference_sets", "classes", "defaults", "segments", "dask"},
         {"name", "dataset", "inference_sets"},
     )
+    dask = top.str_("dask")
+    if dask is not None:
+        from reportgen.engine.cluster import parse_address
+
+        try:
+            parse_address(dask)
+        except InputError as exc:
+            raise top.fail("dask", exc.detail) from None
     name = top.str_("name") or ""
     task = top.str_("task", "auto") or "auto"
     if choice_error(OPTION["task"], task) is not None:
@@ -386,6 +396,7 @@ def load_project(path: Path, *, allow_paths: Sequence[Path] = ()) -> Project:
         iou_grid=iou_grid,
         segments=segments,
         path_roots=roots,
+        dask=dask,
     )
 
 
