@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from reportgen.engine.compare import object_outcomes, outcome_at
+from reportgen.engine.compare import FLIP_SAMPLE, object_outcomes, outcome_at
 from reportgen.report.render import div_colour
 from tests.browser.test_report_page import (
     SET_RANGE,
@@ -34,6 +34,8 @@ pytestmark = pytest.mark.browser
 
 OpenPage = Callable[..., Any]
 
+COMPARE_BLOBS = ["bootstrap", "flip_offsets", "flip_groups", "flip_counts", "sample_offsets", "sample_object",
+                 "sample_frame", "sample_class", "sample_outcome_class", "sample_outcome_last"]  # fmt: skip
 FLIP_GROUPS = 30  # flip groups listed before "show all" (static/js/compare.js)
 FLIP_OBJECTS = 24  # objects listed per flip group before "show all"
 COLUMN = 12  # objects / examples per side-by-side column at first
@@ -115,13 +117,11 @@ def idle(page: Any) -> None:
 def test_compare_data_is_decoded_only_once_b_is_chosen(demo: Report, open_page: OpenPage) -> None:
     page = open_page(demo, "tab=metrics")
     blobs = "() => Object.keys(RG.app.data.b)"
-    assert not {"bootstrap", "outcome_class", "outcome_last"} & set(page.evaluate(blobs))
+    assert not set(COMPARE_BLOBS) & set(page.evaluate(blobs))
     assert page.locator("#flips").count() == 0
     page.select_option("#model-b", "1")
     idle(page)
-    assert {"bootstrap", "outcome_class", "outcome_last", "object_frame", "object_class", "object_crowd"} <= set(
-        page.evaluate(blobs)
-    )
+    assert set(COMPARE_BLOBS) <= set(page.evaluate(blobs))
     assert page.locator("#flips-status").get_attribute("data-state") == "ok"
 
 
@@ -236,6 +236,13 @@ def engine_outcomes(rep: Report, m: int, u: int, t: int) -> np.ndarray:
     return outcome_at(object_outcomes(gt, rep.run.results[m]), u, t, gt.num_classes)
 
 
+def pair_sample(rep: Report, a: int, b: int) -> set[int]:
+    """The objects of the pair's sample (docs/report-payload.md): the only ones the page can list."""
+    q = [tuple(x) for x in rep.payload["compare"]["pairs"]].index((min(a, b), max(a, b)))
+    start, n = (int(x) for x in rep.blob("sample_offsets")[q])
+    return {int(i) for i in rep.blob("sample_object")[start : start + n]}
+
+
 def listed_objects(page: Any, grid: str) -> list[int]:
     return [
         int(x) for x in page.locator(f"#{grid} article[data-obj]").evaluate_all("(es) => es.map((e) => e.dataset.obj)")
@@ -248,8 +255,8 @@ def test_examples_of_a_delta_cell(demo: Report, open_page: OpenPage) -> None:
     u, t = defaults(demo)
     gt = demo.run.gt
     c = gt.num_classes
-    mask = np.zeros(gt.num_frames, bool)
-    mask[demo.payload["segments"][s]["frames"]] = True
+    mask = demo.segment_mask(s)
+    sample = pair_sample(demo, 0, 1)
     oa, ob = engine_outcomes(demo, 0, u, t), engine_outcomes(demo, 1, u, t)
     inside = mask[gt.frame] & ~gt.crowd
     d = demo.matrix(1, s, u, t) - demo.matrix(0, s, u, t)
@@ -268,8 +275,9 @@ def test_examples_of_a_delta_cell(demo: Report, open_page: OpenPage) -> None:
         assert (
             len(only_b) - len(only_a) == sum(int(d[g, q]) for g, q in cells) == int(status.get_attribute("data-change"))
         )
-        assert listed_objects(page, "delta-only-a") == only_a[:COLUMN]
-        assert listed_objects(page, "delta-only-b") == only_b[:COLUMN]
+        # the objects listed: those of the pair's sample (all of them when there are few)
+        assert listed_objects(page, "delta-only-a") == [i for i in only_a if i in sample][:COLUMN]
+        assert listed_objects(page, "delta-only-b") == [i for i in only_b if i in sample][:COLUMN]
 
     # a confusion cell that changed, by a click
     g, q = next((g, q) for g in range(c) for q in range(c + 1) if g != q and d[g, q] != 0)
@@ -281,11 +289,22 @@ def test_examples_of_a_delta_cell(demo: Report, open_page: OpenPage) -> None:
     page.click("#filter-fn")
     check([(x, c) for x in range(c)])
     # "show more" lists the next ones
-    only_a = expected([(x, c) for x in range(c)])[0]
+    only_a = [i for i in expected([(x, c) for x in range(c)])[0] if i in sample]
     assert len(only_a) > COLUMN
     page.locator("#delta-only-a ~ button.more-btn").click()
     assert listed_objects(page, "delta-only-a") == only_a[: COLUMN + MORE]
     assert page.locator("#delta-only-a ~ button.more-btn").count() == (len(only_a) > COLUMN + MORE)
+    # B at its own preset: the objects of the sample in the cells for one set and not the other, said to be so
+    page.uncheck("#same-presets")
+    page.evaluate(SET_RANGE, ["conf-b", t + 3])
+    idle(page)
+    ob = engine_outcomes(demo, 1, u, t + 3)
+    only_a, only_b = ([i for i in x if i in sample] for x in expected([(x, c) for x in range(c)]))
+    status = page.locator("#examples-status")
+    assert status.get_attribute("data-exact") == "0" and "different presets" in status.text_content()
+    assert (status.get_attribute("data-only-a"), status.get_attribute("data-only-b")) == (str(len(only_a)), str(len(only_b)))
+    assert listed_objects(page, "delta-only-b") == only_b[:COLUMN]
+    page.check("#same-presets")
     # the FP filter: false positives cannot be paired, each set's own examples side by side
     page.click("#filter-fp")
     idle(page)
@@ -320,14 +339,14 @@ def test_flip_list_is_the_engines(demo: Report, open_page: OpenPage) -> None:
     out = object_outcomes(gt, demo.run.results[0]), object_outcomes(gt, demo.run.results[2])
     ex = demo.examples()
     thumbs = demo.payload["thumbnails"]
+    sample = pair_sample(demo, 0, 2)
     pictures = 0
     for seg, (u, t) in (("All Frames", (u0, t0)), ("Far away planes", (u0, t0 + 6)), ("Night", (u0 - 2, t0 + 2))):
         s = seg_index(demo, seg)
         page = open_page(demo, f"tab=metrics&seg={seg}&b=model-v3")
         page.evaluate(SET_RANGE, ["iou-a", u])
         page.evaluate(SET_RANGE, ["conf-a", t])
-        mask = np.zeros(gt.num_frames, bool)
-        mask[demo.payload["segments"][s]["frames"]] = True
+        mask = demo.segment_mask(s)
         want = flips(gt, out[0], out[1], u, t, mask)
         assert want
         if len(want) > FLIP_GROUPS:
@@ -357,10 +376,19 @@ def test_flip_list_is_the_engines(demo: Report, open_page: OpenPage) -> None:
             objects = [
                 int(x) for x in group.locator("article[data-obj]").evaluate_all("(es) => es.map((e) => e.dataset.obj)")
             ]
-            assert objects == list(f.objects[:FLIP_OBJECTS])
+            in_sample = [i for i in f.objects if i in sample]
+            assert objects == in_sample[:FLIP_OBJECTS]
+            # a group of at most FLIP_SAMPLE objects is sampled whole; a larger one keeps FLIP_SAMPLE and says so
+            assert len(in_sample) == len(f.objects) if len(f.objects) <= FLIP_SAMPLE else len(in_sample) >= FLIP_SAMPLE
+            note = group.locator(".flip-sample")
+            if len(in_sample) < len(f.objects):
+                assert note.get_attribute("data-total") == str(len(f.objects))
+                assert f"Showing {len(in_sample):,} of {len(f.objects):,} objects" in note.text_content()
+            else:
+                assert note.count() == 0
             names_ = demo.payload["display_names"]
             first = group.locator("article[data-obj]").first
-            assert first.locator(".ex-frame").text_content() == demo.payload["frame_ids"][int(gt.frame[f.objects[0]])]
+            assert first.locator(".ex-frame").text_content() == demo.frame_ids[int(gt.frame[in_sample[0]])]
             before = (
                 "found" if f.before == f.gt_class else "missed" if f.before == c else f"confused as {names_[f.before]}"
             )
@@ -515,8 +543,7 @@ def test_classification_compare(classification: Report, open_page: OpenPage) -> 
     u, t = defaults(classification)
     check_grid(classification, page.evaluate(READ_GRID), 0, 1, s, u, t)
     gt = classification.run.gt
-    mask = np.zeros(gt.num_frames, bool)
-    mask[classification.payload["segments"][s]["frames"]] = True
+    mask = classification.segment_mask(s)
     want = flips(
         gt,
         object_outcomes(gt, classification.run.results[0]),
@@ -590,7 +617,7 @@ def test_a_report_without_comparison_data(demo: Report, open_page: OpenPage, tmp
 
     payload = json.loads(json.dumps(demo.payload))
     del payload["compare"]
-    for name in ("bootstrap", "outcome_class", "outcome_last", "object_frame", "object_class", "object_crowd"):
+    for name in COMPARE_BLOBS:
         del payload["blobs"][name]
     out = tmp_path / "old.html"
     tables = demo.tables()
