@@ -634,3 +634,68 @@ def test_a_report_without_comparison_data(demo: Report, open_page: OpenPage, tmp
     page.click("#filter-fp")
     idle(page)
     assert page.locator("#fp-a article.ex").count() > 0
+
+
+def test_a_capped_sample_says_how_many_there_are_in_all(
+    demo: Report, open_page: OpenPage, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With 2 sampled objects per group and 6 listed frames per segment, the page lists those and says how many
+    there are in all (the counts are never sampled)."""
+    from reportgen.io.project import load_project
+    from reportgen.report import payload as payload_module
+    from reportgen.report.build import build_report
+
+    monkeypatch.setattr(payload_module, "FLIP_SAMPLE", 2)
+    monkeypatch.setattr(payload_module, "SEGMENT_FRAMES", 6)
+    out = tmp_path / "capped.html"
+    payload = build_report(load_project(demo.project_file), out, run=demo.run)
+    rep = Report(demo.project_file, payload, out.read_text(encoding="utf-8"), out, demo.run)
+    gt = demo.run.gt
+    u, t = defaults(rep)
+    want = flips(gt, object_outcomes(gt, demo.run.results[0]), object_outcomes(gt, demo.run.results[1]), u, t)
+    sample = pair_sample(rep, 0, 1)
+    page = open_page(rep, "tab=metrics&b=model-v2")
+    # every group's count is the oracle's, whatever the sample
+    got = page.evaluate(READ_FLIPS)
+    assert got[:FLIP_GROUPS] == [[f.gt_class, f.before, f.after, len(f.objects)] for f in want][:FLIP_GROUPS]
+    status = page.locator("#flips-status")
+    total = sum(len(f.objects) for f in want)
+    assert status.get_attribute("data-total") == str(total)
+    listed = int(status.get_attribute("data-listed"))
+    assert listed < total and f"({listed:,} of {total:,} in all)" in status.text_content()
+    # the largest group lists its sampled objects and says how many it has
+    f = want[0]
+    assert len(f.objects) > 2
+    group = page.locator("#flip-groups details.flip-group").first
+    group.locator("summary").click()
+    idle(page)
+    objects = listed_objects(page, "flip-groups")
+    in_sample = [i for i in f.objects if i in sample]
+    assert objects == in_sample[:FLIP_OBJECTS] and 2 <= len(objects) < len(f.objects)
+    note = group.locator(".flip-sample")
+    assert (note.get_attribute("data-listed"), note.get_attribute("data-total")) == (str(len(in_sample)), str(len(f.objects)))
+    assert f"Showing {len(in_sample):,} of {len(f.objects):,} objects" in note.text_content()
+    assert "at most 2 per group, segment and preset" in note.text_content()
+    # the examples of a change: totals from the counts, the objects from the sample, and the columns say so
+    page.click('#toggle-mx button[data-key="delta"]')
+    page.click("#filter-fn")
+    idle(page)
+    st = page.locator("#examples-status")
+    oa, ob = engine_outcomes(rep, 0, u, t), engine_outcomes(rep, 1, u, t)
+    c = gt.num_classes
+    only_a = [i for i in range(gt.num_objects) if not gt.crowd[i] and oa[i] == c and ob[i] != c]
+    assert st.get_attribute("data-exact") == "1" and st.get_attribute("data-only-a") == str(len(only_a))
+    listed_a = [i for i in only_a if i in sample]
+    assert st.get_attribute("data-listed-a") == str(len(listed_a)) and len(listed_a) < len(only_a)
+    col_note = page.locator("#delta-only-a-sample")
+    assert col_note.get_attribute("data-total") == str(len(only_a))
+    assert f"Showing {len(listed_a):,} of {len(only_a):,} objects" in col_note.text_content()
+    # a segment's details: its query, its frame count and the listed share
+    s = next(i for i, seg in enumerate(payload["segments"]) if seg["query"] and seg["frame_count"] > 6)
+    seg = payload["segments"][s]
+    page = open_page(rep, f"tab=details&seg={seg['name']}")
+    definition = page.locator("#segment-definition")
+    assert definition.locator("code").text_content() == seg["query"]
+    assert definition.get_attribute("data-frames") == str(seg["frame_count"]) == str(demo.run.segments[s].frame_count)
+    assert f"{seg['frame_count']:,} frames; the report lists the first 6" in definition.text_content()
+    assert page.locator("#frame-list li").all_text_contents() == [rep.frame_ids[f] for f in seg["frames"]]
