@@ -327,7 +327,10 @@ def flip_spans(gt: GroundTruth, baseline: ObjectOutcomes, candidate: ObjectOutco
     g = gt.cls
     return FlipSpans(
         obj=np.concatenate([objs[first], objs[second]]),
-        group=np.concatenate([flip_group(g[first], ca[first], cb[first], k), flip_group(g[second], before2[second], after2[second], k)]),
+        group=np.concatenate([
+            flip_group(g[first], ca[first], cb[first], k),
+            flip_group(g[second], before2[second], after2[second], k),
+        ]),
         start=np.concatenate([np.zeros(int(first.sum()), np.int64), e1[second]]),
         stop=np.concatenate([e1[first], e2[second]]),
     )

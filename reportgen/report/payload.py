@@ -300,7 +300,9 @@ def _segments_section(run: ProjectRun) -> list[dict[str, Any]]:
     return segments
 
 
-def _referenced_frames(examples: dict[str, Any], segments: list[dict[str, Any]], sample_frames: np.ndarray) -> np.ndarray:
+def _referenced_frames(
+    examples: dict[str, Any], segments: list[dict[str, Any]], sample_frames: np.ndarray
+) -> np.ndarray:
     """The frames the payload refers to (examples, listed segment frames, flip samples), ascending: the only
     frames whose ids and segment memberships the page carries."""
     parts = [np.asarray(examples.get("objects", {}).get("frame", []), dtype=np.int64),
