@@ -39,7 +39,7 @@ BOOTSTRAP_SEED = 20260501
 BOOTSTRAP_CHUNK = 2048
 NEVER = 255  # "matched at no confidence preset"
 #: objects kept per flip group, segment and preset in the page's sample (see :func:`flip_sample`)
-FLIP_SAMPLE = 24
+FLIP_SAMPLE = 8
 FLIP_SAMPLE_SEED = 20260502
 
 U64 = npt.NDArray[np.uint64]
