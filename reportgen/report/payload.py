@@ -19,6 +19,7 @@ import numpy as np
 
 from reportgen import __version__
 from reportgen.engine.compare import (
+    BOOTSTRAP_CHUNK,
     BOOTSTRAP_RESAMPLES,
     BOOTSTRAP_SEED,
     FLIP_SAMPLE,
@@ -144,7 +145,7 @@ def _bootstrap(run: ProjectRun, presets: list[tuple[int, int]], keys: np.ndarray
                 columns.append((m, pi, cls, si))
     z = 3 * len(columns)
     total = BootstrapSums(np.zeros(z), np.zeros((BOOTSTRAP_RESAMPLES, z)))
-    step = 1 << 16
+    step = 4 * BOOTSTRAP_CHUNK  # frames per value table: (step x 3 x segments x presets x sets) floats
     for start in range(0, gt.num_frames, step):
         progress(f"bootstrap: frames {start:,} to {min(start + step, gt.num_frames):,} of {gt.num_frames:,}")
         sl = slice(start, start + step)
