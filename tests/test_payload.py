@@ -62,8 +62,8 @@ def test_the_flip_sample_is_the_engines_outcomes(demo_report: Report) -> None:  
         assert np.array_equal(frame[sl], gt.frame[obj]) and np.array_equal(cls[sl], gt.cls[obj])
         assert not gt.crowd[obj].any()
         for side, m in enumerate((a, b)):
-            assert np.array_equal(oc[side, :, sl], outcomes[m].matched_class[:, obj])
-            assert np.array_equal(ol[side, :, sl], np.minimum(outcomes[m].last_preset[:, obj], 255))
+            assert np.array_equal(oc[sl, side, :].T, outcomes[m].matched_class[:, obj])
+            assert np.array_equal(ol[sl, side, :].T, np.minimum(outcomes[m].last_preset[:, obj], 255))
         # every sampled object flips at some preset
         differs = (outcomes[a].matched_class[:, obj] != outcomes[b].matched_class[:, obj]) | (
             outcomes[a].last_preset[:, obj] != outcomes[b].last_preset[:, obj]

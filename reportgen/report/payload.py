@@ -185,6 +185,7 @@ def _flips(run: ProjectRun, keys: np.ndarray, progress: Progress) -> tuple[dict[
     sample_parts: list[np.ndarray] = []
     outcome_parts: list[tuple[np.ndarray, np.ndarray]] = []
     n_groups = n_sample = 0
+    class_dtype = np.uint8 if gt.num_classes < 255 else np.uint16
     for qi, (a, b) in enumerate(pairs):
         progress(f"flips: {run.results[a].name} / {run.results[b].name}")
         chosen: list[np.ndarray] = []
@@ -202,10 +203,11 @@ def _flips(run: ProjectRun, keys: np.ndarray, progress: Progress) -> tuple[dict[
         sample_offsets[qi] = (n_sample, sample.size)
         n_sample += sample.size
         sample_parts.append(sample)
+        # (N, 2, U): an object's outcomes side by side, so runs along the IoU presets compress well
         both = (outcomes[a], outcomes[b])
         outcome_parts.append((
-            np.stack([o.matched_class[:, sample] for o in both]).astype(np.uint16),
-            np.stack([np.minimum(o.last_preset[:, sample], NEVER) for o in both]).astype(np.uint8),
+            np.stack([o.matched_class[:, sample].T for o in both], axis=1).astype(class_dtype),
+            np.stack([np.minimum(o.last_preset[:, sample], NEVER).T for o in both], axis=1).astype(np.uint8),
         ))  # fmt: skip
     objects = np.concatenate(sample_parts) if sample_parts else np.zeros(0, np.int64)
     counts_all = np.concatenate(counts_parts) if counts_parts else np.zeros((0, t_count), np.uint32)
@@ -217,10 +219,10 @@ def _flips(run: ProjectRun, keys: np.ndarray, progress: Progress) -> tuple[dict[
         "sample_object": objects.astype(np.uint32),
         "sample_frame": gt.frame[objects].astype(np.uint32),
         "sample_class": gt.cls[objects].astype(np.uint16),
-        "sample_outcome_class": np.concatenate([c for c, _ in outcome_parts], axis=2) if outcome_parts
-        else np.zeros((2, u_count, 0), np.uint16),
-        "sample_outcome_last": np.concatenate([last for _, last in outcome_parts], axis=2) if outcome_parts
-        else np.zeros((2, u_count, 0), np.uint8),
+        "sample_outcome_class": np.concatenate([c for c, _ in outcome_parts]) if outcome_parts
+        else np.zeros((0, 2, u_count), class_dtype),
+        "sample_outcome_last": np.concatenate([last for _, last in outcome_parts]) if outcome_parts
+        else np.zeros((0, 2, u_count), np.uint8),
     }  # fmt: skip
     return arrays, np.unique(gt.frame[objects])
 

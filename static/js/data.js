@@ -224,14 +224,15 @@
       if (hit) return hit;
       const smp = this.sample(a, b);
       const side = (which === Math.min(a, b)) ? 0 : 1; // stored as [smaller set, larger set]
-      const oc = this.b.sample_outcome_class;
+      const oc = this.b.sample_outcome_class; // (N, 2, U)
       const ol = this.b.sample_outcome_last;
-      const o = offset(oc, [side, u, smp.start]);
+      const stride = oc.strides[0];
+      const o = offset(oc, [smp.start, side, u]);
       const C = this.C;
       const out = new Uint16Array(smp.n);
       for (let j = 0; j < smp.n; j++) {
-        const l = ol.a[o + j];
-        out[j] = l !== 255 && t <= l ? oc.a[o + j] : C;
+        const l = ol.a[o + j * stride];
+        out[j] = l !== 255 && t <= l ? oc.a[o + j * stride] : C;
       }
       if (this._outcomes.size > 16) this._outcomes.clear();
       this._outcomes.set(key, out);
