@@ -97,6 +97,17 @@ class Report:
             return entry  # type: ignore[no-any-return]
         return json.loads(gzip.decompress(base64.b64decode(entry["data"])))  # type: ignore[no-any-return]
 
+    @property
+    def frame_ids(self) -> dict[int, str]:
+        """The payload's frame ids by frame index (the frames it refers to)."""
+        from reportgen.report.payload import frame_id_map
+
+        return frame_id_map(self.payload)
+
+    def segment_mask(self, s: int) -> np.ndarray:
+        """``(F,)`` whether each frame is in segment s (from the run: the payload lists a capped share)."""
+        return np.asarray(self.run.segments[s].mask, dtype=bool)
+
     def tables(self) -> ReportTables:
         """The report model of the run (the static view's numbers)."""
         return report_tables(self.run)

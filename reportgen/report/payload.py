@@ -19,12 +19,23 @@ import numpy as np
 
 from reportgen import __version__
 from reportgen.engine.compare import (
+    BOOTSTRAP_CHUNK,
     BOOTSTRAP_RESAMPLES,
     BOOTSTRAP_SEED,
+    FLIP_SAMPLE,
+    FLIP_SAMPLE_SEED,
     NEVER,
-    bootstrap_difference,
+    BootstrapSums,
+    FrameCounts,
+    bootstrap_sums,
+    difference_interval,
+    flip_counts,
+    flip_sample,
+    flip_spans,
     frame_counts,
+    frame_keys,
     object_outcomes,
+    object_priority,
 )
 from reportgen.engine.evaluation import Progress
 from reportgen.engine.project_run import ProjectRun
@@ -35,8 +46,10 @@ from reportgen.outputs.metrics_json import sha256_of
 from reportgen.report.examples import MANY_CLASSES
 from reportgen.report.model import UNDEFINED_U16, ReportTables, display_int, report_tables
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
+#: frames listed per segment (the first ones, in ground-truth order); the segment's frame_count has them all
+SEGMENT_FRAMES = 500
 
 
 def _noop(_: str) -> None:
@@ -62,6 +75,12 @@ def json_blob(value: Any) -> dict[str, Any]:
 def unjson_blob(entry: dict[str, Any]) -> Any:
     """Inverse of :func:`json_blob`."""
     return json.loads(gzip.decompress(base64.b64decode(entry["data"])))
+
+
+def frame_id_map(payload: dict[str, Any]) -> dict[int, str]:
+    """The payload's frame ids by frame index (only the frames the payload refers to; see docs/report-payload.md)."""
+    table = unjson_blob(payload["frame_ids"])
+    return dict(zip(table["index"], table["ids"], strict=True))
 
 
 def unblob(entry: dict[str, Any]) -> np.ndarray:
@@ -106,32 +125,120 @@ def _relpath(path: Path, base: Path) -> str:
         return str(path)
 
 
-def compare_data(
-    run: ProjectRun, presets: list[tuple[int, int]], progress: Progress = _noop
-) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
-    """Paired-bootstrap intervals for every pair of inference sets, segment and preset, and the per-object
-    outcomes the page compares to list what flipped. Returns ``(compare section, extra blobs)``."""
+def _bootstrap(run: ProjectRun, presets: list[tuple[int, int]], keys: np.ndarray,
+               progress: Progress) -> np.ndarray:  # fmt: skip
+    """``(pairs, S, presets, 3, 3)`` paired-bootstrap intervals: one pass over the frames in chunks, every
+    segment, preset and inference set at once (columns of one value table), so the weights of a chunk of frames
+    are drawn once and memory is bounded by the chunk."""
     gt = run.gt
     m_count = len(run.results)
     pairs = [(a, b) for a in range(m_count) for b in range(a + 1, m_count)]
-    values = np.full((len(pairs), len(run.segments), len(presets), 3, 3), np.nan)
     class_index = {name: i for i, name in enumerate(gt.classes)}
-    for si, sf in enumerate(run.segments):
-        frames = np.flatnonzero(sf.mask)
-        cls = None if sf.segment.metric_class is None else class_index[sf.segment.metric_class]
+    seg_cls = [None if sf.segment.metric_class is None else class_index[sf.segment.metric_class] for sf in run.segments]
+    counts: dict[tuple[int, int, int | None], FrameCounts] = {}
+    columns: list[tuple[int, int, int | None, int]] = []  # (m, preset, cls, segment) per 3 columns
+    for si, cls in enumerate(seg_cls):
         for pi, (u, t) in enumerate(presets):
-            progress(f"bootstrap: {sf.segment.name}")
-            counts = [frame_counts(gt, r, u, t, cls) for r in run.results]
+            for m, r in enumerate(run.results):
+                if (m, pi, cls) not in counts:
+                    counts[m, pi, cls] = frame_counts(gt, r, u, t, cls)
+                columns.append((m, pi, cls, si))
+    z = 3 * len(columns)
+    total = BootstrapSums(np.zeros(z), np.zeros((BOOTSTRAP_RESAMPLES, z)))
+    step = 4 * BOOTSTRAP_CHUNK  # frames per value table: (step x 3 x segments x presets x sets) floats
+    for start in range(0, gt.num_frames, step):
+        progress(f"bootstrap: frames {start:,} to {min(start + step, gt.num_frames):,} of {gt.num_frames:,}")
+        sl = slice(start, start + step)
+        values = np.empty((len(keys[sl]), z))
+        for j, (m, pi, cls, si) in enumerate(columns):
+            fc, inside = counts[m, pi, cls], run.segments[si].mask[sl]
+            values[:, 3 * j] = np.where(inside, fc.tp[sl], 0)
+            values[:, 3 * j + 1] = np.where(inside, fc.predicted[sl], 0)
+            values[:, 3 * j + 2] = np.where(inside, fc.objects[sl], 0)
+        total = total + bootstrap_sums(keys[sl], values)
+    table = np.vstack([total.point[None, :], total.resampled])  # (R + 1, Z)
+    out = np.full((len(pairs), len(run.segments), len(presets), 3, 3), np.nan)
+    where = {(m, pi, si): j for j, (m, pi, _, si) in enumerate(columns)}
+    for si, sf in enumerate(run.segments):
+        if sf.frame_count == 0:
+            continue
+        for pi in range(len(presets)):
             for qi, (a, b) in enumerate(pairs):
-                values[qi, si, pi] = bootstrap_difference(counts[a], counts[b], frames)
-    n_obj = gt.num_objects
-    u_count = run.config.iou_grid.size
-    outcome_class = np.zeros((m_count, u_count, n_obj), dtype=np.uint16)
-    outcome_last = np.zeros((m_count, u_count, n_obj), dtype=np.uint8)
-    for m, r in enumerate(run.results):
-        o = object_outcomes(gt, r)
-        outcome_class[m] = o.matched_class
-        outcome_last[m] = np.minimum(o.last_preset, NEVER)
+                ja, jb = where[a, pi, si], where[b, pi, si]
+                out[qi, si, pi] = difference_interval(table[:, 3 * ja : 3 * ja + 3], table[:, 3 * jb : 3 * jb + 3])
+    return out
+
+
+def _flips(run: ProjectRun, keys: np.ndarray, progress: Progress) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """The flip counts of every pair, segment, IoU and confidence preset, and each pair's sample of flipped
+    objects (docs/report-payload.md, "Comparing inference sets"). Returns (blobs as arrays, sampled frames)."""
+    gt = run.gt
+    m_count = len(run.results)
+    pairs = [(a, b) for a in range(m_count) for b in range(a + 1, m_count)]
+    u_count, t_count = run.config.iou_grid.size, run.config.confidence_grid.size
+    outcomes = [object_outcomes(gt, r) for r in run.results]
+    priority = object_priority(gt, keys, FLIP_SAMPLE_SEED)
+    offsets = np.zeros((len(pairs), len(run.segments), u_count, 2), dtype=np.uint32)
+    groups_parts: list[np.ndarray] = []
+    counts_parts: list[np.ndarray] = []
+    sample_offsets = np.zeros((len(pairs), 2), dtype=np.uint32)
+    sample_parts: list[np.ndarray] = []
+    outcome_parts: list[tuple[np.ndarray, np.ndarray]] = []
+    n_groups = n_sample = 0
+    class_dtype = np.uint8 if gt.num_classes < 255 else np.uint16
+    for qi, (a, b) in enumerate(pairs):
+        progress(f"flips: {run.results[a].name} / {run.results[b].name}")
+        chosen: list[np.ndarray] = []
+        for u in range(u_count):
+            spans = flip_spans(gt, outcomes[a], outcomes[b], u, t_count)
+            for si, sf in enumerate(run.segments):
+                keep = sf.mask[gt.frame[spans.obj]]
+                groups, counts = flip_counts(spans, keep, t_count)
+                offsets[qi, si, u] = (n_groups, groups.size)
+                groups_parts.append(groups.astype(np.uint32))
+                counts_parts.append(counts.astype(np.uint32))
+                n_groups += groups.size
+                chosen.append(flip_sample(spans, keep, priority, t_count, FLIP_SAMPLE))
+        sample = np.unique(np.concatenate(chosen)) if chosen else np.zeros(0, np.int64)
+        sample_offsets[qi] = (n_sample, sample.size)
+        n_sample += sample.size
+        sample_parts.append(sample)
+        # (N, 2, U): an object's outcomes side by side, so runs along the IoU presets compress well
+        both = (outcomes[a], outcomes[b])
+        outcome_parts.append((
+            np.stack([o.matched_class[:, sample].T for o in both], axis=1).astype(class_dtype),
+            np.stack([np.minimum(o.last_preset[:, sample], NEVER).T for o in both], axis=1).astype(np.uint8),
+        ))  # fmt: skip
+    objects = np.concatenate(sample_parts) if sample_parts else np.zeros(0, np.int64)
+    counts_all = np.concatenate(counts_parts) if counts_parts else np.zeros((0, t_count), np.uint32)
+    arrays = {
+        "flip_offsets": offsets,
+        "flip_groups": np.concatenate(groups_parts) if groups_parts else np.zeros(0, np.uint32),
+        "flip_counts": counts_all.astype(np.uint16) if counts_all.size == 0 or counts_all.max() < 65536 else counts_all,
+        "sample_offsets": sample_offsets,
+        "sample_object": objects.astype(np.uint32),
+        "sample_frame": gt.frame[objects].astype(np.uint32),
+        "sample_class": gt.cls[objects].astype(np.uint16),
+        "sample_outcome_class": np.concatenate([c for c, _ in outcome_parts]) if outcome_parts
+        else np.zeros((0, 2, u_count), class_dtype),
+        "sample_outcome_last": np.concatenate([last for _, last in outcome_parts]) if outcome_parts
+        else np.zeros((0, 2, u_count), np.uint8),
+    }  # fmt: skip
+    return arrays, np.unique(gt.frame[objects])
+
+
+def compare_data(
+    run: ProjectRun, presets: list[tuple[int, int]], progress: Progress = _noop
+) -> tuple[dict[str, Any], dict[str, dict[str, Any]], np.ndarray]:
+    """Paired-bootstrap intervals for every pair of inference sets, segment and preset; what flipped between
+    every pair (counts for all, objects for a bounded sample). Returns ``(compare section, extra blobs, the
+    frames the sample references)``: the size depends on classes, presets, segments and pairs, not on frames."""
+    gt = run.gt
+    m_count = len(run.results)
+    pairs = [(a, b) for a in range(m_count) for b in range(a + 1, m_count)]
+    keys = frame_keys(gt.frame_ids)
+    values = _bootstrap(run, presets, keys, progress)
+    flip_arrays, sample_frames = _flips(run, keys, progress)
     section = {
         "pairs": [list(p) for p in pairs],
         "bootstrap": {
@@ -139,17 +246,12 @@ def compare_data(
             "seed": BOOTSTRAP_SEED,
             "interval": [2.5, 97.5],
             "presets": [list(p) for p in presets],
+            "method": "poisson",
         },
+        "flips": {"sample_cap": FLIP_SAMPLE, "seed": FLIP_SAMPLE_SEED},
     }
-    blobs = {
-        "bootstrap": blob(values),
-        "outcome_class": blob(outcome_class),
-        "outcome_last": blob(outcome_last),
-        "object_frame": blob(gt.frame.astype(np.uint32)),
-        "object_class": blob(gt.cls.astype(np.uint16)),
-        "object_crowd": blob(gt.crowd.astype(np.uint8)),
-    }
-    return section, blobs
+    blobs = {"bootstrap": blob(values), **{name: blob(arr) for name, arr in flip_arrays.items()}}
+    return section, blobs, sample_frames
 
 
 def _inputs_section(project: Project) -> list[dict[str, str]]:
@@ -169,7 +271,8 @@ def _inputs_section(project: Project) -> list[dict[str, str]]:
 
 
 def _segments_section(run: ProjectRun) -> list[dict[str, Any]]:
-    """Every segment with its targets (baselines as inference-set indices) and frame indices."""
+    """Every segment with its targets (baselines as inference-set indices), what defines it (its query, or its
+    frames file) and the indices of its first :data:`SEGMENT_FRAMES` frames (``frame_count`` has them all)."""
     names = [r.name for r in run.results]
     class_index = {name: i for i, name in enumerate(run.gt.classes)}
     segments = []
@@ -193,9 +296,23 @@ def _segments_section(run: ProjectRun) -> list[dict[str, Any]]:
             "metadata": [list(kv) for kv in seg.metadata],
             "metric_class": class_index[seg.metric_class] if seg.metric_class is not None else None,
             "targets": targets,
-            "frames": np.flatnonzero(sf.mask).tolist(),
+            "query": seg.query,
+            "frames_file": seg.frames_file.name if seg.frames_file is not None else None,
+            "frames": np.flatnonzero(sf.mask)[:SEGMENT_FRAMES].tolist(),
         })  # fmt: skip
     return segments
+
+
+def _referenced_frames(
+    examples: dict[str, Any], segments: list[dict[str, Any]], sample_frames: np.ndarray
+) -> np.ndarray:
+    """The frames the payload refers to (examples, listed segment frames, flip samples), ascending: the only
+    frames whose ids and segment memberships the page carries."""
+    parts = [np.asarray(examples.get("objects", {}).get("frame", []), dtype=np.int64),
+             *(np.asarray(p.get("frame", []), dtype=np.int64) for p in examples.get("predictions", [])),
+             *(np.asarray(seg["frames"], dtype=np.int64) for seg in segments),
+             np.asarray(sample_frames, dtype=np.int64)]  # fmt: skip
+    return np.unique(np.concatenate(parts))
 
 
 def _preset_blobs(tables: ReportTables) -> dict[str, dict[str, Any]]:
@@ -243,11 +360,14 @@ def build_payload(
             raise InputError(None, f"--bootstrap-at {conf_value:g}:{iou_value:g}: not a preset of the grids")
         if (int(u_hits[0]), int(t_hits[0])) not in presets:
             presets.append((int(u_hits[0]), int(t_hits[0])))
-    compare_section, compare_blobs = compare_data(run, presets, progress)
+    compare_section, compare_blobs, sample_frames = compare_data(run, presets, progress)
     examples_part = dict(examples) if examples is not None else {
         "objects": {"frame": [], "cls": [], "box": []}, "predictions": [], "cells": [], "thumbnails": {},
     }  # fmt: skip
     thumbnails = examples_part.pop("thumbnails", {})
+    segments = _segments_section(run)
+    frames_used = _referenced_frames(examples_part, segments, sample_frames)
+    membership = np.stack([sf.mask[frames_used] for sf in run.segments]) if run.segments else np.zeros((0, 0), bool)
     out: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
         "meta": {
@@ -278,10 +398,10 @@ def build_payload(
         "defaults": {"iou": project.iou, "confidence": project.confidence, "iou_index": u_default,
                      "confidence_index": t_default},
         "inference_sets": [{"name": r.name, "predictions": r.predictions.num_predictions} for r in run.results],
-        "frame_ids": list(gt.frame_ids),
-        "segments": _segments_section(run),
+        "frame_ids": json_blob({"index": frames_used.tolist(), "ids": [gt.frame_ids[f] for f in frames_used.tolist()]}),
+        "segments": segments,
         "verdicts": payload(verdicts),
-        "blobs": {**preset_blobs, **compare_blobs},
+        "blobs": {**preset_blobs, "frame_segments": blob(np.packbits(membership, axis=1)), **compare_blobs},
         "compare": compare_section,
         "examples": json_blob(examples_part),
         "thumbnails": thumbnails,

@@ -1,21 +1,25 @@
 /* reportgen report page: comparing inference set B (candidate) with A (baseline), docs/compare.md.
  *
- * - What flipped: every ground-truth object of the segment whose outcome differs between A and B at the same
- *   preset, grouped by (class, before, after) as the test oracle flips (tests/oracles.py) groups them, largest groups first.
+ * - What flipped: the ground-truth objects of the segment whose outcome differs between A and B at the same
+ *   preset, grouped by (class, before, after) as the test oracle flips (tests/oracles.py) groups them, largest groups
+ *   first. Every group's count is in the payload; its objects come from the pair's capped, seeded sample, and the
+ *   page says how many of all it lists.
  * - The examples behind a change of the B − A matrix: for ground-truth rows, the objects in the picked cells
  *   for one set and not the other; for the background row (false positives, which cannot be paired), each
  *   set's own examples side by side.
  * - Is it noise: the paired-bootstrap interval of B − A for the segment's precision, recall and F1.
  *
- * Everything here selects and compares precomputed per-object outcomes and intervals (docs/report-payload.md,
- * "Comparing inference sets"); nothing is re-matched or re-scored. The blobs are decoded once B is chosen.
+ * Everything here selects and compares precomputed flip counts, sampled per-object outcomes and intervals
+ * (docs/report-payload.md, "Comparing inference sets"); nothing is re-matched or re-scored. The blobs are decoded
+ * once B is chosen.
  */
 (function () {
   "use strict";
   const RG = window.RG;
   const el = RG.el;
 
-  const OBJECT_BLOBS = ["outcome_class", "outcome_last", "object_frame", "object_class", "object_crowd"];
+  const OBJECT_BLOBS = ["flip_offsets", "flip_groups", "flip_counts", "sample_offsets", "sample_object", "sample_frame", "sample_class",
+    "sample_outcome_class", "sample_outcome_last"];
   const GROUP_CAP = 30; // flip groups listed at first
   const OBJECT_CAP = 24; // objects listed per flip group at first
   const COLUMN_CAP = 12; // examples listed per side-by-side column at first
@@ -61,65 +65,76 @@
     },
 
     /**
-     * Objects of segment s whose outcome differs between sets a and b at preset (u, t), grouped by
-     * (class, before, after): [{g, before, after, objects: [object index, ...]}], largest groups first, then
-     * by class, before, after (the test oracle flips, tests/oracles.py). Crowd objects never flip.
+     * What flipped on segment s between sets a and b at preset (u, t), grouped by (class, before, after):
+     * [{g, before, after, count, objects: [sample position, ...]}], largest groups first, then by class, before,
+     * after (the test oracle flips, tests/oracles.py). count: every object of the group (precomputed); objects:
+     * those of the pair's sample (ascending object index). Crowd objects never flip.
      */
     flips(data, a, b, u, t, s) {
-      const oa = data.outcomes(a, u, t);
-      const ob = data.outcomes(b, u, t);
-      const frame = data.b.object_frame.a;
-      const cls = data.b.object_class.a;
-      const crowd = data.b.object_crowd.a;
-      const mask = data.segmentMask(s);
       const K = data.K;
       const groups = new Map();
-      for (let i = 0; i < oa.length; i++) {
-        const x = oa[i];
-        const y = ob[i];
-        if (x === y || crowd[i] || !mask[frame[i]]) continue;
-        const key = (cls[i] * K + x) * K + y;
-        let gr = groups.get(key);
-        if (!gr) {
-          gr = { g: cls[i], before: x, after: y, objects: [] };
-          groups.set(key, gr);
-        }
-        gr.objects.push(i);
+      for (const gr of data.flipGroups(a, b, s, u, t)) {
+        gr.objects = [];
+        groups.set((gr.g * K + gr.before) * K + gr.after, gr);
       }
-      return Array.from(groups.values()).sort((p, q) => q.objects.length - p.objects.length || p.g - q.g || p.before - q.before || p.after - q.after);
+      const smp = data.sample(a, b);
+      const oa = data.sampleOutcomes(a, b, a, u, t);
+      const ob = data.sampleOutcomes(a, b, b, u, t);
+      const mask = data.segmentMask(s);
+      for (let j = 0; j < smp.n; j++) {
+        const x = oa[j];
+        const y = ob[j];
+        if (x === y || !mask[smp.frame[j]]) continue;
+        const gr = groups.get((smp.cls[j] * K + x) * K + y);
+        if (gr) gr.objects.push(j);
+      }
+      return Array.from(groups.values()).sort((p, q) => q.count - p.count || p.g - q.g || p.before - q.before || p.after - q.after);
     },
 
     /**
-     * Objects of segment s in the cells `cells` (ground-truth rows) for one set and not the other; each set at
-     * its own preset: {onlyA: [...], onlyB: [...]} (object indices, ascending).
+     * Objects of segment s in the cells `cells` (ground-truth rows) for one set and not the other, each set at its
+     * own preset: {onlyA, onlyB} (positions in the pair's sample, ascending object index), and {totalA, totalB}:
+     * how many there are in all, from the flip counts, when A and B are at the same preset (null otherwise).
      */
     cellObjects(data, cells, A, B, s) {
       const K = data.K;
       const set = new Set(cells.map(([g, p]) => g * K + p));
       const rows = new Set(cells.map(([g]) => g));
-      const oa = data.outcomes(A.m, A.u, A.t);
-      const ob = data.outcomes(B.m, B.u, B.t);
-      const frame = data.b.object_frame.a;
-      const cls = data.b.object_class.a;
-      const crowd = data.b.object_crowd.a;
+      const smp = data.sample(A.m, B.m);
+      const oa = data.sampleOutcomes(A.m, B.m, A.m, A.u, A.t);
+      const ob = data.sampleOutcomes(A.m, B.m, B.m, B.u, B.t);
       const mask = data.segmentMask(s);
       const onlyA = [];
       const onlyB = [];
-      for (let i = 0; i < oa.length; i++) {
-        const g = cls[i];
-        if (!rows.has(g) || crowd[i] || !mask[frame[i]]) continue;
-        const inA = set.has(g * K + oa[i]);
-        const inB = set.has(g * K + ob[i]);
-        if (inA && !inB) onlyA.push(i);
-        else if (inB && !inA) onlyB.push(i);
+      for (let j = 0; j < smp.n; j++) {
+        const g = smp.cls[j];
+        if (!rows.has(g) || !mask[smp.frame[j]]) continue;
+        const inA = set.has(g * K + oa[j]);
+        const inB = set.has(g * K + ob[j]);
+        if (inA && !inB) onlyA.push(j);
+        else if (inB && !inA) onlyB.push(j);
       }
-      return { onlyA: onlyA, onlyB: onlyB };
+      let totalA = null;
+      let totalB = null;
+      if (A.u === B.u && A.t === B.t) {
+        totalA = 0;
+        totalB = 0;
+        for (const gr of data.flipGroups(A.m, B.m, s, A.u, A.t)) {
+          if (!rows.has(gr.g)) continue;
+          const inA = set.has(gr.g * K + gr.before);
+          const inB = set.has(gr.g * K + gr.after);
+          if (inA && !inB) totalA += gr.count;
+          else if (inB && !inA) totalB += gr.count;
+        }
+      }
+      return { onlyA: onlyA, onlyB: onlyB, totalA: totalA, totalB: totalB };
     },
 
-    /** The card of ground-truth object i with what A and B said about it (outcomes oa / ob at their presets). */
-    objectCard(data, i, st, oa, ob) {
-      const g = data.b.object_class.a[i];
-      const f = data.b.object_frame.a[i];
+    /** The card of sampled object j (a position in smp, the pair's sample) with what A and B said about it. */
+    objectCard(data, smp, j, st, oa, ob) {
+      const i = smp.object[j];
+      const g = smp.cls[j];
+      const f = smp.frame[j];
       const thumb = data.objectThumbnail(i, st.b);
       const fid = data.P.frame_ids[f];
       const pic = thumb
@@ -129,18 +144,27 @@
         el("div", { class: "ex-lines" },
           RG.exLine("Frame", fid, "ex-frame"),
           RG.exLine("GT", data.classes[g]),
-          RG.exLine("A", outcomeText(data, g, oa[i]), "ex-a"),
-          RG.exLine("B", outcomeText(data, g, ob[i]), "ex-b")));
+          RG.exLine("A", outcomeText(data, g, oa[j]), "ex-a"),
+          RG.exLine("B", outcomeText(data, g, ob[j]), "ex-b")));
     },
 
-    /** A list of object cards: the first `cap` (OBJECT_CAP), MORE more per click on "show more"
-     *  (app.transient[key] holds how many). */
-    objectList(app, id, objects, oa, ob, key, cap) {
+    /** A list of object cards (sample positions): the first `cap` (OBJECT_CAP), MORE more per click on "show
+     *  more" (app.transient[key] holds how many). */
+    objectList(app, id, smp, objects, oa, ob, key, cap) {
       const data = app.data;
       const limit = app.transient[key] || cap || OBJECT_CAP;
       const shown = objects.slice(0, limit);
-      const grid = el("div", { class: "ex-grid", id: id }, shown.map((i) => this.objectCard(data, i, app.state, oa, ob)));
-      return el("div", null, grid, moreButton(app, key, limit, objects.length, "objects"));
+      const grid = el("div", { class: "ex-grid", id: id }, shown.map((j) => this.objectCard(data, smp, j, app.state, oa, ob)));
+      return el("div", null, grid, moreButton(app, key, limit, objects.length, "sampled objects"));
+    },
+
+    /** "The report keeps a sample: 24 of 1,234 objects listed ..." (a <p>), or null when every object is listed. */
+    sampleNote(data, listed, total, id) {
+      if (total === null || listed >= total) return null;
+      const cap = ((data.P.compare || {}).flips || {}).sample_cap;
+      return el("p", { class: "muted flip-sample", id: id || null, dataset: { listed: listed, total: total } },
+        "Showing " + RG.int(listed) + " of " + RG.int(total) + " objects: the report keeps a seeded sample" +
+        (cap ? " (at most " + RG.int(cap) + " per group, segment and preset)" : "") + "; every object is counted.");
     },
 
     /** Start decoding what a view needs; false (and a re-render later) while it is not there yet. */
@@ -166,7 +190,7 @@
         el("div", { class: "section-head" }, el("h3", { id: "flips-title", text: "What flipped between A and B" })));
       const status = (text, kind) => el("p", { class: "muted", id: "flips-status", dataset: { state: kind }, text: text });
       if (!data.hasCompare) {
-        box.appendChild(status("This report carries no per-object outcomes (it was built by an older reportgen).", "none"));
+        box.appendChild(status("This report carries no per-object outcomes (it was built without the comparison data).", "none"));
         return box;
       }
       if (!this.samePreset(st)) {
@@ -175,7 +199,7 @@
         return box;
       }
       if (!this.need(app, OBJECT_BLOBS, false)) {
-        box.appendChild(status(data.blobError ? "The per-object outcomes could not be read: " + data.blobError.message : "Reading the per-object outcomes…", "loading"));
+        box.appendChild(status(data.blobError ? "The flip data could not be read: " + data.blobError.message : "Reading the flip data…", "loading"));
         return box;
       }
       const s = ctx.s;
@@ -184,20 +208,23 @@
       // Metric Class: the objects of that class, and those confused as it (what its recall and precision see)
       const cls = st.cls;
       const groups = this.flips(data, st.a, st.b, u, t, s).filter((gr) => cls < 0 || gr.g === cls || gr.before === cls || gr.after === cls);
-      const oa = data.outcomes(st.a, u, t);
-      const ob = data.outcomes(st.b, u, t);
-      const total = groups.reduce((n, gr) => n + gr.objects.length, 0);
-      box.appendChild(el("p", { class: "muted", id: "flips-status", dataset: { state: "ok", total: total } },
+      const smp = data.sample(st.a, st.b);
+      const oa = data.sampleOutcomes(st.a, st.b, st.a, u, t);
+      const ob = data.sampleOutcomes(st.a, st.b, st.b, u, t);
+      const total = groups.reduce((n, gr) => n + gr.count, 0);
+      const listed = groups.reduce((n, gr) => n + gr.objects.length, 0);
+      box.appendChild(el("p", { class: "muted", id: "flips-status", dataset: { state: "ok", total: total, listed: listed } },
         "Ground-truth objects of ", el("b", { text: data.segments[s].name }),
         cls >= 0 ? [" of class ", el("b", { text: data.classes[cls] }), " or confused as it"] : "", " whose outcome differs from A (", el("b", { text: data.models[st.a] }), ") to B (",
         el("b", { text: data.models[st.b] }), ") at " + presetText(data, ctx.a) + ": " + RG.int(total) + " objects. " +
-        "Found: matched by a prediction of its class; confused: matched by another class; missed: matched by nothing counted. Crowd objects are left out."));
+        "Found: matched by a prediction of its class; confused: matched by another class; missed: matched by nothing counted. Crowd objects are left out." +
+        (listed < total ? " Each group opens to the objects of the report's seeded sample (" + RG.int(listed) + " of " + RG.int(total) + " in all)." : "")));
 
       // by kind, over all classes
       const kinds = new Map();
       for (const gr of groups) {
         const k = kindOf(data, gr.g, gr.before, gr.after);
-        kinds.set(k, (kinds.get(k) || 0) + gr.objects.length);
+        kinds.set(k, (kinds.get(k) || 0) + gr.count);
       }
       if (kinds.size) {
         const order = KIND_ORDER.filter((k) => kinds.has(k));
@@ -216,10 +243,11 @@
           if (body.dataset.built) return;
           body.dataset.built = "1";
           this.need(app, [], true); // pictures come from the examples: decode them (a repaint follows)
-          RG.fill(body, this.objectList(app, "flip-objects-" + key.replace(/,/g, "-"), gr.objects, oa, ob, "flip:" + key));
+          RG.fill(body, this.sampleNote(data, gr.objects.length, gr.count),
+            this.objectList(app, "flip-objects-" + key.replace(/,/g, "-"), smp, gr.objects, oa, ob, "flip:" + key));
         };
         const details = el("details", {
-          class: "flip-group", dataset: { g: gr.g, before: gr.before, after: gr.after, count: gr.objects.length },
+          class: "flip-group", dataset: { g: gr.g, before: gr.before, after: gr.after, count: gr.count, listed: gr.objects.length },
           on: { toggle: () => {
             if (details.open) {
               OPEN.add(key);
@@ -227,7 +255,7 @@
             } else OPEN.delete(key);
           } },
         }, el("summary", null,
-          el("span", { class: "flip-count", text: RG.int(gr.objects.length) }),
+          el("span", { class: "flip-count", text: RG.int(gr.count) }),
           el("span", { class: "flip-class", text: data.classes[gr.g] }), ": ",
           el("span", { class: "flip-before", text: outcomeText(data, gr.g, gr.before) }), " → ",
           el("span", { class: "flip-after", text: outcomeText(data, gr.g, gr.after) })), body);
@@ -275,7 +303,7 @@
       const fpCells = ctx.cells.filter(([g]) => g === C);
       const wantObjects = gtCells.length > 0;
       if ((wantObjects && !data.hasCompare) || !this.need(app, wantObjects ? OBJECT_BLOBS : [], true)) {
-        const why = wantObjects && !data.hasCompare ? "This report carries no per-object outcomes (it was built by an older reportgen)."
+        const why = wantObjects && !data.hasCompare ? "This report carries no per-object outcomes (it was built without the comparison data)."
           : data.blobError ? "The comparison data could not be read: " + data.blobError.message
             : data.exError ? "The examples could not be read: " + data.exError.message : "Reading the examples…";
         box.appendChild(el("p", { class: "muted", id: "examples-status", text: why }));
@@ -285,16 +313,29 @@
         const r = this.cellObjects(data, gtCells, ctx.A, ctx.B, ctx.s);
         let change = 0;
         for (const [g, p] of gtCells) change += ctx.B.mat.at(g, p) - ctx.A.mat.at(g, p);
-        const oa = data.outcomes(ctx.A.m, ctx.A.u, ctx.A.t);
-        const ob = data.outcomes(ctx.B.m, ctx.B.u, ctx.B.t);
-        box.appendChild(el("p", { class: "muted", id: "examples-status", dataset: { onlyA: r.onlyA.length, onlyB: r.onlyB.length, change: change } },
-          "Ground-truth objects in " + (gtCells.length > 1 ? "these cells" : "this cell") + " for one inference set and not the other: " +
-          RG.int(r.onlyB.length) + " only for B, " + RG.int(r.onlyA.length) + " only for A (B − A = " + RG.deltaCount(r.onlyB.length - r.onlyA.length) + "). Every object is listed, not only the report's capped examples."));
-        const col = (id, title, objects, key) => el("div", { class: "ex-col" }, el("h4", { text: title }),
-          objects.length ? this.objectList(app, id, objects, oa, ob, key, COLUMN_CAP) : el("p", { class: "muted", text: "None." }));
+        const smp = data.sample(ctx.A.m, ctx.B.m);
+        const oa = data.sampleOutcomes(ctx.A.m, ctx.B.m, ctx.A.m, ctx.A.u, ctx.A.t);
+        const ob = data.sampleOutcomes(ctx.A.m, ctx.B.m, ctx.B.m, ctx.B.u, ctx.B.t);
+        const exact = r.totalA !== null;
+        const nA = exact ? r.totalA : r.onlyA.length;
+        const nB = exact ? r.totalB : r.onlyB.length;
+        box.appendChild(el("p", { class: "muted", id: "examples-status",
+          dataset: { onlyA: nA, onlyB: nB, listedA: r.onlyA.length, listedB: r.onlyB.length, change: change, exact: exact ? "1" : "0" } },
+          exact
+            ? "Ground-truth objects in " + (gtCells.length > 1 ? "these cells" : "this cell") + " for one inference set and not the other: " +
+              RG.int(nB) + " only for B, " + RG.int(nA) + " only for A (B − A = " + RG.deltaCount(nB - nA) + "). " +
+              (r.onlyA.length < nA || r.onlyB.length < nB
+                ? "Listed: the objects of the report's seeded sample of what flipped (" + RG.int(r.onlyB.length) + " of " + RG.int(nB) + " and " + RG.int(r.onlyA.length) + " of " + RG.int(nA) + ")."
+                : "Every one is listed.")
+            : "A and B are at different presets: the report counts what flipped at equal presets only, so these are the objects of its seeded sample that lie in " +
+              (gtCells.length > 1 ? "these cells" : "this cell") + " for one inference set and not the other (" + RG.int(nB) + " only for B, " + RG.int(nA) +
+              " only for A); the change of the cells is " + RG.deltaCount(change) + "."));
+        const col = (id, title, objects, key, total) => el("div", { class: "ex-col" }, el("h4", { text: title }),
+          this.sampleNote(data, objects.length, total, id + "-sample"),
+          objects.length ? this.objectList(app, id, smp, objects, oa, ob, key, COLUMN_CAP) : el("p", { class: "muted", text: "None listed." }));
         box.appendChild(el("div", { class: "ex-cols" },
-          col("delta-only-b", "Only for B (" + data.models[ctx.B.m] + "): " + RG.int(r.onlyB.length), r.onlyB, "onlyB"),
-          col("delta-only-a", "Only for A (" + data.models[ctx.A.m] + "): " + RG.int(r.onlyA.length), r.onlyA, "onlyA")));
+          col("delta-only-b", "Only for B (" + data.models[ctx.B.m] + "): " + RG.int(nB), r.onlyB, "onlyB", r.totalB),
+          col("delta-only-a", "Only for A (" + data.models[ctx.A.m] + "): " + RG.int(nA), r.onlyA, "onlyA", r.totalA)));
       }
       if (fpCells.length) {
         box.appendChild(el("p", { class: "muted", id: "fp-note" }, "False positives match no object, so they cannot be paired across inference sets: each set's own examples (the report keeps the most confident of each cell)."));

@@ -74,6 +74,8 @@
       this.curveGrid = payload.grids.curve;
       this.models = payload.inference_sets.map((m) => m.name);
       this.segments = payload.segments;
+      /** The frames the payload refers to, ascending (payload.frame_ids holds their ids by frame index). */
+      this.frameIndex = payload.frame_index || [];
       this._frames = new Map();
       this._matrix = new Map();
       /** The examples (docs/report-payload.md "Examples"): null until decoded, see loadExamples(). */
@@ -154,81 +156,101 @@
       return out;
     }
 
-    /** Number of ground-truth objects (crowd included) in the comparison data. */
-    get N() {
-      return this.b.object_class ? this.b.object_class.a.length : 0;
+    /** The stored pair of inference sets a, b (pairs are stored for a < b): {q, swapped}, or null. */
+    pair(a, b) {
+      const pairs = (this.P.compare || {}).pairs || [];
+      const lo = Math.min(a, b);
+      const hi = Math.max(a, b);
+      const q = pairs.findIndex((x) => x[0] === lo && x[1] === hi);
+      return q < 0 || a === b ? null : { q: q, swapped: a > b };
     }
 
     /**
-     * The outcome of every ground-truth object for inference set m at preset (u, t) (docs/report-payload.md):
-     * the class of the prediction that matched it when that match counts at t, else C (missed). A Uint16Array
-     * over the objects; decoded blobs outcome_class and outcome_last required.
+     * The flip groups of A = a, B = b on segment s at preset (u, t) (docs/report-payload.md, "Comparing inference
+     * sets"): [{g, before, after, count}] with count > 0, in the stored order. Blobs flip_* decoded.
      */
-    outcomes(m, u, t) {
-      const key = m + "," + u + "," + t;
-      if (!this._outcomes) this._outcomes = new Map();
-      const hit = this._outcomes.get(key);
-      if (hit) return hit;
-      const oc = this.b.outcome_class;
-      const ol = this.b.outcome_last;
-      const n = oc.shape[2];
-      const o = offset(oc, [m, u, 0]);
-      const cls = oc.a;
-      const last = ol.a;
-      const C = this.C;
-      const out = new Uint16Array(n);
-      for (let i = 0; i < n; i++) {
-        const l = last[o + i];
-        out[i] = l !== 255 && t <= l ? cls[o + i] : C;
+    flipGroups(a, b, s, u, t) {
+      const p = this.pair(a, b);
+      if (!p) return [];
+      const offs = this.b.flip_offsets;
+      const o = offset(offs, [p.q, s, u, 0]);
+      const start = offs.a[o];
+      const count = offs.a[o + 1];
+      const groups = this.b.flip_groups.a;
+      const counts = this.b.flip_counts;
+      const T = counts.shape[1];
+      const K = this.K;
+      const out = [];
+      for (let i = start; i < start + count; i++) {
+        const n = counts.a[i * T + t];
+        if (!n) continue;
+        const key = groups[i];
+        const g = Math.floor(key / (K * K));
+        const x = Math.floor(key / K) % K;
+        const y = key % K;
+        out.push(p.swapped ? { g: g, before: y, after: x, count: n } : { g: g, before: x, after: y, count: n });
       }
-      if (this._outcomes.size > 8) this._outcomes.clear();
-      this._outcomes.set(key, out);
       return out;
     }
 
     /**
-     * The examples' index of ground-truth object i (docs/report-payload.md "Examples"), or -1 when the object
-     * is not among the examples or cannot be identified there. The examples list their objects by ascending
-     * object index without the index itself (unless objects.index is given); so an object is identified when
-     * every non-crowd object of its frame and class is listed: the k-th of that (frame, class) group in the
-     * examples is then the k-th in the ground truth.
+     * The sampled objects of the pair (a, b): {object, frame, cls} (typed arrays over the sample: the object's
+     * index in the ground truth, its frame and class), or null. The sample is the pair's (a seeded, capped
+     * sample of the objects that flip; docs/report-payload.md).
      */
+    sample(a, b) {
+      const p = this.pair(a, b);
+      if (!p) return null;
+      const offs = this.b.sample_offsets.a;
+      const start = offs[2 * p.q];
+      const n = offs[2 * p.q + 1];
+      return {
+        start: start, n: n,
+        object: this.b.sample_object.a.subarray(start, start + n),
+        frame: this.b.sample_frame.a.subarray(start, start + n),
+        cls: this.b.sample_class.a.subarray(start, start + n),
+      };
+    }
+
+    /**
+     * The outcome of every sampled object of the pair (a, b) for inference set `which` (a or b) at preset (u, t):
+     * the class of the prediction that matched it when that match counts at t, else C (missed). A Uint16Array
+     * over the pair's sample; blobs sample_* decoded.
+     */
+    sampleOutcomes(a, b, which, u, t) {
+      const key = a + "," + b + "," + which + "," + u + "," + t;
+      if (!this._outcomes) this._outcomes = new Map();
+      const hit = this._outcomes.get(key);
+      if (hit) return hit;
+      const smp = this.sample(a, b);
+      const side = (which === Math.min(a, b)) ? 0 : 1; // stored as [smaller set, larger set]
+      const oc = this.b.sample_outcome_class; // (N, 2, U)
+      const ol = this.b.sample_outcome_last;
+      const stride = oc.strides[0];
+      const o = offset(oc, [smp.start, side, u]);
+      const C = this.C;
+      const out = new Uint16Array(smp.n);
+      for (let j = 0; j < smp.n; j++) {
+        const l = ol.a[o + j * stride];
+        out[j] = l !== 255 && t <= l ? oc.a[o + j * stride] : C;
+      }
+      if (this._outcomes.size > 16) this._outcomes.clear();
+      this._outcomes.set(key, out);
+      return out;
+    }
+
+    /** The examples' index of ground-truth object i (their objects.index, docs/report-payload.md "Examples"),
+     *  or -1 when the object is not among the examples. */
     exObject(i) {
-      if (!this.ex || !this.b.object_class) return -1;
+      if (!this.ex) return -1;
       if (!this._exObject) {
-        const n = this.N;
-        const map = new Int32Array(n).fill(-1);
-        const objs = (this.ex || {}).objects;
-        if (objs && Array.isArray(objs.index)) {
-          objs.index.forEach((orig, j) => { if (orig >= 0 && orig < n) map[orig] = j; });
-        } else if (objs && n) {
-          const K = this.K;
-          const frame = this.b.object_frame.a;
-          const cls = this.b.object_class.a;
-          const crowd = this.b.object_crowd.a;
-          const all = new Map();
-          for (let k = 0; k < n; k++) {
-            if (crowd[k]) continue;
-            const key = frame[k] * K + cls[k];
-            const list = all.get(key);
-            if (list) list.push(k);
-            else all.set(key, [k]);
-          }
-          const listed = new Map();
-          for (let j = 0; j < objs.frame.length; j++) {
-            const key = objs.frame[j] * K + objs.cls[j];
-            const list = listed.get(key);
-            if (list) list.push(j);
-            else listed.set(key, [j]);
-          }
-          for (const [key, js] of listed) {
-            const ks = all.get(key);
-            if (ks && ks.length === js.length) js.forEach((j, n2) => (map[ks[n2]] = j));
-          }
-        }
+        const map = new Map();
+        const objs = this.ex.objects;
+        if (objs && Array.isArray(objs.index)) objs.index.forEach((orig, j) => map.set(orig, j));
         this._exObject = map;
       }
-      return this._exObject[i];
+      const j = this._exObject.get(i);
+      return j === undefined ? -1 : j;
     }
 
     /** A thumbnail of ground-truth object i from the examples, preferring one drawn with a prediction of
@@ -376,12 +398,17 @@
       return [b.a[o], b.a[o + 1], b.a[o + 2]];
     }
 
-    /** Membership of segment s as a Uint8Array over the frames. */
+    /** Membership of segment s as a Uint8Array over the frames, known for the frames the payload refers to
+     *  (those with an id in frame_ids: examples, listed segment frames, flip samples; blob frame_segments). */
     segmentMask(s) {
       let mask = this._frames.get(s);
       if (!mask) {
-        mask = new Uint8Array(this.P.frame_ids.length);
-        for (const f of this.segments[s].frames) mask[f] = 1;
+        mask = new Uint8Array(this.P.meta.frames);
+        const bits = this.b.frame_segments;
+        const row = s * bits.shape[1];
+        this.frameIndex.forEach((f, r) => {
+          if (bits.a[row + (r >> 3)] & (128 >> (r & 7))) mask[f] = 1;
+        });
         this._frames.set(s, mask);
       }
       return mask;
@@ -429,22 +456,31 @@
   /** The blobs the first paint needs; any other blob (e.g. for the compare views) is decoded on request
    *  with Data.blobAsync(name). */
   RG.STARTUP_BLOBS = ["cards", "thresholds", "verdicts", "card_counts", "class_scores", "averages", "matrix_offsets", "matrix_cells",
-    "matrix_values", "curves", "curve_stats"];
+    "matrix_values", "curves", "curve_stats", "frame_segments"];
 
   /** The blobs of the comparison views (decoded only once an inference set B is chosen). */
-  RG.COMPARE_BLOBS = ["bootstrap", "outcome_class", "outcome_last", "object_frame", "object_class", "object_crowd"];
+  RG.COMPARE_BLOBS = ["bootstrap", "flip_offsets", "flip_groups", "flip_counts", "sample_offsets", "sample_object", "sample_frame",
+    "sample_class", "sample_outcome_class", "sample_outcome_last"];
 
   /** Parse #report-data and decode the blobs of the first paint. */
   RG.loadData = async function () {
     const node = document.getElementById("report-data");
     const payload = JSON.parse(node.textContent);
-    if (payload.schema_version !== 1) throw new Error("unsupported report data version " + payload.schema_version);
+    if (payload.schema_version !== 2) throw new Error("unsupported report data version " + payload.schema_version);
     if (typeof DecompressionStream !== "function") throw new Error("this browser cannot decompress the data");
+
     RG.UNDEFINED = payload.constants.undefined; // the payload's own marker (reportgen.report.model.UNDEFINED_U16)
     const names = RG.STARTUP_BLOBS.filter((n) => n in payload.blobs);
     const missing = RG.STARTUP_BLOBS.filter((n) => !(n in payload.blobs));
     if (missing.length) throw new Error("the report data lacks " + missing.join(", "));
-    const decoded = await Promise.all(names.map((n) => RG.decodeBlob(payload.blobs[n])));
+    // the ids of the frames the payload refers to: a JSON blob {index, ids}, here as an object by frame index
+    const ids = gunzip(base64Bytes(payload.frame_ids.data)).then((buf) => {
+      const table = JSON.parse(new TextDecoder().decode(buf));
+      payload.frame_index = table.index;
+      payload.frame_ids = {};
+      table.index.forEach((f, r) => (payload.frame_ids[f] = table.ids[r]));
+    });
+    const [decoded] = await Promise.all([Promise.all(names.map((n) => RG.decodeBlob(payload.blobs[n]))), ids]);
     const blobs = {};
     names.forEach((n, i) => (blobs[n] = decoded[i]));
     return new Data(payload, blobs);

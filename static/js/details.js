@@ -198,6 +198,13 @@
       const copyFrames = RG.button("Copy as YAML", { class: "btn btn-small", id: "copy-frames", title: "frames: [...] of the listed frames, for a segment in the project file" },
         () => RG.copyText(parts.framesYaml.textContent).then((ok) => (parts.frameStatus.textContent = ok ? "Copied." : "Select the text to copy it.")));
       side.appendChild(el("h3", { text: "Frames" }));
+      // what defines the segment (its query, frames file or frame list) and how many of its frames the report lists
+      const defined = seg.query ? ["Defined by the query ", el("code", { class: "seg-query", text: seg.query }), " on the frame table."]
+        : seg.frames_file ? ["Its frames are listed in the file ", el("code", { text: seg.frames_file }), "."]
+          : s === 0 ? ["Every frame of the dataset."] : ["Its frames are listed in the project file."];
+      side.appendChild(el("p", { class: "muted", id: "segment-definition", dataset: { frames: seg.frame_count, listed: ids.length } },
+        ...defined, " " + RG.int(seg.frame_count) + " frames" +
+        (ids.length < seg.frame_count ? "; the report lists the first " + RG.int(ids.length) + " (search and “Copy as YAML” use those)." : ".")));
       side.appendChild(el("div", { class: "toolbar" }, parts.frameSearch, copyFrames, parts.frameStatus));
       side.appendChild(parts.frameCount);
       side.appendChild(parts.frameList);

@@ -80,7 +80,9 @@ def open_page(browser: Any) -> Iterator[OpenPage]:
         page.on("dialog", lambda d: (w.dialogs.append(d.message), d.dismiss()))
         page.goto(url + ("#" + fragment if fragment else ""))
         if js:
-            page.wait_for_function("document.documentElement.dataset.ready")
+            # a selector, not wait_for_function: its polling evaluates a string, which the page's CSP forbids, so
+            # it fails whenever the page is not ready at the first check (a loaded machine)
+            page.wait_for_selector("html[data-ready]", state="attached")
             assert page.evaluate("document.documentElement.dataset.ready") == "1"
             page.evaluate("RG.idle()")  # blobs the first view asked for (e.g. the comparison data) are decoded
         page.watch = w

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from reportgen.engine.compare import object_outcomes, outcome_at
+from reportgen.engine.compare import FLIP_SAMPLE, object_outcomes, outcome_at
 from reportgen.report.render import div_colour
 from tests.browser.test_report_page import (
     SET_RANGE,
@@ -34,6 +34,8 @@ pytestmark = pytest.mark.browser
 
 OpenPage = Callable[..., Any]
 
+COMPARE_BLOBS = ["bootstrap", "flip_offsets", "flip_groups", "flip_counts", "sample_offsets", "sample_object",
+                 "sample_frame", "sample_class", "sample_outcome_class", "sample_outcome_last"]  # fmt: skip
 FLIP_GROUPS = 30  # flip groups listed before "show all" (static/js/compare.js)
 FLIP_OBJECTS = 24  # objects listed per flip group before "show all"
 COLUMN = 12  # objects / examples per side-by-side column at first
@@ -115,13 +117,11 @@ def idle(page: Any) -> None:
 def test_compare_data_is_decoded_only_once_b_is_chosen(demo: Report, open_page: OpenPage) -> None:
     page = open_page(demo, "tab=metrics")
     blobs = "() => Object.keys(RG.app.data.b)"
-    assert not {"bootstrap", "outcome_class", "outcome_last"} & set(page.evaluate(blobs))
+    assert not set(COMPARE_BLOBS) & set(page.evaluate(blobs))
     assert page.locator("#flips").count() == 0
     page.select_option("#model-b", "1")
     idle(page)
-    assert {"bootstrap", "outcome_class", "outcome_last", "object_frame", "object_class", "object_crowd"} <= set(
-        page.evaluate(blobs)
-    )
+    assert set(COMPARE_BLOBS) <= set(page.evaluate(blobs))
     assert page.locator("#flips-status").get_attribute("data-state") == "ok"
 
 
@@ -236,6 +236,13 @@ def engine_outcomes(rep: Report, m: int, u: int, t: int) -> np.ndarray:
     return outcome_at(object_outcomes(gt, rep.run.results[m]), u, t, gt.num_classes)
 
 
+def pair_sample(rep: Report, a: int, b: int) -> set[int]:
+    """The objects of the pair's sample (docs/report-payload.md): the only ones the page can list."""
+    q = [tuple(x) for x in rep.payload["compare"]["pairs"]].index((min(a, b), max(a, b)))
+    start, n = (int(x) for x in rep.blob("sample_offsets")[q])
+    return {int(i) for i in rep.blob("sample_object")[start : start + n]}
+
+
 def listed_objects(page: Any, grid: str) -> list[int]:
     return [
         int(x) for x in page.locator(f"#{grid} article[data-obj]").evaluate_all("(es) => es.map((e) => e.dataset.obj)")
@@ -248,8 +255,8 @@ def test_examples_of_a_delta_cell(demo: Report, open_page: OpenPage) -> None:
     u, t = defaults(demo)
     gt = demo.run.gt
     c = gt.num_classes
-    mask = np.zeros(gt.num_frames, bool)
-    mask[demo.payload["segments"][s]["frames"]] = True
+    mask = demo.segment_mask(s)
+    sample = pair_sample(demo, 0, 1)
     oa, ob = engine_outcomes(demo, 0, u, t), engine_outcomes(demo, 1, u, t)
     inside = mask[gt.frame] & ~gt.crowd
     d = demo.matrix(1, s, u, t) - demo.matrix(0, s, u, t)
@@ -268,8 +275,9 @@ def test_examples_of_a_delta_cell(demo: Report, open_page: OpenPage) -> None:
         assert (
             len(only_b) - len(only_a) == sum(int(d[g, q]) for g, q in cells) == int(status.get_attribute("data-change"))
         )
-        assert listed_objects(page, "delta-only-a") == only_a[:COLUMN]
-        assert listed_objects(page, "delta-only-b") == only_b[:COLUMN]
+        # the objects listed: those of the pair's sample (all of them when there are few)
+        assert listed_objects(page, "delta-only-a") == [i for i in only_a if i in sample][:COLUMN]
+        assert listed_objects(page, "delta-only-b") == [i for i in only_b if i in sample][:COLUMN]
 
     # a confusion cell that changed, by a click
     g, q = next((g, q) for g in range(c) for q in range(c + 1) if g != q and d[g, q] != 0)
@@ -281,11 +289,23 @@ def test_examples_of_a_delta_cell(demo: Report, open_page: OpenPage) -> None:
     page.click("#filter-fn")
     check([(x, c) for x in range(c)])
     # "show more" lists the next ones
-    only_a = expected([(x, c) for x in range(c)])[0]
+    only_a = [i for i in expected([(x, c) for x in range(c)])[0] if i in sample]
     assert len(only_a) > COLUMN
     page.locator("#delta-only-a ~ button.more-btn").click()
     assert listed_objects(page, "delta-only-a") == only_a[: COLUMN + MORE]
     assert page.locator("#delta-only-a ~ button.more-btn").count() == (len(only_a) > COLUMN + MORE)
+    # B at its own preset: the objects of the sample in the cells for one set and not the other, said to be so
+    page.uncheck("#same-presets")
+    page.evaluate(SET_RANGE, ["conf-b", t + 3])
+    idle(page)
+    ob = engine_outcomes(demo, 1, u, t + 3)
+    only_a, only_b = ([i for i in x if i in sample] for x in expected([(x, c) for x in range(c)]))
+    status = page.locator("#examples-status")
+    assert status.get_attribute("data-exact") == "0" and "different presets" in status.text_content()
+    assert status.get_attribute("data-only-a") == str(len(only_a))
+    assert status.get_attribute("data-only-b") == str(len(only_b))
+    assert listed_objects(page, "delta-only-b") == only_b[:COLUMN]
+    page.check("#same-presets")
     # the FP filter: false positives cannot be paired, each set's own examples side by side
     page.click("#filter-fp")
     idle(page)
@@ -320,14 +340,14 @@ def test_flip_list_is_the_engines(demo: Report, open_page: OpenPage) -> None:
     out = object_outcomes(gt, demo.run.results[0]), object_outcomes(gt, demo.run.results[2])
     ex = demo.examples()
     thumbs = demo.payload["thumbnails"]
+    sample = pair_sample(demo, 0, 2)
     pictures = 0
     for seg, (u, t) in (("All Frames", (u0, t0)), ("Far away planes", (u0, t0 + 6)), ("Night", (u0 - 2, t0 + 2))):
         s = seg_index(demo, seg)
         page = open_page(demo, f"tab=metrics&seg={seg}&b=model-v3")
         page.evaluate(SET_RANGE, ["iou-a", u])
         page.evaluate(SET_RANGE, ["conf-a", t])
-        mask = np.zeros(gt.num_frames, bool)
-        mask[demo.payload["segments"][s]["frames"]] = True
+        mask = demo.segment_mask(s)
         want = flips(gt, out[0], out[1], u, t, mask)
         assert want
         if len(want) > FLIP_GROUPS:
@@ -357,10 +377,19 @@ def test_flip_list_is_the_engines(demo: Report, open_page: OpenPage) -> None:
             objects = [
                 int(x) for x in group.locator("article[data-obj]").evaluate_all("(es) => es.map((e) => e.dataset.obj)")
             ]
-            assert objects == list(f.objects[:FLIP_OBJECTS])
+            in_sample = [i for i in f.objects if i in sample]
+            assert objects == in_sample[:FLIP_OBJECTS]
+            # a group of at most FLIP_SAMPLE objects is sampled whole; a larger one keeps FLIP_SAMPLE and says so
+            assert len(in_sample) == len(f.objects) if len(f.objects) <= FLIP_SAMPLE else len(in_sample) >= FLIP_SAMPLE
+            note = group.locator(".flip-sample")
+            if len(in_sample) < len(f.objects):
+                assert note.get_attribute("data-total") == str(len(f.objects))
+                assert f"Showing {len(in_sample):,} of {len(f.objects):,} objects" in note.text_content()
+            else:
+                assert note.count() == 0
             names_ = demo.payload["display_names"]
             first = group.locator("article[data-obj]").first
-            assert first.locator(".ex-frame").text_content() == demo.payload["frame_ids"][int(gt.frame[f.objects[0]])]
+            assert first.locator(".ex-frame").text_content() == demo.frame_ids[int(gt.frame[in_sample[0]])]
             before = (
                 "found" if f.before == f.gt_class else "missed" if f.before == c else f"confused as {names_[f.before]}"
             )
@@ -515,8 +544,7 @@ def test_classification_compare(classification: Report, open_page: OpenPage) -> 
     u, t = defaults(classification)
     check_grid(classification, page.evaluate(READ_GRID), 0, 1, s, u, t)
     gt = classification.run.gt
-    mask = np.zeros(gt.num_frames, bool)
-    mask[classification.payload["segments"][s]["frames"]] = True
+    mask = classification.segment_mask(s)
     want = flips(
         gt,
         object_outcomes(gt, classification.run.results[0]),
@@ -590,7 +618,7 @@ def test_a_report_without_comparison_data(demo: Report, open_page: OpenPage, tmp
 
     payload = json.loads(json.dumps(demo.payload))
     del payload["compare"]
-    for name in ("bootstrap", "outcome_class", "outcome_last", "object_frame", "object_class", "object_crowd"):
+    for name in COMPARE_BLOBS:
         del payload["blobs"][name]
     out = tmp_path / "old.html"
     tables = demo.tables()
@@ -607,3 +635,69 @@ def test_a_report_without_comparison_data(demo: Report, open_page: OpenPage, tmp
     page.click("#filter-fp")
     idle(page)
     assert page.locator("#fp-a article.ex").count() > 0
+
+
+def test_a_capped_sample_says_how_many_there_are_in_all(
+    demo: Report, open_page: OpenPage, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With 2 sampled objects per group and 6 listed frames per segment, the page lists those and says how many
+    there are in all (the counts are never sampled)."""
+    from reportgen.io.project import load_project
+    from reportgen.report import payload as payload_module
+    from reportgen.report.build import build_report
+
+    monkeypatch.setattr(payload_module, "FLIP_SAMPLE", 2)
+    monkeypatch.setattr(payload_module, "SEGMENT_FRAMES", 6)
+    out = tmp_path / "capped.html"
+    payload = build_report(load_project(demo.project_file), out, run=demo.run)
+    rep = Report(demo.project_file, payload, out.read_text(encoding="utf-8"), out, demo.run)
+    gt = demo.run.gt
+    u, t = defaults(rep)
+    want = flips(gt, object_outcomes(gt, demo.run.results[0]), object_outcomes(gt, demo.run.results[1]), u, t)
+    sample = pair_sample(rep, 0, 1)
+    page = open_page(rep, "tab=metrics&b=model-v2")
+    # every group's count is the oracle's, whatever the sample
+    got = page.evaluate(READ_FLIPS)
+    assert got[:FLIP_GROUPS] == [[f.gt_class, f.before, f.after, len(f.objects)] for f in want][:FLIP_GROUPS]
+    status = page.locator("#flips-status")
+    total = sum(len(f.objects) for f in want)
+    assert status.get_attribute("data-total") == str(total)
+    listed = int(status.get_attribute("data-listed"))
+    assert listed < total and f"({listed:,} of {total:,} in all)" in status.text_content()
+    # the largest group lists its sampled objects and says how many it has
+    f = want[0]
+    assert len(f.objects) > 2
+    group = page.locator("#flip-groups details.flip-group").first
+    group.locator("summary").click()
+    idle(page)
+    objects = listed_objects(page, "flip-groups")
+    in_sample = [i for i in f.objects if i in sample]
+    assert objects == in_sample[:FLIP_OBJECTS] and 2 <= len(objects) < len(f.objects)
+    note = group.locator(".flip-sample")
+    assert note.get_attribute("data-listed") == str(len(in_sample))
+    assert note.get_attribute("data-total") == str(len(f.objects))
+    assert f"Showing {len(in_sample):,} of {len(f.objects):,} objects" in note.text_content()
+    assert "at most 2 per group, segment and preset" in note.text_content()
+    # the examples of a change: totals from the counts, the objects from the sample, and the columns say so
+    page.click('#toggle-mx button[data-key="delta"]')
+    page.click("#filter-fn")
+    idle(page)
+    st = page.locator("#examples-status")
+    oa, ob = engine_outcomes(rep, 0, u, t), engine_outcomes(rep, 1, u, t)
+    c = gt.num_classes
+    only_a = [i for i in range(gt.num_objects) if not gt.crowd[i] and oa[i] == c and ob[i] != c]
+    assert st.get_attribute("data-exact") == "1" and st.get_attribute("data-only-a") == str(len(only_a))
+    listed_a = [i for i in only_a if i in sample]
+    assert st.get_attribute("data-listed-a") == str(len(listed_a)) and len(listed_a) < len(only_a)
+    col_note = page.locator("#delta-only-a-sample")
+    assert col_note.get_attribute("data-total") == str(len(only_a))
+    assert f"Showing {len(listed_a):,} of {len(only_a):,} objects" in col_note.text_content()
+    # a segment's details: its query, its frame count and the listed share
+    s = next(i for i, seg in enumerate(payload["segments"]) if seg["query"] and seg["frame_count"] > 6)
+    seg = payload["segments"][s]
+    page = open_page(rep, f"tab=details&seg={seg['name']}")
+    definition = page.locator("#segment-definition")
+    assert definition.locator("code").text_content() == seg["query"]
+    assert definition.get_attribute("data-frames") == str(seg["frame_count"]) == str(demo.run.segments[s].frame_count)
+    assert f"{seg['frame_count']:,} frames; the report lists the first 6" in definition.text_content()
+    assert page.locator("#frame-list li").all_text_contents() == [rep.frame_ids[f] for f in seg["frames"]]

@@ -105,13 +105,13 @@ def expected_examples(
     preds = ex["predictions"][m]
     objs = ex["objects"]
     conf = p["grids"]["confidence"][t]
-    frames = set(p["segments"][s]["frames"])
+    inside = rep.segment_mask(s)
     items = []
     for g, q in cells:
         for pred, obj, _iou in lists.get(f"{g},{q}", []):
             score = preds["score"][pred] if pred >= 0 else None
             frame = preds["frame"][pred] if pred >= 0 else objs["frame"][obj]
-            if frame not in frames:
+            if not inside[frame]:
                 continue
             if q < c:
                 if score is None or score < conf:
@@ -122,10 +122,11 @@ def expected_examples(
     sign = 1.0 if ascending else -1.0
     order = sorted(range(len(items)), key=lambda i: (items[i][1] is None, sign * (items[i][1] or 0.0), i))
     out = []
+    ids = rep.frame_ids
     for i in order:
         frame, score, below = items[i]
         text = "–" if score is None else f"{score:.4f}" + (" (below)" if below else "")
-        out.append((p["frame_ids"][frame], text))
+        out.append((ids[frame], text))
     return out
 
 
@@ -727,7 +728,7 @@ def test_segment_details(demo: Report, open_page: OpenPage) -> None:
         "(rs) => rs.map((r) => [r.cells[0].textContent, r.cells[1].textContent])"
     )
     assert meta[2:] == seg["metadata"] and meta[1] == ["uuid", seg["uuid"]]
-    ids = [demo.payload["frame_ids"][f] for f in seg["frames"]]
+    ids = [demo.frame_ids[f] for f in seg["frames"]]
     assert page.locator("#frame-list li").all_text_contents() == ids
     page.fill("#frame-search", ids[3][-2:])
     shown = [i for i in ids if ids[3][-2:] in i]
@@ -856,7 +857,7 @@ def test_hostile_names_are_shown_as_text(hostile: Report, open_page: OpenPage) -
     page.select_option("#seg-select", "0")
     page.click("#filter-fn")
     frames = [f for f, _ in _examples_on_page(page)]
-    assert frames and all(f in p["frame_ids"] for f in frames)
+    assert frames and all(f in hostile.frame_ids.values() for f in frames)
     assert any(HOSTILE[1] in f or HOSTILE[0] in f for f in frames)
     # no element or handler came from the data
     assert page.evaluate("document.querySelectorAll('script').length") == 2
