@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numba
 import numpy as np
+import numpy.typing as npt
 
 from reportgen.engine.aggregate import PresetCounts, count_presets, score_bins
 from reportgen.engine.cocoeval import CocoSummary, coco_from_records, coco_match, coco_records
@@ -29,7 +30,7 @@ from reportgen.engine.grids import (
 from reportgen.engine.match import IGNORED, MatchResult, match_report, match_voc
 from reportgen.engine.metrics import safe_div, voc_ap
 from reportgen.engine.partition import Part, whole
-from reportgen.engine.records import Records, SavedRecords, pack
+from reportgen.engine.records import I32Array, Records, SavedRecords, pack
 from reportgen.io.containers import BoolArray, FloatArray, GroundTruth, IntArray, Predictions
 
 #: confidence grid of the sampled PR curves written to JSON and the report: 0.00 .. 1.00 by 0.01
@@ -294,10 +295,36 @@ def curve_set(gt: GroundTruth, preds: Predictions, match: MatchResult, frame_mas
     return curves_from_records(gt, records, frame_mask)
 
 
-def _score_order(records: Records, selected: BoolArray | None = None) -> IntArray:
-    """Records in descending score, ties by input position (the single-pass engine's stable order)."""
+def _score_order(records: Records, selected: BoolArray | None = None) -> I32Array:
+    """Records in descending score, ties by input position (the single-pass engine's stable order), as 4-byte
+    indices."""
     order = np.lexsort((records.position, -records.score))
-    return order if selected is None else order[selected[order]]
+    if selected is not None:
+        order = order[selected[order]]
+    return order.astype(np.int32)
+
+
+def _by_class(records: Records, order: I32Array, num_classes: int) -> tuple[I32Array, IntArray]:
+    """``order`` grouped by class (keeping the order inside each class), and the groups' offsets."""
+    cls = records.cls[order]
+    by_class = order[np.argsort(cls, kind="stable")]
+    off = np.zeros(num_classes + 1, dtype=np.int64)
+    np.cumsum(np.bincount(cls, minlength=num_classes), out=off[1:])
+    return by_class, off
+
+
+#: records counted per histogram step (bounds the temporaries of the reduce's histograms)
+_SLICE = 1 << 22
+
+
+def _class_histogram(pbin: npt.NDArray[np.int16], cls: I32Array, flags: BoolArray, npts: int, c: int) -> IntArray:
+    """Flagged records counted by (score bin, class), a slice at a time."""
+    hist = np.zeros(npts * c, dtype=np.int64)
+    for start in range(0, flags.shape[0], _SLICE):
+        sl = slice(start, start + _SLICE)
+        f = flags[sl]
+        hist += np.bincount(pbin[sl][f].astype(np.int64) * c + cls[sl][f], minlength=npts * c)
+    return hist.reshape(npts, c)
 
 
 def curves_from_records(gt: GroundTruth, records: Records, frame_mask: BoolArray | None = None) -> CurveSet:
@@ -318,27 +345,21 @@ def curves_from_records(gt: GroundTruth, records: Records, frame_mask: BoolArray
     best_f1 = np.full((nu, c + 1), np.nan)
     # one global order: descending score, ties in input order; grouped by class keeping that order
     order = _score_order(records, p_sel)
-    by_class = order[np.argsort(records.cls[order], kind="stable")]
-    class_off = np.zeros(c + 1, dtype=np.int64)
-    np.cumsum(np.bincount(records.cls[by_class], minlength=c), out=class_off[1:])
+    by_class, class_off = _by_class(records, order, c)
     pooled_off = np.array([0, order.size], dtype=np.int64)
     in_grid = pbin >= 0 if p_sel is None else (pbin >= 0) & p_sel
-    by_class_score, order_score = records.score[by_class], records.score[order]
     for u in range(nu):
         correct, counted = records.correct(u), records.counted(u)
         sel = counted & in_grid
         for arr, flags in ((tp, correct & sel), (predicted, sel)):
-            flat = pbin[flags].astype(np.int64) * c + records.cls[flags]
-            hist = np.bincount(flat, minlength=npts * c).reshape(npts, c)
-            cum = np.cumsum(hist[::-1], axis=0)[::-1]
+            cum = np.cumsum(_class_histogram(pbin, records.cls, flags, npts, c)[::-1], axis=0)[::-1]
             arr[u, :, :c] = cum
             arr[u, :, c] = cum.sum(axis=1)
         # full-resolution curves of every class, then of all classes pooled (the global order)
         q = np.full((c + 1, COCO_RECALL_THRESHOLDS.size), np.nan)
-        for items, scores, off, k0, k1 in ((by_class, by_class_score, class_off, 0, c),
-                                           (order, order_score, pooled_off, c, c + 1)):  # fmt: skip
+        for items, off, k0, k1 in ((by_class, class_off, 0, c), (order, pooled_off, c, c + 1)):
             _curve_stats_kernel(
-                scores, correct[items], counted[items], off, support[k0:k1], COCO_RECALL_THRESHOLDS,
+                items, records.score, correct, counted, off, support[k0:k1], COCO_RECALL_THRESHOLDS,
                 q[k0:k1], best_conf[u, k0:k1], best_f1[u, k0:k1],
             )  # fmt: skip
         ap[u] = q.mean(axis=1)  # numpy's summation, as Curve.ap101: the same bits
@@ -346,7 +367,17 @@ def curves_from_records(gt: GroundTruth, records: Records, frame_mask: BoolArray
 
 
 @numba.njit(cache=True, nogil=True)
+def _closes(items: I32Array, score: FloatArray, counted: BoolArray, j: int, g1: int) -> bool:
+    """Whether counted prediction ``items[j]`` is the last of its score (a curve point closes there)."""
+    for nxt in range(j + 1, g1):
+        if counted[items[nxt]]:
+            return bool(score[items[nxt]] != score[items[j]])
+    return True
+
+
+@numba.njit(cache=True, nogil=True)
 def _curve_stats_kernel(
+    items: I32Array,
     score: FloatArray,
     correct: BoolArray,
     counted: BoolArray,
@@ -357,42 +388,44 @@ def _curve_stats_kernel(
     out_conf: FloatArray,
     out_f1: FloatArray,
 ) -> None:
-    """Per group of predictions in descending score: the 101 interpolated precisions (``out_q``, left NaN
-    without objects) and the F1-optimal confidence.
+    """Per group of predictions ``items[group_off[k]:group_off[k + 1]]`` (indices into ``score``, ``correct`` and
+    ``counted``, in descending score): the 101 interpolated precisions (``out_q``, left NaN without objects) and
+    the F1-optimal confidence.
 
     The same numbers as the test oracle ``tests/oracles.py`` (``Curve.ap101``, ``Curve.best_f1``)
-    on ``curve_from_outcomes`` (one point per distinct score), without building curves.
+    on ``curve_from_outcomes`` (one point per distinct score), without building curves. The points are counted
+    first, so memory grows with the number of distinct scores, not of predictions.
     """
     for k in range(group_off.shape[0] - 1):
         g0, g1 = group_off[k], group_off[k + 1]
         n_obj = support[k]
-        rc = np.empty(g1 - g0)
-        pr = np.empty(g1 - g0)
-        conf = np.empty(g1 - g0)
+        points = 0
+        for j in range(g0, g1):
+            if counted[items[j]] and _closes(items, score, counted, j, g1):
+                points += 1
+        rc = np.empty(points)
+        pr = np.empty(points)
+        conf = np.empty(points)
         npts = 0
         tp = 0
         n = 0
         best = -1.0
         best_at = -1
         for j in range(g0, g1):
-            if not counted[j]:
+            d = items[j]
+            if not counted[d]:
                 continue
             n += 1
-            if correct[j]:
+            if correct[d]:
                 tp += 1
             # a point closes at the last prediction of each distinct score
-            last = True
-            for nxt in range(j + 1, g1):
-                if counted[nxt]:
-                    last = score[nxt] != score[j]
-                    break
-            if not last:
+            if not _closes(items, score, counted, j, g1):
                 continue
             p = tp / n
             r = tp / n_obj if n_obj > 0 else np.nan
             rc[npts] = r
             pr[npts] = p
-            conf[npts] = score[j]
+            conf[npts] = score[d]
             if n_obj > 0 and p + r > 0:
                 f1 = 2 * p * r / (p + r)
                 if f1 >= best:
@@ -441,10 +474,7 @@ def voc_from_records(
     ap_all = np.full((nu, c), np.nan)
     ap_11 = np.full((nu, c), np.nan)
     support = np.bincount(gt.cls[~gt.crowd], minlength=c)
-    order = _score_order(records)
-    by_class = order[np.argsort(records.cls[order], kind="stable")]
-    class_off = np.zeros(c + 1, dtype=np.int64)
-    np.cumsum(np.bincount(records.cls[by_class], minlength=c), out=class_off[1:])
+    by_class, class_off = _by_class(records, _score_order(records), c)
     for u in range(nu):
         tp, ignored = records.voc_tp(u), records.voc_ignored(u)
         for k in range(c):
