@@ -581,9 +581,13 @@ class Project:
         iou: float | None = None,
         *,
         progress: Callable[[str], None] | None = None,
+        dask: str | Client | None = None,
     ) -> CheckResult:
         """The verdicts at ``confidence`` / ``iou`` (default: the project's), for the named inference sets
-        (default: all), as ``reportgen check`` computes them (the command line is a layer over this)."""
+        (default: all), as ``reportgen check`` computes them (the command line is a layer over this).
+
+        Unless :meth:`run` already ran, the inference sets are matched one partition of the frames at a time
+        (bounded memory), on the Dask cluster ``dask`` (or the project file's ``dask:``) when given."""
         from reportgen.engine.grids import parse_threshold
         from reportgen.engine.project_run import run_project
         from reportgen.engine.verdicts import compute_verdicts
@@ -596,10 +600,12 @@ class Project:
                 )
         conf = self.spec.confidence if confidence is None else parse_threshold(confidence, what="confidence")
         iou_v = self.spec.iou if iou is None else parse_threshold(iou, what="iou")
-        if (conf, iou_v) == (self.spec.confidence, self.spec.iou):
-            run = self.run(progress=progress)
+        target = dask if dask is not None else self.spec.dask
+        if (conf, iou_v) == (self.spec.confidence, self.spec.iou) and self._run is not None and target is None:
+            run = self._run
         else:
-            run = run_project(self.spec, extra_confidence=conf, extra_iou=iou_v, progress=progress or _quiet)
+            run = run_project(self.spec, extra_confidence=conf, extra_iou=iou_v, progress=progress or _quiet,
+                              partitioned=True, dask=target)  # fmt: skip
         verdicts = compute_verdicts(run, iou=iou_v, confidence=conf, inference_sets=chosen or None)
         return CheckResult(tuple(verdicts), conf, iou_v, self.spec.name)
 

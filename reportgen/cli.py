@@ -108,6 +108,15 @@ NamesOpt = Annotated[Path | None, _input_option("class_names")]
 UnknownOpt = Annotated[bool, _input_option("ignore_unknown_frames")]
 RoundOpt = Annotated[bool, _input_option("round_pixels")]
 TaskOpt = Annotated[str, _input_option("task")]
+DaskOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--dask",
+        metavar="ADDRESS",
+        help="Match the partitions of the frames on a Dask cluster: 'local' (a worker process per core), 'local:N' "
+        "(N workers) or a scheduler address (tcp://host:8786). Same numbers as without. Needs the dask extra.",
+    ),
+]
 AllowPathOpt = Annotated[
     list[Path] | None,
     typer.Option(
@@ -268,15 +277,7 @@ def evaluate(
     ignore_unknown_frames: UnknownOpt = False,
     round_pixels: RoundOpt = False,
     task: TaskOpt = "auto",
-    dask: Annotated[
-        str | None,
-        typer.Option(
-            "--dask",
-            metavar="ADDRESS",
-            help="Read and match the partitions on a Dask cluster: 'local' (a worker process per core), 'local:N' "
-            "(N workers) or a scheduler address (tcp://host:8786). Same numbers as without. Needs the dask extra.",
-        ),
-    ] = None,
+    dask: DaskOpt = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
 ) -> None:
     """Evaluate inference sets: the COCO summary (pycocotools' 12 lines) and a classification report.
@@ -338,11 +339,7 @@ def evaluate(
             progress.done()
             stderr(message)
 
-        if dask is not None:
-            from reportgen.engine.cluster import parse_address, require_dask
-
-            parse_address(dask)
-            require_dask()
+        _check_dask(dask)
         ev = evaluate_with(gt, dict(named), options=options, config=config, progress=progress, warn=warn, dask=dask,
                            keep_matching=False)  # fmt: skip
         truth, results = ev.gt, [r.result for r in ev.values()]
@@ -406,6 +403,7 @@ def check(
         typer.Option("--markdown", metavar="PATH", help="Write a Markdown summary (CI step summary, PR comment)."),
     ] = None,
     allow_path: AllowPathOpt = None,
+    dask: DaskOpt = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
 ) -> None:
     """Check every inference set against the project's segments and targets.
@@ -433,7 +431,8 @@ def check(
         conf = parse_threshold(confidence, what="--confidence") if confidence is not None else None
         iou_v = parse_threshold(iou, what="--iou") if iou is not None else None
         progress = StageProgress(not quiet)
-        result = project.check(chosen or None, conf, iou_v, progress=progress)
+        _check_dask(dask)
+        result = project.check(chosen or None, conf, iou_v, progress=progress, dask=dask)
         progress.done()
         typer.echo(result.text())
         written: list[tuple[Path, bytes | str]] = []  # all or none of them
@@ -813,6 +812,15 @@ def _preset(text: str) -> tuple[float, float]:
     return parse_threshold(parts[0], what="--bootstrap-at confidence"), parse_threshold(
         parts[1], what="--bootstrap-at IoU"
     )
+
+
+def _check_dask(address: str | None) -> None:
+    """A --dask value that names a cluster, with Dask installed (before any work)."""
+    if address is not None:
+        from reportgen.engine.cluster import parse_address, require_dask
+
+        parse_address(address)
+        require_dask()
 
 
 def _check_unique(names: list[str]) -> None:

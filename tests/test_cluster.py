@@ -217,3 +217,35 @@ def test_dask_missing_says_how_to_install(tmp_path: Path, monkeypatch: pytest.Mo
     run = evaluate("--gt", gt_path, "--pred", pieces[0], "--dask", "local:2")
     assert_error(run, "field '--dask': expected Dask to be installed for --dask, found it missing "
                       "(install the Dask extra: pip install 'reportgen[dask]')")  # fmt: skip
+
+
+def test_check_partitioned_and_on_a_cluster_equals_the_run_in_one_piece(tmp_path: Path) -> None:
+    import reportgen
+    from reportgen.demo import write_demo_project
+    from tests.cli import check
+
+    write_demo_project(tmp_path)
+    project_file = tmp_path / "project.yaml"
+    project = reportgen.Project.load(project_file)
+    project.run()  # the run in one piece (every prediction's matching), which check then reuses
+    whole = project.check()
+    parted = reportgen.Project.load(project_file).check()  # matched one partition at a time
+    assert json.dumps(whole.payload()) == json.dumps(parted.payload())
+    out_a, out_b = tmp_path / "a.json", tmp_path / "b.json"
+    a = check(project_file, "--json", out_a)
+    b = check(project_file, "--json", out_b, "--dask", "local:2")
+    assert a.code == b.code and a.code in (0, 1), b.stderr
+    assert a.stdout == b.stdout
+    assert out_a.read_bytes() == out_b.read_bytes() == json.dumps(whole.payload(), separators=(",", ":")).encode()
+
+
+def test_project_file_dask_key(tmp_path: Path) -> None:
+    from reportgen.demo import write_demo_project
+    from tests.cli import check
+
+    write_demo_project(tmp_path)
+    project_file = tmp_path / "project.yaml"
+    text = project_file.read_text()
+    project_file.write_text("dask: local:0\n" + text)
+    run = check(project_file)
+    assert_error(run, "field 'dask': expected local, local:N with N >= 1")

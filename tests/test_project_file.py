@@ -60,7 +60,7 @@ BAD = [
     # unknown keys, anywhere
     ("unknown-top-key", HEAD + "colour: red\n",
      ["field 'colour': unknown key",
-      "(expected one of: classes, dataset, defaults, inference_sets, name, segments, task)"]),
+      "(expected one of: classes, dask, dataset, defaults, inference_sets, name, segments, task)"]),
     ("unknown-dataset-key", HEAD.replace("frames: frames.csv", "frame_table: frames.csv"),
      ["field 'dataset.frame_table': unknown key"]),
     ("unknown-inference-set-key", HEAD.replace("{name: n, path: preds.json}", "{name: n, path: preds.json, x: 1}"),

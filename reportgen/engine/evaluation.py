@@ -295,6 +295,15 @@ def curve_set(gt: GroundTruth, preds: Predictions, match: MatchResult, frame_mas
     return curves_from_records(gt, records, frame_mask)
 
 
+def segment_curves(gt: GroundTruth, result: ModelSummary, frame_mask: BoolArray) -> CurveSet:
+    """The PR curves of the frames in ``frame_mask``: from the kept records, or from the matching."""
+    if result.records is not None:
+        return curves_from_records(gt, result.records, frame_mask)
+    if isinstance(result, ModelResult):
+        return curve_set(gt, result.predictions, result.match, frame_mask)
+    raise ValueError("a segment's curves need the records or the matching")
+
+
 def _score_order(records: Records, selected: BoolArray | None = None) -> I32Array:
     """Records in descending score, ties by input position (the single-pass engine's stable order), as 4-byte
     indices."""

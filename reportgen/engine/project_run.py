@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from reportgen.engine.aggregate import PresetCounts
-from reportgen.engine.evaluation import EvalConfig, ModelResult, Progress, evaluate_model, segment_counts
+from reportgen.engine.evaluation import EvalConfig, ModelResult, ModelSummary, Progress, evaluate_model, segment_counts
 from reportgen.engine.grids import parse_grid, with_value
 from reportgen.errors import InputError
 from reportgen.io._files import check_regular, open_input, read_text
@@ -18,6 +19,9 @@ from reportgen.io._where import short
 from reportgen.io.containers import BoolArray, GroundTruth, Predictions
 from reportgen.io.project import ALL_FRAMES, ClassesSpec, Project, Segment, inside, outside_message
 from reportgen.io.query import QueryError, evaluate_query
+
+if TYPE_CHECKING:
+    from distributed import Client
 
 #: The segment names of a project without segments of its own (a report built from --gt / --pred or in Python).
 ALL_FRAMES_ONLY = [ALL_FRAMES]
@@ -43,15 +47,23 @@ class ProjectRun:
     gt: GroundTruth
     frame_table: pd.DataFrame | None
     config: EvalConfig
-    results: tuple[ModelResult, ...]
+    results: tuple[ModelSummary, ...]
     segments: tuple[SegmentFrames, ...]
     counts: dict[tuple[str, str], PresetCounts]
 
-    def result(self, name: str) -> ModelResult:
+    def result(self, name: str) -> ModelSummary:
         for r in self.results:
             if r.name == name:
                 return r
         raise KeyError(name)
+
+    @property
+    def matched(self) -> tuple[ModelResult, ...]:
+        """The results with every prediction's matching: a run in one piece (what a report needs)."""
+        full = tuple(r for r in self.results if isinstance(r, ModelResult))
+        if len(full) != len(self.results):
+            raise ValueError("a partitioned run keeps no per-prediction matching")
+        return full
 
 
 def _noop(_: str) -> None:
@@ -66,8 +78,14 @@ def run_project(
     extra_iou: float | None = None,
     extra_presets: Sequence[tuple[float, float]] = (),
     image_paths: bool = False,
+    partitioned: bool = False,
+    dask: str | Client | None = None,
 ) -> ProjectRun:
     """Load, evaluate and count everything the project describes.
+
+    ``partitioned``: match one partition of the frames at a time and keep counts (every segment's) and records,
+    not every prediction's matching (what ``check`` needs; a report needs the matching); ``dask``: match the
+    partitions on that Dask cluster (docs/scale.md). The numbers are the same.
 
     ``extra_confidence`` / ``extra_iou`` / ``extra_presets``: values added to the project's grids (an off-grid
     threshold is computed exactly).
@@ -101,6 +119,8 @@ def run_project(
             iou_grid = with_value(iou_grid, iou_value)
     config = EvalConfig(iou_grid, conf_grid, project.iou, project.confidence, coco=gt.task == "detection")
     segments = segment_frames(project, gt, frame_table)
+    if partitioned or dask is not None:
+        return _run_in_parts(project, gt, frame_table, config, preds, segments, progress, dask)
     results = tuple(evaluate_model(gt, p, config, progress=progress) for p in preds)
     counts: dict[tuple[str, str], PresetCounts] = {}
     for result in results:
@@ -111,6 +131,28 @@ def run_project(
             else:
                 counts[result.name, seg.segment.name] = segment_counts(gt, result, seg.mask)
     return ProjectRun(project, gt, frame_table, config, results, segments, counts)
+
+
+def _run_in_parts(
+    project: Project, gt: GroundTruth, frame_table: pd.DataFrame | None, config: EvalConfig,
+    preds: list[Predictions], segments: tuple[SegmentFrames, ...], progress: Progress, dask: str | Client | None,
+) -> ProjectRun:  # fmt: skip
+    """The project's counts from the map step: each segment counted in every partition, then added."""
+    from reportgen.engine.streaming import evaluate_in_parts
+
+    masks = [sf.mask for sf in segments]
+    results: list[ModelSummary] = []
+    if dask is not None:
+        from reportgen.engine.cluster import connect, evaluate_on_cluster
+
+        with connect(dask) as client:
+            for p in preds:
+                results.append(evaluate_on_cluster(client, gt, p, config, name=p.name, source_name=p.source,
+                                                   segment_masks=masks, progress=progress))  # fmt: skip
+    else:
+        results = [evaluate_in_parts(gt, p, config, segment_masks=masks, progress=progress) for p in preds]
+    counts = {(r.name, sf.segment.name): r.segments[i] for r in results for i, sf in enumerate(segments)}
+    return ProjectRun(project, gt, frame_table, config, tuple(results), segments, counts)
 
 
 def apply_classes(

@@ -89,7 +89,7 @@ def _pick(
     gt = run.gt
     c = gt.num_classes
     side = c + 1
-    result = run.results[m]
+    result = run.matched[m]
     preds = result.predictions
     outcome = result.match.pred_outcome[u]
     # predictions counted at this IoU, most confident first (one global order per model, filtered)
@@ -137,7 +137,7 @@ def build_examples(
     seg_masks = [sf.mask for sf in run.segments if not sf.mask.all()]
     caps = caps_for(gt.num_classes)
     picked: list[_Picked] = []
-    for m, result in enumerate(run.results):
+    for m, result in enumerate(run.matched):
         progress(f"examples: {result.name}")
         order = np.argsort(-result.predictions.score, kind="stable")
         picked.extend(_pick(run, m, u, seg_masks, order, caps) for u in range(result.match.iou_thresholds.size))
@@ -173,7 +173,7 @@ def build_examples(
         "box": np.round(gt.box[obj_ids], 2).tolist(),
     }
     predictions = []
-    for m, result in enumerate(run.results):
+    for m, result in enumerate(run.matched):
         pr = result.predictions
         ids = pred_ids[m]
         predictions.append({
@@ -216,7 +216,7 @@ def _priority(run: ProjectRun, picked: list[_Picked]) -> list[tuple[int, int, in
     for p in picked:
         if p.u != u_default:
             continue
-        score = np.append(run.results[p.m].predictions.score, np.nan)[p.pred]  # NaN: no prediction
+        score = np.append(run.matched[p.m].predictions.score, np.nan)[p.pred]  # NaN: no prediction
         g, q = p.cell // side, p.cell % side
         # listed at the default confidence: counted predictions at or above it; missed objects below it
         shown = np.where(q < c, score >= conf, ~(score >= conf))
@@ -300,7 +300,7 @@ def _thumbnails(
         if key_t in seen:
             continue
         seen.add(key_t)
-        preds = run.results[m].predictions
+        preds = run.matched[m].predictions
         frame = int(preds.frame[j]) if j >= 0 else int(gt.frame[i])
         image = load(frame)
         if image is None:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from reportgen.engine.evaluation import CURVE_GRID, Progress, curve_set
+from reportgen.engine.evaluation import CURVE_GRID, Progress, segment_curves
 from reportgen.engine.metrics import scores_from_matrix
 from reportgen.engine.project_run import ProjectRun
 from reportgen.engine.verdicts import judge, resolve_thresholds
@@ -159,7 +159,7 @@ def report_tables(run: ProjectRun, progress: Progress = _noop) -> ReportTables:
                 values_parts.append(flat[ui][:, nz].T.astype(np.uint32))
                 n_cells += nz.size
             full_mask = None if sf.mask.all() else sf.mask
-            cs = result.curves if full_mask is None else curve_set(gt, result.predictions, result.match, full_mask)
+            cs = result.curves if full_mask is None else segment_curves(gt, result, full_mask)
             curves[mi, si, ..., 0] = np.moveaxis(cs.precision[:, point_idx, :], 1, 2)
             curves[mi, si, ..., 1] = np.moveaxis(cs.recall[:, point_idx, :], 1, 2)
             curve_stats[mi, si] = np.stack([cs.ap101, cs.best_f1_confidence, cs.best_f1], axis=-1)

@@ -139,7 +139,7 @@ def _bootstrap(run: ProjectRun, presets: list[tuple[int, int]], keys: np.ndarray
     columns: list[tuple[int, int, int | None, int]] = []  # (m, preset, cls, segment) per 3 columns
     for si, cls in enumerate(seg_cls):
         for pi, (u, t) in enumerate(presets):
-            for m, r in enumerate(run.results):
+            for m, r in enumerate(run.matched):
                 if (m, pi, cls) not in counts:
                     counts[m, pi, cls] = frame_counts(gt, r, u, t, cls)
                 columns.append((m, pi, cls, si))
@@ -176,7 +176,7 @@ def _flips(run: ProjectRun, keys: np.ndarray, progress: Progress) -> tuple[dict[
     m_count = len(run.results)
     pairs = [(a, b) for a in range(m_count) for b in range(a + 1, m_count)]
     u_count, t_count = run.config.iou_grid.size, run.config.confidence_grid.size
-    outcomes = [object_outcomes(gt, r) for r in run.results]
+    outcomes = [object_outcomes(gt, r) for r in run.matched]
     priority = object_priority(gt, keys, FLIP_SAMPLE_SEED)
     offsets = np.zeros((len(pairs), len(run.segments), u_count, 2), dtype=np.uint32)
     groups_parts: list[np.ndarray] = []
@@ -397,7 +397,7 @@ def build_payload(
         },
         "defaults": {"iou": project.iou, "confidence": project.confidence, "iou_index": u_default,
                      "confidence_index": t_default},
-        "inference_sets": [{"name": r.name, "predictions": r.predictions.num_predictions} for r in run.results],
+        "inference_sets": [{"name": r.name, "predictions": r.num_predictions} for r in run.results],
         "frame_ids": json_blob({"index": frames_used.tolist(), "ids": [gt.frame_ids[f] for f in frames_used.tolist()]}),
         "segments": segments,
         "verdicts": payload(verdicts),
