@@ -32,11 +32,10 @@ from reportgen.engine.verdicts import compute_verdicts, payload, segment_uuid
 from reportgen.errors import InputError
 from reportgen.io.project import METRICS, SEGMENT_GROUPS, Project
 from reportgen.outputs.metrics_json import sha256_of
-from reportgen.report.examples import MANY_CLASSES
+from reportgen.report.examples import MANY_CLASSES, FrameBoxes
 from reportgen.report.model import UNDEFINED_U16, ReportTables, display_int, report_tables
 
 SCHEMA_VERSION = 1
-
 
 
 def _noop(_: str) -> None:
@@ -198,6 +197,25 @@ def _segments_section(run: ProjectRun) -> list[dict[str, Any]]:
     return segments
 
 
+def _frames_part(frames: FrameBoxes | None) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+    """The frame viewer's data (docs/report-payload.md, "Frames"): ``(frames section, blobs)``. The blobs are
+    decoded by the page only when a frame is opened."""
+    if frames is None:
+        return {"cap": 0, "frame": [], "size": [], "pictures": {}}, {}
+    section = {
+        "cap": frames.cap,
+        "frame": frames.frame.tolist(),
+        "size": [[round(float(w), 2), round(float(h), 2)] for w, h in frames.size],
+        "pictures": {str(f): uri for f, uri in sorted(frames.pictures.items())},
+    }
+    blobs = {
+        "frame_box_offsets": blob(frames.offsets.astype(np.uint32)),
+        "frame_boxes": blob(frames.boxes.astype(np.float32)),
+        "frame_box_info": blob(frames.info.astype(np.uint16)),
+    }
+    return section, blobs
+
+
 def _preset_blobs(tables: ReportTables) -> dict[str, dict[str, Any]]:
     """The report model's tables as the page's blobs: scores the page only shows as display integers, cards and
     thresholds (which the page compares with typed-in targets) at full precision."""
@@ -248,6 +266,8 @@ def build_payload(
         "objects": {"frame": [], "cls": [], "box": []}, "predictions": [], "cells": [], "thumbnails": {},
     }  # fmt: skip
     thumbnails = examples_part.pop("thumbnails", {})
+    frames = examples_part.pop("frames", None)
+    frames_section, frame_blobs = _frames_part(frames if isinstance(frames, FrameBoxes) else None)
     out: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
         "meta": {
@@ -281,9 +301,10 @@ def build_payload(
         "frame_ids": list(gt.frame_ids),
         "segments": _segments_section(run),
         "verdicts": payload(verdicts),
-        "blobs": {**preset_blobs, **compare_blobs},
+        "blobs": {**preset_blobs, **compare_blobs, **frame_blobs},
         "compare": compare_section,
         "examples": json_blob(examples_part),
         "thumbnails": thumbnails,
+        "frames": frames_section,
     }  # fmt: skip
     return out

@@ -416,6 +416,25 @@
       return -1;
     }
 
+    /** The row of frame f (index into frame_ids) in the frame viewer's data (payload "frames"), or -1 when the
+     *  report carries no boxes of that frame. */
+    frameRow(f) {
+      if (!this._frameRows) {
+        this._frameRows = new Map();
+        const frames = (this.P.frames || {}).frame || [];
+        frames.forEach((frame, k) => this._frameRows.set(frame, k));
+      }
+      const k = this._frameRows.get(f);
+      return k === undefined ? -1 : k;
+    }
+
+    /** The whole-frame picture of frame f (a data: URI) or null. */
+    framePicture(f) {
+      const pics = (this.P.frames || {}).pictures || {};
+      const uri = pics[String(f)];
+      return typeof uri === "string" && /^data:image\/(jpeg|png|webp|gif);base64,/.test(uri) ? uri : null;
+    }
+
     thumbnail(m, pred, obj) {
       const t = this.P.thumbnails || {};
       const uri = t[m + ":" + pred + ":" + obj];

@@ -84,7 +84,7 @@
       };
       head.appendChild(el("span", { class: "filters", role: "group", "aria-label": "Sort examples" }, "Sort by ", sortBtn("conf", "confidence"), detection ? sortBtn("iou", "IoU") : null));
       box.appendChild(status);
-      if (detection) box.appendChild(el("p", { class: "ex-legend" }, "Pictures: ", el("span", { class: "gt", text: "ground truth" }), " (blue, thick) and ", el("span", { class: "pred", text: "prediction" }), " (orange, thin)."));
+      if (detection) box.appendChild(el("p", { class: "ex-legend" }, "Pictures: ", el("span", { class: "gt", text: "ground truth" }), " (green, thick) and ", el("span", { class: "pred", text: "prediction" }), " (orange, thin). Click a picture to see the whole frame with every box."));
       const grid = el("div", { class: "ex-grid", id: "ex-grid" });
       let withoutPicture = 0;
       for (const i of shown) {
@@ -111,9 +111,16 @@
     const C = data.C;
     const uri = data.thumbnail(m, it.pred, it.obj);
     const pic = uri ? RG.picture(m + ":" + it.pred + ":" + it.obj, uri, "Frame " + data.P.frame_ids[it.frame] + ": " + data.label(it.g) + " predicted as " + data.label(it.p))
-      : el("div", { class: "nopic", text: "no picture" });
+      : el("span", { class: "nopic", text: "no picture" });
     const conf = it.score === null ? "–" : RG.fixed(it.score, 4) + (it.below ? " (below)" : "");
-    const node = el("article", { class: "ex", dataset: { frame: data.P.frame_ids[it.frame], score: it.score === null ? "" : it.score, iou: it.iou === null ? "" : it.iou } }, pic,
+    const fid = data.P.frame_ids[it.frame];
+    // the picture is a button: it opens the whole frame with every box (static/js/viewer.js)
+    const open = el("button", {
+      type: "button", class: "ex-open", id: "ex-open-" + m + "-" + it.pred + "-" + it.obj, "aria-haspopup": "dialog",
+      "aria-label": "Open frame " + fid + " with every box", title: "Open the whole frame with every box",
+      on: { click: (ev) => RG.openFrame(RG.app, it.frame, { m: m, pred: it.pred, obj: it.obj }, ev.currentTarget) },
+    }, pic);
+    const node = el("article", { class: "ex", dataset: { frame: fid, score: it.score === null ? "" : it.score, iou: it.iou === null ? "" : it.iou } }, open,
       el("div", { class: "ex-lines" },
         RG.exLine("Frame", data.P.frame_ids[it.frame], "ex-frame"),
         RG.exLine("GT", it.g === C ? "none (false positive)" : data.classes[it.g]),
