@@ -64,7 +64,7 @@ PRED_COLOUR = (230, 159, 0)  # Okabe-Ito orange
 #: priority order, carry every ground-truth box and every prediction box of every inference set, up to this many
 #: frames (fewer above :data:`MANY_CLASSES` classes, where frames hold hundreds of predictions)
 FRAME_CAP = 400
-MANY_FRAME_CAP = 60
+MANY_FRAME_CAP = 40
 #: a frame picture's longer side at most (pixels; never enlarged), and its WebP quality
 FRAME_SIZE = 480
 FRAME_QUALITY = 50

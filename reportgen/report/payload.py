@@ -197,6 +197,18 @@ def _segments_section(run: ProjectRun) -> list[dict[str, Any]]:
     return segments
 
 
+def _examples_blobs(examples: dict[str, Any]) -> dict[str, Any]:
+    """The examples in parts the page decodes one at a time, between other work (docs/report-payload.md,
+    "Examples"): the objects, each inference set's predictions, and each (inference set, IoU preset)'s cells are
+    separate JSON blobs, so no single decoding holds the page for long."""
+    return {
+        "caps": examples.get("caps", {}),
+        "objects": json_blob(examples["objects"]),
+        "predictions": [json_blob(p) for p in examples["predictions"]],
+        "cells": [[json_blob(c) for c in per_iou] for per_iou in examples["cells"]],
+    }
+
+
 def _frames_part(frames: FrameBoxes | None) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
     """The frame viewer's data (docs/report-payload.md, "Frames"): ``(frames section, blobs)``. The blobs are
     decoded by the page only when a frame is opened."""
@@ -303,7 +315,7 @@ def build_payload(
         "verdicts": payload(verdicts),
         "blobs": {**preset_blobs, **compare_blobs, **frame_blobs},
         "compare": compare_section,
-        "examples": json_blob(examples_part),
+        "examples": _examples_blobs(examples_part),
         "thumbnails": thumbnails,
         "frames": frames_section,
     }  # fmt: skip

@@ -76,7 +76,8 @@
       this.segments = payload.segments;
       this._frames = new Map();
       this._matrix = new Map();
-      /** The examples (docs/report-payload.md "Examples"): null until decoded, see loadExamples(). */
+      /** The examples (docs/report-payload.md "Examples"): null until every part is decoded, see loadExamples();
+       *  exView holds the parts decoded so far. */
       this.ex = null;
       this.exError = null;
     }
@@ -258,25 +259,102 @@
       return uri ? { uri: uri, m: pick.m, pred: pick.pred } : null;
     }
 
-    /** Decode the examples JSON blob (once); resolves to the examples object. */
+    /** The examples decoded so far (docs/report-payload.md "Examples"): {caps, objects, predictions[m],
+     *  cells[m][u]}, a part null until decoded. `this.ex` is the same object once every part is decoded. */
+    get exView() {
+      if (!this._exView) {
+        const entry = this.P.examples || {};
+        const cells = entry.cells || [];
+        this._exView = {
+          caps: entry.caps || {}, objects: null, predictions: (entry.predictions || []).map(() => null),
+          cells: cells.map((perIou) => perIou.map(() => null)),
+        };
+      }
+      return this._exView;
+    }
+
+    /** Whether the examples of inference set m at IoU preset u are decoded. */
+    exReady(m, u) {
+      const x = this.exView;
+      return !!(x.objects && x.predictions[m] && x.cells[m] && x.cells[m][u]);
+    }
+
+    /** The decoding jobs of the examples' parts, in the order they are decoded in the background: the objects,
+     *  the predictions, then the cells of the default IoU preset, then the other presets nearest first. */
+    _exJobs() {
+      if (this._jobs) return this._jobs;
+      const entry = this.P.examples || {};
+      const x = this.exView;
+      const jobs = [];
+      const add = (key, part, set) => {
+        const job = { key: key, part: part, set: set, done: false };
+        job.promise = new Promise((resolve, reject) => { job.resolve = resolve; job.reject = reject; });
+        job.promise.catch(() => {}); // failures are reported through exError and the all-parts promise
+        jobs.push(job);
+      };
+      add("objects", entry.objects, (v) => (x.objects = v));
+      (entry.predictions || []).forEach((part, m) => add("p" + m, part, (v) => (x.predictions[m] = v)));
+      const d = this.P.defaults.iou_index;
+      const us = x.cells.length ? x.cells[0].map((_, u) => u).sort((a, b) => Math.abs(a - d) - Math.abs(b - d) || a - b) : [];
+      for (const u of us) (entry.cells || []).forEach((perIou, m) => add("c" + m + "," + u, perIou[u], (v) => (x.cells[m][u] = v)));
+      this._jobs = jobs;
+      return jobs;
+    }
+
+    /** Decode the examples' parts one at a time, yielding to the page between parts (each is small, so a
+     *  slider step or a click never waits long behind it). */
+    _exRun() {
+      if (this._exRunning) return;
+      this._exRunning = true;
+      const step = async () => {
+        const job = this._jobs.find((j) => !j.done);
+        if (!job) {
+          this._exRunning = false;
+          this.ex = this.exView;
+          this._exResolve(this.ex);
+          return;
+        }
+        job.done = true;
+        try {
+          const buf = await gunzip(base64Bytes(job.part.data));
+          job.set(JSON.parse(new TextDecoder().decode(buf)));
+          job.resolve();
+        } catch (err) {
+          this.exError = err;
+          this._exRunning = false;
+          job.reject(err);
+          this._exReject(err);
+          return;
+        }
+        setTimeout(step, 0); // a new task: input events and frames go first
+      };
+      setTimeout(step, 0);
+    }
+
+    /** Decode every part of the examples (once, in the background); resolves to the examples object. */
     loadExamples() {
       if (!this._exPromise) {
-        const entry = this.P.examples;
-        let p;
-        if (entry && entry.dtype === "json") {
-          p = gunzip(base64Bytes(entry.data)).then((buf) => JSON.parse(new TextDecoder().decode(buf)));
-        } else {
-          p = Promise.resolve(entry || {}); // an inline examples object
-        }
-        this._exPromise = p.then((ex) => {
-          this.ex = ex;
-          return ex;
-        }, (err) => {
-          this.exError = err;
-          throw err;
-        });
+        this._exJobs();
+        this._exPromise = new Promise((resolve, reject) => { this._exResolve = resolve; this._exReject = reject; });
+        this._exPromise.catch(() => {});
+        this._exRun();
       }
       return this._exPromise;
+    }
+
+    /** Decode the parts the examples of inference set m at IoU preset u need before any other; resolves when
+     *  they are decoded (the rest follows in the background). */
+    examplesFor(m, u) {
+      this.loadExamples();
+      const jobs = this._jobs;
+      const want = ["objects", "p" + m, "c" + m + "," + u];
+      const picked = want.map((k) => jobs.find((j) => j.key === k)).filter(Boolean);
+      const rest = jobs.filter((j) => !picked.includes(j));
+      // decoded jobs stay where they are; the wanted ones move before the first waiting job
+      this._jobs = jobs.filter((j) => j.done).concat(picked.filter((j) => !j.done), rest.filter((j) => !j.done));
+      if (this.exError) return Promise.reject(this.exError);
+      if (picked.length < want.length) return Promise.reject(new Error("the report has no examples of inference set " + m + " at IoU preset " + u));
+      return Promise.all(picked.map((j) => j.promise));
     }
 
     get many() {

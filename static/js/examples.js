@@ -13,7 +13,7 @@
 
   /** Examples of the cells at (m, s, u, t): [{frame, g, p, pred, obj, score, iou, below}]. */
   RG.collectExamples = function (data, cells, m, s, u, t) {
-    const ex = data.ex || {};
+    const ex = data.exView;
     const perModel = (ex.cells || [])[m];
     const lists = perModel ? perModel[u] || {} : {};
     const preds = (ex.predictions || [])[m] || { frame: [], cls: [], score: [] };
@@ -49,11 +49,12 @@
         box.appendChild(el("p", { class: "muted", id: "examples-status", text: "Click a matrix cell" + (data.many ? " (a row of the confusion table)" : "") + " or use FN, FP, Confused As or Confused From to list the examples behind it." }));
         return box;
       }
-      if (!data.ex) {
+      if (!data.exReady(ctx.m, ctx.u)) {
         box.appendChild(el("p", { class: "muted", id: "examples-status", text: data.exError ? "The examples could not be read: " + data.exError.message : "Reading the examples…" }));
-        if (!data.exError && !data.renderOnExamples) {
-          data.renderOnExamples = true;
-          data.loadExamples().then(() => app.render(), () => app.render());
+        const key = ctx.m + "," + ctx.u;
+        if (!data.exError && !(data.exWaiting || (data.exWaiting = new Set())).has(key)) {
+          data.exWaiting.add(key);
+          data.examplesFor(ctx.m, ctx.u).then(() => app.render(), (err) => { data.exError = data.exError || err; app.render(); });
         }
         return box;
       }
@@ -66,7 +67,7 @@
       const shown = app.transient.moreExamples ? order : order.slice(0, PAGE);
       const capped = items.length < exist;
       head.appendChild(el("span", { class: "muted" }, RG.Matrix.describeFilter(data, st)));
-      const caps = data.ex.caps || {};
+      const caps = data.exView.caps || {};
       let statusText = "Showing " + RG.int(shown.length) + " of " + RG.int(exist);
       if (shown.length < items.length) statusText += " (" + RG.int(items.length) + " listed in the report)";
       if (capped) {
@@ -144,6 +145,6 @@
   };
 
   function preClass(data, m, pred) {
-    return data.ex.predictions[m].cls[pred];
+    return data.exView.predictions[m].cls[pred];
   }
 })();

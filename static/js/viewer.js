@@ -66,12 +66,12 @@
   function exampleBoxes(data, focus) {
     const out = [];
     if (focus.obj >= 0) {
-      const o = data.ex.objects;
+      const o = data.exView.objects;
       const b = o.box[focus.obj];
       out.push({ src: 0, cls: o.cls[focus.obj], score: null, shown: 0, crowd: false, x: b[0], y: b[1], w: b[2], h: b[3] });
     }
     if (focus.pred >= 0) {
-      const p = data.ex.predictions[focus.m];
+      const p = data.exView.predictions[focus.m];
       const b = p.box[focus.pred];
       out.push({ src: 1 + focus.m, cls: p.cls[focus.pred], score: Math.round(p.score[focus.pred] * 10000), shown: Infinity, crowd: false, x: b[0], y: b[1], w: b[2], h: b[3] });
     }
@@ -81,9 +81,9 @@
   /** Whether a box of the frame is the example's object or prediction (same source, class and box). */
   function isFocus(data, focus, b) {
     const near = (box) => Math.abs(box[0] - b.x) < 0.01 && Math.abs(box[1] - b.y) < 0.01 && Math.abs(box[2] - b.w) < 0.01 && Math.abs(box[3] - b.h) < 0.01;
-    if (b.src === 0) return focus.obj >= 0 && data.ex.objects.cls[focus.obj] === b.cls && near(data.ex.objects.box[focus.obj]);
+    if (b.src === 0) return focus.obj >= 0 && data.exView.objects.cls[focus.obj] === b.cls && near(data.exView.objects.box[focus.obj]);
     if (b.src !== 1 + focus.m || focus.pred < 0) return false;
-    const p = data.ex.predictions[focus.m];
+    const p = data.exView.predictions[focus.m];
     return p.cls[focus.pred] === b.cls && near(p.box[focus.pred]);
   }
 

@@ -90,9 +90,8 @@ def test_labels_name_class_and_score_and_the_focus_box_is_marked(demo: Report, o
     classes = demo.payload["display_names"]
     pr = demo.run.results[0].predictions
     conf = float(demo.payload["defaults"]["confidence"])
-    want = sorted(
-        f"A {classes[c]} {s:.4f}" for c, s, f in zip(pr.cls, pr.score, pr.frame, strict=True) if f == frame and s >= conf
-    )
+    on = (pr.frame == frame) & (pr.score >= conf)
+    want = sorted(f"A {classes[c]} {s:.4f}" for c, s in zip(pr.cls[on], pr.score[on], strict=True))
     assert sorted(x for x in labels if x.startswith("A ")) == want
     gt = demo.run.gt
     assert sorted(x for x in labels if x.startswith("GT ")) == sorted(
