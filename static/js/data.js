@@ -29,16 +29,35 @@
     return new Response(stream).arrayBuffer();
   }
 
+  /** Bytes handed to the decompressor per task by gunzipSliced: about 64 KB of compressed data inflate in a
+   *  few milliseconds, so a slider step or a click never waits long behind a blob being decoded. */
+  const SLICE = 65536;
+
+  /** gunzip in slices, one task each (setTimeout between them): for blobs decoded while the reader works. */
+  async function gunzipSliced(bytes) {
+    if (bytes.length <= SLICE) return gunzip(bytes);
+    const ds = new DecompressionStream("gzip");
+    const out = new Response(ds.readable).arrayBuffer();
+    const writer = ds.writable.getWriter();
+    for (let i = 0; i < bytes.length; i += SLICE) {
+      await writer.write(bytes.subarray(i, i + SLICE));
+      await new Promise((resolve) => setTimeout(resolve, 0));
+    }
+    await writer.close();
+    return out;
+  }
+
   function swapBytes(buffer, size) {
     const b = new Uint8Array(buffer);
     for (let i = 0; i < b.length; i += size) b.subarray(i, i + size).reverse();
   }
 
-  /** A blob as {a: TypedArray, shape, strides}. */
-  RG.decodeBlob = async function (entry) {
+  /** A blob as {a: TypedArray, shape, strides}; `sliced`: decompressed a slice per task (see gunzipSliced). */
+  RG.decodeBlob = async function (entry, sliced) {
     const Ctor = TYPED[entry.dtype];
     if (!Ctor) throw new Error("unknown blob dtype " + entry.dtype);
-    const buffer = await gunzip(base64Bytes(entry.data));
+    const bytes = base64Bytes(entry.data);
+    const buffer = await (sliced ? gunzipSliced(bytes) : gunzip(bytes));
     if (!LITTLE_ENDIAN && Ctor.BYTES_PER_ELEMENT > 1) swapBytes(buffer, Ctor.BYTES_PER_ELEMENT);
     const a = new Ctor(buffer);
     const shape = entry.shape;
@@ -89,7 +108,8 @@
       if (!this._pending.has(name)) {
         const entry = this.P.blobs[name];
         if (!entry) return Promise.reject(new Error("no blob " + name));
-        this._pending.set(name, RG.decodeBlob(entry).then((blob) => (this.b[name] = blob)));
+        // decoded while the page is in use: in slices, so no input waits behind it
+        this._pending.set(name, RG.decodeBlob(entry, true).then((blob) => (this.b[name] = blob)));
       }
       return this._pending.get(name);
     }
