@@ -144,3 +144,14 @@ def test_axe_finds_nothing_serious_with_the_viewer_open(demo: Report, open_page:
         if v["impact"] in ("serious", "critical")
     ]
     assert found == []
+
+
+def test_classification_frames_open_with_their_labels(classification: Report, open_page: OpenPage) -> None:
+    """Classification: the boxes are whole frames (the ground-truth label and each set's predictions)."""
+    names = [s["name"] for s in classification.payload["inference_sets"]]
+    page = open_page(classification, "tab=metrics&b=" + names[1] + "&f=fn")
+    _, frame = open_first_example(page)
+    want = expected_boxes(classification, frame, 0, 1)
+    assert drawn_boxes(page) == {k: v for k, v in want.items() if v}
+    page.keyboard.press("Escape")
+    assert not page.locator("#frame-viewer").evaluate("(d) => d.open")
