@@ -113,10 +113,11 @@
       this.renders += 1;
       RG.lastRenderMs = performance.now() - t0;
       if (st.b >= 0 && !this.prefetched && this.data.hasCompare) {
-        // B is chosen: decode the comparison data right after this paint (a slice per task, so the page stays
-        // responsive meanwhile), so the Metrics tab finds it ready
+        // B is chosen: decode the comparison data once the page is idle after this paint (a slice per task, so
+        // the page stays responsive meanwhile), so the Metrics tab finds it ready
         this.prefetched = true;
-        setTimeout(() => this.data.prefetch(RG.COMPARE_BLOBS), 0);
+        const later = window.requestIdleCallback || ((f) => setTimeout(f, 50));
+        later(() => this.data.prefetch(RG.COMPARE_BLOBS), { timeout: 500 });
       }
       document.documentElement.dataset.renders = String(this.renders);
       if (st.tab !== "metrics") this.warmMetrics();
