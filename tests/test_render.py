@@ -101,7 +101,7 @@ class Report:
             "caps": entry["caps"],
             "objects": unpack(entry["objects"]),
             "predictions": [unpack(p) for p in entry["predictions"]],
-            "cells": [[unpack(c) for c in per_iou] for per_iou in entry["cells"]],
+            "cells": [[table for part in parts for table in unpack(part)] for parts in entry["cells"]],
         }
 
     def tables(self) -> ReportTables:

@@ -197,15 +197,36 @@ def _segments_section(run: ProjectRun) -> list[dict[str, Any]]:
     return segments
 
 
+#: the examples' cell tables of one inference set are packed, IoU preset after IoU preset, into parts of about
+#: this many bytes of JSON (a part decodes in a few milliseconds; neighbouring presets compress together)
+EXAMPLE_PART_BYTES = 200_000
+
+
 def _examples_blobs(examples: dict[str, Any]) -> dict[str, Any]:
     """The examples in parts the page decodes one at a time, between other work (docs/report-payload.md,
-    "Examples"): the objects, each inference set's predictions, and each (inference set, IoU preset)'s cells are
-    separate JSON blobs, so no single decoding holds the page for long."""
+    "Examples"): the objects, each inference set's predictions, and its cell tables in parts of consecutive IoU
+    presets (about :data:`EXAMPLE_PART_BYTES` of JSON each) are separate JSON blobs, so no single decoding holds
+    the page for long."""
+    cells = []
+    for per_iou in examples["cells"]:
+        parts: list[dict[str, Any]] = []
+        group: list[int] = []
+        size = 0
+        for u, table in enumerate(per_iou):
+            n = len(json.dumps(table, separators=(",", ":")))
+            if group and size + n > EXAMPLE_PART_BYTES:
+                parts.append({"presets": group, **json_blob([per_iou[v] for v in group])})
+                group, size = [], 0
+            group.append(u)
+            size += n
+        if group:
+            parts.append({"presets": group, **json_blob([per_iou[v] for v in group])})
+        cells.append(parts)
     return {
         "caps": examples.get("caps", {}),
         "objects": json_blob(examples["objects"]),
         "predictions": [json_blob(p) for p in examples["predictions"]],
-        "cells": [[json_blob(c) for c in per_iou] for per_iou in examples["cells"]],
+        "cells": cells,
     }
 
 

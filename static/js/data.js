@@ -294,10 +294,10 @@
     get exView() {
       if (!this._exView) {
         const entry = this.P.examples || {};
-        const cells = entry.cells || [];
+        const U = this.U;
         this._exView = {
           caps: entry.caps || {}, objects: null, predictions: (entry.predictions || []).map(() => null),
-          cells: cells.map((perIou) => perIou.map(() => null)),
+          cells: (entry.cells || []).map(() => new Array(U).fill(null)),
         };
       }
       return this._exView;
@@ -310,7 +310,7 @@
     }
 
     /** The decoding jobs of the examples' parts, in the order they are decoded in the background: the objects,
-     *  the predictions, then the cells of the default IoU preset, then the other presets nearest first. */
+     *  the predictions, then the cell tables (parts of consecutive IoU presets), the default preset's first. */
     _exJobs() {
       if (this._jobs) return this._jobs;
       const entry = this.P.examples || {};
@@ -325,8 +325,15 @@
       add("objects", entry.objects, (v) => (x.objects = v));
       (entry.predictions || []).forEach((part, m) => add("p" + m, part, (v) => (x.predictions[m] = v)));
       const d = this.P.defaults.iou_index;
-      const us = x.cells.length ? x.cells[0].map((_, u) => u).sort((a, b) => Math.abs(a - d) - Math.abs(b - d) || a - b) : [];
-      for (const u of us) (entry.cells || []).forEach((perIou, m) => add("c" + m + "," + u, perIou[u], (v) => (x.cells[m][u] = v)));
+      const cellJobs = [];
+      (entry.cells || []).forEach((parts, m) => parts.forEach((part) => {
+        // one key per IoU preset the part holds: "c<m>,<u>"
+        cellJobs.push({ m: m, part: part, near: Math.min(...part.presets.map((u) => Math.abs(u - d))) });
+      }));
+      cellJobs.sort((a, b) => a.near - b.near || a.m - b.m);
+      for (const c of cellJobs) {
+        add(c.part.presets.map((u) => "c" + c.m + "," + u).join(" "), c.part, (v) => c.part.presets.forEach((u, k) => (x.cells[c.m][u] = v[k])));
+      }
       this._jobs = jobs;
       return jobs;
     }
@@ -378,7 +385,7 @@
       this.loadExamples();
       const jobs = this._jobs;
       const want = ["objects", "p" + m, "c" + m + "," + u];
-      const picked = want.map((k) => jobs.find((j) => j.key === k)).filter(Boolean);
+      const picked = want.map((k) => jobs.find((j) => j.key.split(" ").includes(k))).filter(Boolean);
       const rest = jobs.filter((j) => !picked.includes(j));
       // decoded jobs stay where they are; the wanted ones move before the first waiting job
       this._jobs = jobs.filter((j) => j.done).concat(picked.filter((j) => !j.done), rest.filter((j) => !j.done));
