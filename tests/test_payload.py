@@ -11,7 +11,7 @@ import pytest
 
 from reportgen.engine.compare import flip_group, object_outcomes
 from reportgen.report import payload as payload_module
-from reportgen.report.payload import SCHEMA_VERSION, build_payload, frame_id_map, unblob, unjson_blob
+from reportgen.report.payload import SCHEMA_VERSION, build_payload, frame_id_map, unblob
 from tests.oracles import flips
 from tests.test_render import Report, classification_report, demo_report  # noqa: F401 (fixtures)
 
@@ -76,10 +76,11 @@ def test_frame_ids_and_memberships_of_the_frames_referred_to(demo_report: Report
     gt = run.gt
     ids = frame_id_map(p)
     assert all(ids[f] == gt.frame_ids[f] for f in ids)
-    ex = unjson_blob(p["examples"])
+    ex = demo_report.examples()
     referred = set(ex["objects"]["frame"]) | {f for pr in ex["predictions"] for f in pr["frame"]}
     referred |= {int(f) for f in unblob(p["blobs"]["sample_frame"])}
     referred |= {f for seg in p["segments"] for f in seg["frames"]}
+    referred |= set(p["frames"]["frame"])  # the frame viewer's frames
     assert set(ids) == referred
     index = sorted(ids)
     bits = np.unpackbits(unblob(p["blobs"]["frame_segments"]), axis=1)[:, : len(index)]

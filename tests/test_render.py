@@ -93,9 +93,16 @@ class Report:
     def examples(self) -> dict[str, Any]:
         """The examples JSON blob, decoded."""
         entry = self.payload["examples"]
-        if entry.get("dtype") != "json":
-            return entry  # type: ignore[no-any-return]
-        return json.loads(gzip.decompress(base64.b64decode(entry["data"])))  # type: ignore[no-any-return]
+
+        def unpack(part: dict[str, Any]) -> Any:
+            return json.loads(gzip.decompress(base64.b64decode(part["data"])))
+
+        return {
+            "caps": entry["caps"],
+            "objects": unpack(entry["objects"]),
+            "predictions": [unpack(p) for p in entry["predictions"]],
+            "cells": [[table for part in parts for table in unpack(part)] for parts in entry["cells"]],
+        }
 
     @property
     def frame_ids(self) -> dict[int, str]:

@@ -37,6 +37,11 @@ MANY_GLOBAL_CAP = 10
 MANY_PER_SEGMENT_CAP = 2
 
 
+def frame_cap_for(num_classes: int) -> int:
+    """How many frames carry their boxes (and may carry a picture) for the frame viewer."""
+    return MANY_FRAME_CAP if num_classes > MANY_CLASSES else FRAME_CAP
+
+
 def caps_for(num_classes: int) -> tuple[int, int]:
     """(examples per cell over all frames, examples per cell per segment)."""
     if num_classes > MANY_CLASSES:
@@ -52,9 +57,20 @@ THUMB_UPSCALE = 2.0
 THUMB_QUALITY = 55
 #: examples the page lists at first for a cell or a filter (static/js/examples.js PAGE)
 PAGE = 24
-GT_COLOUR = (0, 114, 178)  # Okabe-Ito blue
+GT_COLOUR = (0, 158, 115)  # Okabe-Ito bluish green: the page's ground-truth colour (blue and orange are A and B)
 PRED_COLOUR = (230, 159, 0)  # Okabe-Ito orange
 
+#: whole frames (the viewer a click on an example opens): the frames of the listed examples, in the thumbnails'
+#: priority order, carry every ground-truth box and every prediction box of every inference set, up to this many
+#: frames (fewer above :data:`MANY_CLASSES` classes, where frames hold hundreds of predictions)
+FRAME_CAP = 400
+MANY_FRAME_CAP = 40
+#: a frame picture's longer side at most (pixels; never enlarged), and its WebP quality
+FRAME_SIZE = 480
+FRAME_QUALITY = 50
+#: share of the thumbnail budget kept for frame pictures: crops take the rest first, then frame pictures, then
+#: crops again with what is left
+FRAME_SHARE = 0.35
 
 
 def _noop(_: str) -> None:
@@ -185,7 +201,8 @@ def build_examples(
 
     progress("thumbnails")
     priority = _priority(run, picked)
-    thumbs, stats = _thumbnails(run, priority, pred_ids, obj_ids, thumbnail_budget)
+    frames = _frame_order(run, priority, frame_cap_for(gt.num_classes))
+    thumbs, pictures, stats = _pictures(run, priority, frames, pred_ids, obj_ids, thumbnail_budget)
     return {
         "objects": objects,
         "predictions": predictions,
@@ -193,7 +210,85 @@ def build_examples(
         "cells": all_cells,
         "caps": {"global": caps[0], "per_segment": caps[1]},
         "thumbnail_stats": stats,
+        "frames": frame_boxes(run, frames, pictures),
     }
+
+
+@dataclass(frozen=True)
+class FrameBoxes:
+    """Every box on the frames the viewer can open (docs/report-payload.md, "Frames").
+
+    frame: ``(F,)`` frame indices, ascending. size: ``(F, 2)`` width, height in pixels (from the ground truth;
+    where unknown, the extent of the frame's boxes). offsets: ``(F, 2)`` ``[start, count]`` of each frame's rows
+    in ``boxes`` / ``info``. boxes: ``(B, 4)`` float32 ``x, y, w, h`` in image pixels. info: ``(B, 5)`` uint16
+    ``source`` (0 ground truth, 1 + m a prediction of inference set m), class, score as a display integer
+    (65535 for ground truth), ``shown``: the number of confidence presets at which the prediction counts (it is
+    shown at preset t when t < shown; 0 for ground truth), crowd (1 for a crowd region). Rows are grouped by
+    frame, then source; predictions by descending score. pictures: frame index -> WebP data URI.
+    """
+
+    frame: IntArray
+    size: FloatArray
+    offsets: np.ndarray
+    boxes: np.ndarray
+    info: np.ndarray
+    cap: int
+    pictures: dict[int, str]
+
+
+def _frame_order(run: ProjectRun, priority: list[tuple[int, int, int]], cap: int) -> list[int]:
+    """The frames of the prioritised examples, first seen first, at most ``cap``."""
+    order: dict[int, None] = {}
+    for m, j, i in priority:
+        if len(order) >= cap:
+            break
+        frame = int(run.matched[m].predictions.frame[j]) if j >= 0 else int(run.gt.frame[i])
+        order.setdefault(frame, None)
+    return list(order)
+
+
+def frame_boxes(run: ProjectRun, frames: list[int], pictures: dict[int, str]) -> FrameBoxes:
+    """Every ground-truth box and every prediction box of every inference set on ``frames``."""
+    from reportgen.report.model import display_int
+
+    gt = run.gt
+    chosen = np.array(sorted(frames), dtype=np.int64)
+    grid = np.asarray(run.config.confidence_grid, dtype=np.float64)
+    # (frame position, source, order key, box, info) of every row; one lexsort groups them
+    pos_of = np.full(gt.num_frames, -1, dtype=np.int64)
+    pos_of[chosen] = np.arange(chosen.size)
+    parts = []
+    g_rows = np.flatnonzero(pos_of[gt.frame] >= 0)
+    info = np.zeros((g_rows.size, 5), dtype=np.uint16)
+    info[:, 1] = gt.cls[g_rows]
+    info[:, 2] = display_int(np.full(g_rows.size, np.nan))
+    info[:, 4] = gt.crowd[g_rows]
+    parts.append((pos_of[gt.frame[g_rows]], np.zeros(g_rows.size), np.arange(g_rows.size, dtype=np.float64),
+                  gt.box[g_rows], info))  # fmt: skip
+    for m, result in enumerate(run.matched):
+        pr = result.predictions
+        rows = np.flatnonzero(pos_of[pr.frame] >= 0)
+        info = np.zeros((rows.size, 5), dtype=np.uint16)
+        info[:, 0] = 1 + m
+        info[:, 1] = pr.cls[rows]
+        info[:, 2] = display_int(pr.score[rows])
+        info[:, 3] = np.searchsorted(grid, pr.score[rows], side="right")  # presets t with grid[t] <= score
+        parts.append((pos_of[pr.frame[rows]], np.full(rows.size, 1 + m), -pr.score[rows], pr.box[rows], info))
+    pos = np.concatenate([x[0] for x in parts])
+    src = np.concatenate([x[1] for x in parts])
+    key = np.concatenate([x[2] for x in parts])
+    order = np.lexsort((key, src, pos))
+    boxes = np.concatenate([x[3] for x in parts])[order].astype(np.float32)
+    infos = np.concatenate([x[4] for x in parts])[order]
+    pos = pos[order]
+    counts = np.bincount(pos, minlength=chosen.size)
+    offsets = np.column_stack([np.cumsum(counts) - counts, counts]).astype(np.uint32)
+    size = np.array(gt.image_size[chosen], dtype=np.float64) if chosen.size else np.zeros((0, 2))
+    for k in np.flatnonzero(~np.isfinite(size).all(axis=1)):
+        b = boxes[offsets[k, 0] : offsets[k, 0] + offsets[k, 1]].astype(np.float64)
+        extent = np.max(b[:, :2] + b[:, 2:], axis=0) if b.size else np.zeros(2)
+        size[k] = np.maximum(np.ceil(extent), 1.0)
+    return FrameBoxes(chosen, size, offsets, boxes, infos, frame_cap_for(gt.num_classes), pictures)
 
 
 def _priority(run: ProjectRun, picked: list[_Picked]) -> list[tuple[int, int, int]]:
@@ -258,10 +353,18 @@ def _image_paths(run: ProjectRun) -> list[Path | None]:
     return [None] * run.gt.num_frames
 
 
-def _thumbnails(
-    run: ProjectRun, priority: list[tuple[int, int, int]], pred_ids: list[IntArray], obj_ids: IntArray, budget: int
-) -> tuple[dict[str, str], dict[str, int]]:
-    """Thumbnails for ``(m, pred, obj)`` examples in priority order until ``budget`` bytes are used."""
+def _pictures(
+    run: ProjectRun,
+    priority: list[tuple[int, int, int]],
+    frames: list[int],
+    pred_ids: list[IntArray],
+    obj_ids: IntArray,
+    budget: int,
+) -> tuple[dict[str, str], dict[int, str], dict[str, int]]:
+    """Crops of the ``(m, pred, obj)`` examples in priority order and pictures of ``frames`` (in their order),
+    within ``budget`` bytes together: crops first up to the budget less :data:`FRAME_SHARE` of it, then frame
+    pictures up to the budget, then crops again with whatever is left. Returns (crops by key, frame pictures by
+    frame index, stats)."""
     paths = _image_paths(run)
     gt = run.gt
 
@@ -293,31 +396,71 @@ def _thumbnails(
 
     thumbs: dict[str, str] = {}
     used = 0
-    without = 0
-    seen: set[tuple[int, int, int]] = set()
-    for m, j, i in priority:
-        key_t = (m, j, i)
-        if key_t in seen:
-            continue
-        seen.add(key_t)
+
+    def crop_uri(m: int, j: int, i: int) -> str | None:
         preds = run.matched[m].predictions
-        frame = int(preds.frame[j]) if j >= 0 else int(gt.frame[i])
+        image = load(int(preds.frame[j]) if j >= 0 else int(gt.frame[i]))
+        if image is None:
+            return None
+        data = _crop(image, gt.box[i] if i >= 0 else None, preds.box[j] if j >= 0 else None,
+                     whole=gt.task == "classification")  # fmt: skip
+        return "data:image/webp;base64," + base64.b64encode(data).decode("ascii")
+
+    def crops(items: list[tuple[int, int, int, str | None]], limit: int) -> list[tuple[int, int, int, str | None]]:
+        """Crops of ``items`` (with their URI when already made) while they fit under ``limit``; returns the
+        items with an image that did not fit, with their URI."""
+        nonlocal used
+        left: list[tuple[int, int, int, str | None]] = []
+        for m, j, i, made in items:
+            uri = made or crop_uri(m, j, i)
+            if uri is None:
+                continue
+            if used + len(uri) > limit:
+                left.append((m, j, i, uri))
+                continue
+            used += len(uri)
+            pref = int(np.searchsorted(pred_ids[m], j)) if j >= 0 else -1
+            oref = int(np.searchsorted(obj_ids, i)) if i >= 0 else -1
+            thumbs[f"{m}:{pref}:{oref}"] = uri
+        return left
+
+    examples = list(dict.fromkeys(priority))  # each example once, first place kept
+    have_frames = any(paths[f] is not None for f in frames)
+    first_limit = budget - int(budget * FRAME_SHARE) if have_frames else budget
+    left = crops([(m, j, i, None) for m, j, i in examples], first_limit)
+    pictures: dict[int, str] = {}
+    frame_bytes = 0
+    for frame in frames:
         image = load(frame)
         if image is None:
-            without += 1
             continue
-        pred_box = preds.box[j] if j >= 0 else None
-        obj_box = gt.box[i] if i >= 0 else None
-        data = _crop(image, obj_box, pred_box, whole=gt.task == "classification")
-        uri = "data:image/webp;base64," + base64.b64encode(data).decode("ascii")
+        uri = "data:image/webp;base64," + base64.b64encode(_whole(image)).decode("ascii")
         if used + len(uri) > budget:
-            without += 1
             continue
         used += len(uri)
-        pref = int(np.searchsorted(pred_ids[m], j)) if j >= 0 else -1
-        oref = int(np.searchsorted(obj_ids, i)) if i >= 0 else -1
-        thumbs[f"{m}:{pref}:{oref}"] = uri
-    return thumbs, {"budget_bytes": budget, "used_bytes": used, "with_picture": len(thumbs), "without_picture": without}
+        frame_bytes += len(uri)
+        pictures[frame] = uri
+    crops(left, budget)
+    stats = {
+        "budget_bytes": budget,
+        "used_bytes": used,
+        "with_picture": len(thumbs),
+        "without_picture": len(examples) - len(thumbs),
+        "frame_pictures": len(pictures),
+        "frame_bytes": frame_bytes,
+    }
+    return thumbs, pictures, stats
+
+
+def _whole(image: Image.Image) -> bytes:
+    """A whole frame as WebP, its longer side at most :data:`FRAME_SIZE` pixels (boxes are drawn by the page)."""
+    scale = min(FRAME_SIZE / max(image.size), 1.0)
+    if scale < 1.0:
+        image = image.resize((max(1, round(image.size[0] * scale)), max(1, round(image.size[1] * scale))),
+                             Image.Resampling.BILINEAR)  # fmt: skip
+    buffer = io.BytesIO()
+    image.save(buffer, format="WEBP", quality=FRAME_QUALITY, method=6)
+    return buffer.getvalue()
 
 
 def _too_large(path: Path, width: int, height: int) -> InputError:

@@ -43,14 +43,13 @@ from reportgen.engine.verdicts import compute_verdicts, payload, segment_uuid
 from reportgen.errors import InputError
 from reportgen.io.project import METRICS, SEGMENT_GROUPS, Project
 from reportgen.outputs.metrics_json import sha256_of
-from reportgen.report.examples import MANY_CLASSES
+from reportgen.report.examples import MANY_CLASSES, FrameBoxes
 from reportgen.report.model import UNDEFINED_U16, ReportTables, display_int, report_tables
 
 SCHEMA_VERSION = 2
 
 #: frames listed per segment (the first ones, in ground-truth order); the segment's frame_count has them all
 SEGMENT_FRAMES = 500
-
 
 def _noop(_: str) -> None:
     return None
@@ -315,6 +314,58 @@ def _referenced_frames(
     return np.unique(np.concatenate(parts))
 
 
+#: the examples' cell tables of one inference set are packed, IoU preset after IoU preset, into parts of about
+#: this many bytes of JSON (a part decodes in a few milliseconds; neighbouring presets compress together)
+EXAMPLE_PART_BYTES = 200_000
+
+
+def _examples_blobs(examples: dict[str, Any]) -> dict[str, Any]:
+    """The examples in parts the page decodes one at a time, between other work (docs/report-payload.md,
+    "Examples"): the objects, each inference set's predictions, and its cell tables in parts of consecutive IoU
+    presets (about :data:`EXAMPLE_PART_BYTES` of JSON each) are separate JSON blobs, so no single decoding holds
+    the page for long."""
+    cells = []
+    for per_iou in examples["cells"]:
+        parts: list[dict[str, Any]] = []
+        group: list[int] = []
+        size = 0
+        for u, table in enumerate(per_iou):
+            n = len(json.dumps(table, separators=(",", ":")))
+            if group and size + n > EXAMPLE_PART_BYTES:
+                parts.append({"presets": group, **json_blob([per_iou[v] for v in group])})
+                group, size = [], 0
+            group.append(u)
+            size += n
+        if group:
+            parts.append({"presets": group, **json_blob([per_iou[v] for v in group])})
+        cells.append(parts)
+    return {
+        "caps": examples.get("caps", {}),
+        "objects": json_blob(examples["objects"]),
+        "predictions": [json_blob(p) for p in examples["predictions"]],
+        "cells": cells,
+    }
+
+
+def _frames_part(frames: FrameBoxes | None) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+    """The frame viewer's data (docs/report-payload.md, "Frames"): ``(frames section, blobs)``. The blobs are
+    decoded by the page only when a frame is opened."""
+    if frames is None:
+        return {"cap": 0, "frame": [], "size": [], "pictures": {}}, {}
+    section = {
+        "cap": frames.cap,
+        "frame": frames.frame.tolist(),
+        "size": [[round(float(w), 2), round(float(h), 2)] for w, h in frames.size],
+        "pictures": {str(f): uri for f, uri in sorted(frames.pictures.items())},
+    }
+    blobs = {
+        "frame_box_offsets": blob(frames.offsets.astype(np.uint32)),
+        "frame_boxes": blob(frames.boxes.astype(np.float32)),
+        "frame_box_info": blob(frames.info.astype(np.uint16)),
+    }
+    return section, blobs
+
+
 def _preset_blobs(tables: ReportTables) -> dict[str, dict[str, Any]]:
     """The report model's tables as the page's blobs: scores the page only shows as display integers, cards and
     thresholds (which the page compares with typed-in targets) at full precision."""
@@ -365,8 +416,12 @@ def build_payload(
         "objects": {"frame": [], "cls": [], "box": []}, "predictions": [], "cells": [], "thumbnails": {},
     }  # fmt: skip
     thumbnails = examples_part.pop("thumbnails", {})
+    frames = examples_part.pop("frames", None)
+    frame_boxes = frames if isinstance(frames, FrameBoxes) else None
+    frames_section, frame_blobs = _frames_part(frame_boxes)
     segments = _segments_section(run)
-    frames_used = _referenced_frames(examples_part, segments, sample_frames)
+    viewer_frames = frame_boxes.frame if frame_boxes is not None else np.zeros(0, np.int64)
+    frames_used = _referenced_frames(examples_part, segments, np.concatenate([sample_frames, viewer_frames]))
     membership = np.stack([sf.mask[frames_used] for sf in run.segments]) if run.segments else np.zeros((0, 0), bool)
     out: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
@@ -401,9 +456,11 @@ def build_payload(
         "frame_ids": json_blob({"index": frames_used.tolist(), "ids": [gt.frame_ids[f] for f in frames_used.tolist()]}),
         "segments": segments,
         "verdicts": payload(verdicts),
-        "blobs": {**preset_blobs, "frame_segments": blob(np.packbits(membership, axis=1)), **compare_blobs},
+        "blobs": {**preset_blobs, "frame_segments": blob(np.packbits(membership, axis=1)), **compare_blobs,
+                  **frame_blobs},
         "compare": compare_section,
-        "examples": json_blob(examples_part),
+        "examples": _examples_blobs(examples_part),
         "thumbnails": thumbnails,
+        "frames": frames_section,
     }  # fmt: skip
     return out

@@ -48,6 +48,7 @@ JS_FILES: tuple[str, ...] = (
     "classreport.js",  # classification report table
     "matrix.js",  # confusion matrix grid / table and its modes
     "examples.js",  # examples behind highlighted cells
+    "viewer.js",  # the frame viewer: a whole frame with every box of A and B
     "compare.js",  # B against A: what flipped, examples of a change, bootstrap intervals
     "metrics.js",  # Metrics tab layout
     "app.js",  # start-up and rendering loop

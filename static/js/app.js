@@ -113,12 +113,48 @@
       this.renders += 1;
       RG.lastRenderMs = performance.now() - t0;
       if (st.b >= 0 && !this.prefetched && this.data.hasCompare) {
-        // B is chosen: decode the comparison data after this paint, so the Metrics tab finds it ready
+        // B is chosen: decode the comparison data once the page is idle after this paint (a slice per task, so
+        // the page stays responsive meanwhile), so the Metrics tab finds it ready
         this.prefetched = true;
         const later = window.requestIdleCallback || ((f) => setTimeout(f, 50));
         later(() => this.data.prefetch(RG.COMPARE_BLOBS), { timeout: 500 });
       }
       document.documentElement.dataset.renders = String(this.renders);
+      if (st.tab !== "metrics") this.warmMetrics();
+    }
+
+    /**
+     * Prepare the Metrics tab in idle time (RG.Metrics.prepare), a part per idle period, once per mode (one
+     * inference set, or A and B once the comparison data is decoded), so its first visit is no slower than a
+     * later one. It runs only while the page is idle and stops once the reader is on the Metrics tab.
+     */
+    warmMetrics() {
+      const mode = this.state.b >= 0 ? "compare" : "one";
+      if (!this.warmed) this.warmed = {};
+      if (this.warmed[mode] || this.warmPending || !window.requestIdleCallback) return;
+      this.warmPending = true;
+      const steps = ["top", "matrix"].concat(mode === "compare" ? ["flips"] : []);
+      const next = (deadline) => {
+        const st = this.state;
+        const now = st.b >= 0 ? "compare" : "one";
+        if (st.tab === "metrics" || now !== mode) {
+          this.warmPending = false;
+          if (st.tab !== "metrics") this.warmMetrics();
+          return;
+        }
+        const waiting = mode === "compare" && this.data.hasCompare && !RG.COMPARE_BLOBS.every((n) => this.data.b[n]);
+        if (deadline.timeRemaining() < 20 || waiting) {
+          requestIdleCallback(next, { timeout: 3000 }); // busy, or the comparison data is still being decoded
+          return;
+        }
+        RG.Metrics.prepare(this, steps.shift());
+        if (steps.length) requestIdleCallback(next, { timeout: 3000 });
+        else {
+          this.warmPending = false;
+          this.warmed[mode] = true;
+        }
+      };
+      requestIdleCallback(next, { timeout: 3000 });
     }
   }
 

@@ -29,16 +29,45 @@
     return new Response(stream).arrayBuffer();
   }
 
+  /** Bytes handed to the decompressor per task by gunzipSliced: 128 KB of compressed data inflate in a few
+   *  milliseconds, so a slider step or a click never waits long behind a blob being decoded. */
+  const SLICE = 131072;
+
+  /** Resolves in a new task of normal priority (input and frames are not held behind it): a MessageChannel
+   *  message, which unlike setTimeout is never clamped to 4 ms when chained. */
+  RG.nextTask = function () {
+    return new Promise((resolve) => {
+      const channel = new MessageChannel();
+      channel.port1.onmessage = () => resolve();
+      channel.port2.postMessage(null);
+    });
+  };
+
+  /** gunzip in slices, one task each (RG.nextTask between them): for blobs decoded while the reader works. */
+  async function gunzipSliced(bytes) {
+    if (bytes.length <= SLICE) return gunzip(bytes);
+    const ds = new DecompressionStream("gzip");
+    const out = new Response(ds.readable).arrayBuffer();
+    const writer = ds.writable.getWriter();
+    for (let i = 0; i < bytes.length; i += SLICE) {
+      await writer.write(bytes.subarray(i, i + SLICE));
+      await RG.nextTask();
+    }
+    await writer.close();
+    return out;
+  }
+
   function swapBytes(buffer, size) {
     const b = new Uint8Array(buffer);
     for (let i = 0; i < b.length; i += size) b.subarray(i, i + size).reverse();
   }
 
-  /** A blob as {a: TypedArray, shape, strides}. */
-  RG.decodeBlob = async function (entry) {
+  /** A blob as {a: TypedArray, shape, strides}; `sliced`: decompressed a slice per task (see gunzipSliced). */
+  RG.decodeBlob = async function (entry, sliced) {
     const Ctor = TYPED[entry.dtype];
     if (!Ctor) throw new Error("unknown blob dtype " + entry.dtype);
-    const buffer = await gunzip(base64Bytes(entry.data));
+    const bytes = base64Bytes(entry.data);
+    const buffer = await (sliced ? gunzipSliced(bytes) : gunzip(bytes));
     if (!LITTLE_ENDIAN && Ctor.BYTES_PER_ELEMENT > 1) swapBytes(buffer, Ctor.BYTES_PER_ELEMENT);
     const a = new Ctor(buffer);
     const shape = entry.shape;
@@ -78,7 +107,8 @@
       this.frameIndex = payload.frame_index || [];
       this._frames = new Map();
       this._matrix = new Map();
-      /** The examples (docs/report-payload.md "Examples"): null until decoded, see loadExamples(). */
+      /** The examples (docs/report-payload.md "Examples"): null until every part is decoded, see loadExamples();
+       *  exView holds the parts decoded so far. */
       this.ex = null;
       this.exError = null;
     }
@@ -90,7 +120,8 @@
       if (!this._pending.has(name)) {
         const entry = this.P.blobs[name];
         if (!entry) return Promise.reject(new Error("no blob " + name));
-        this._pending.set(name, RG.decodeBlob(entry).then((blob) => (this.b[name] = blob)));
+        // decoded while the page is in use: in slices, so no input waits behind it
+        this._pending.set(name, RG.decodeBlob(entry, true).then((blob) => (this.b[name] = blob)));
       }
       return this._pending.get(name);
     }
@@ -280,25 +311,109 @@
       return uri ? { uri: uri, m: pick.m, pred: pick.pred } : null;
     }
 
-    /** Decode the examples JSON blob (once); resolves to the examples object. */
+    /** The examples decoded so far (docs/report-payload.md "Examples"): {caps, objects, predictions[m],
+     *  cells[m][u]}, a part null until decoded. `this.ex` is the same object once every part is decoded. */
+    get exView() {
+      if (!this._exView) {
+        const entry = this.P.examples || {};
+        const U = this.U;
+        this._exView = {
+          caps: entry.caps || {}, objects: null, predictions: (entry.predictions || []).map(() => null),
+          cells: (entry.cells || []).map(() => new Array(U).fill(null)),
+        };
+      }
+      return this._exView;
+    }
+
+    /** Whether the examples of inference set m at IoU preset u are decoded. */
+    exReady(m, u) {
+      const x = this.exView;
+      return !!(x.objects && x.predictions[m] && x.cells[m] && x.cells[m][u]);
+    }
+
+    /** The decoding jobs of the examples' parts, in the order they are decoded in the background: the objects,
+     *  the predictions, then the cell tables (parts of consecutive IoU presets), the default preset's first. */
+    _exJobs() {
+      if (this._jobs) return this._jobs;
+      const entry = this.P.examples || {};
+      const x = this.exView;
+      const jobs = [];
+      const add = (key, part, set) => {
+        const job = { key: key, part: part, set: set, done: false };
+        job.promise = new Promise((resolve, reject) => { job.resolve = resolve; job.reject = reject; });
+        job.promise.catch(() => {}); // failures are reported through exError and the all-parts promise
+        jobs.push(job);
+      };
+      add("objects", entry.objects, (v) => (x.objects = v));
+      (entry.predictions || []).forEach((part, m) => add("p" + m, part, (v) => (x.predictions[m] = v)));
+      const d = this.P.defaults.iou_index;
+      const cellJobs = [];
+      (entry.cells || []).forEach((parts, m) => parts.forEach((part) => {
+        // one key per IoU preset the part holds: "c<m>,<u>"
+        cellJobs.push({ m: m, part: part, near: Math.min(...part.presets.map((u) => Math.abs(u - d))) });
+      }));
+      cellJobs.sort((a, b) => a.near - b.near || a.m - b.m);
+      for (const c of cellJobs) {
+        add(c.part.presets.map((u) => "c" + c.m + "," + u).join(" "), c.part, (v) => c.part.presets.forEach((u, k) => (x.cells[c.m][u] = v[k])));
+      }
+      this._jobs = jobs;
+      return jobs;
+    }
+
+    /** Decode the examples' parts one at a time, yielding to the page between parts (each is small, so a
+     *  slider step or a click never waits long behind it). */
+    _exRun() {
+      if (this._exRunning) return;
+      this._exRunning = true;
+      const step = async () => {
+        const job = this._jobs.find((j) => !j.done);
+        if (!job) {
+          this._exRunning = false;
+          this.ex = this.exView;
+          this._exResolve(this.ex);
+          return;
+        }
+        job.done = true;
+        try {
+          const buf = await gunzip(base64Bytes(job.part.data));
+          job.set(JSON.parse(new TextDecoder().decode(buf)));
+          job.resolve();
+        } catch (err) {
+          this.exError = err;
+          this._exRunning = false;
+          job.reject(err);
+          this._exReject(err);
+          return;
+        }
+        RG.nextTask().then(step); // a new task: input events and frames go first
+      };
+      RG.nextTask().then(step);
+    }
+
+    /** Decode every part of the examples (once, in the background); resolves to the examples object. */
     loadExamples() {
       if (!this._exPromise) {
-        const entry = this.P.examples;
-        let p;
-        if (entry && entry.dtype === "json") {
-          p = gunzip(base64Bytes(entry.data)).then((buf) => JSON.parse(new TextDecoder().decode(buf)));
-        } else {
-          p = Promise.resolve(entry || {}); // an inline examples object
-        }
-        this._exPromise = p.then((ex) => {
-          this.ex = ex;
-          return ex;
-        }, (err) => {
-          this.exError = err;
-          throw err;
-        });
+        this._exJobs();
+        this._exPromise = new Promise((resolve, reject) => { this._exResolve = resolve; this._exReject = reject; });
+        this._exPromise.catch(() => {});
+        this._exRun();
       }
       return this._exPromise;
+    }
+
+    /** Decode the parts the examples of inference set m at IoU preset u need before any other; resolves when
+     *  they are decoded (the rest follows in the background). */
+    examplesFor(m, u) {
+      this.loadExamples();
+      const jobs = this._jobs;
+      const want = ["objects", "p" + m, "c" + m + "," + u];
+      const picked = want.map((k) => jobs.find((j) => j.key.split(" ").includes(k))).filter(Boolean);
+      const rest = jobs.filter((j) => !picked.includes(j));
+      // decoded jobs stay where they are; the wanted ones move before the first waiting job
+      this._jobs = jobs.filter((j) => j.done).concat(picked.filter((j) => !j.done), rest.filter((j) => !j.done));
+      if (this.exError) return Promise.reject(this.exError);
+      if (picked.length < want.length) return Promise.reject(new Error("the report has no examples of inference set " + m + " at IoU preset " + u));
+      return Promise.all(picked.map((j) => j.promise));
     }
 
     get many() {
@@ -441,6 +556,25 @@
       const g = this.curveGrid;
       for (let i = 0; i < g.length; i++) if (Math.abs(g[i] - v) < 1e-9) return i;
       return -1;
+    }
+
+    /** The row of frame f (index into frame_ids) in the frame viewer's data (payload "frames"), or -1 when the
+     *  report carries no boxes of that frame. */
+    frameRow(f) {
+      if (!this._frameRows) {
+        this._frameRows = new Map();
+        const frames = (this.P.frames || {}).frame || [];
+        frames.forEach((frame, k) => this._frameRows.set(frame, k));
+      }
+      const k = this._frameRows.get(f);
+      return k === undefined ? -1 : k;
+    }
+
+    /** The whole-frame picture of frame f (a data: URI) or null. */
+    framePicture(f) {
+      const pics = (this.P.frames || {}).pictures || {};
+      const uri = pics[String(f)];
+      return typeof uri === "string" && /^data:image\/(jpeg|png|webp|gif);base64,/.test(uri) ? uri : null;
     }
 
     thumbnail(m, pred, obj) {

@@ -13,7 +13,7 @@
 
   /** Examples of the cells at (m, s, u, t): [{frame, g, p, pred, obj, score, iou, below}]. */
   RG.collectExamples = function (data, cells, m, s, u, t) {
-    const ex = data.ex || {};
+    const ex = data.exView;
     const perModel = (ex.cells || [])[m];
     const lists = perModel ? perModel[u] || {} : {};
     const preds = (ex.predictions || [])[m] || { frame: [], cls: [], score: [] };
@@ -49,11 +49,12 @@
         box.appendChild(el("p", { class: "muted", id: "examples-status", text: "Click a matrix cell" + (data.many ? " (a row of the confusion table)" : "") + " or use FN, FP, Confused As or Confused From to list the examples behind it." }));
         return box;
       }
-      if (!data.ex) {
+      if (!data.exReady(ctx.m, ctx.u)) {
         box.appendChild(el("p", { class: "muted", id: "examples-status", text: data.exError ? "The examples could not be read: " + data.exError.message : "Reading the examples…" }));
-        if (!data.exError && !data.renderOnExamples) {
-          data.renderOnExamples = true;
-          data.loadExamples().then(() => app.render(), () => app.render());
+        const key = ctx.m + "," + ctx.u;
+        if (!data.exError && !(data.exWaiting || (data.exWaiting = new Set())).has(key)) {
+          data.exWaiting.add(key);
+          data.examplesFor(ctx.m, ctx.u).then(() => app.render(), (err) => { data.exError = data.exError || err; app.render(); });
         }
         return box;
       }
@@ -66,7 +67,7 @@
       const shown = app.transient.moreExamples ? order : order.slice(0, PAGE);
       const capped = items.length < exist;
       head.appendChild(el("span", { class: "muted" }, RG.Matrix.describeFilter(data, st)));
-      const caps = data.ex.caps || {};
+      const caps = data.exView.caps || {};
       let statusText = "Showing " + RG.int(shown.length) + " of " + RG.int(exist);
       if (shown.length < items.length) statusText += " (" + RG.int(items.length) + " listed in the report)";
       if (capped) {
@@ -84,7 +85,7 @@
       };
       head.appendChild(el("span", { class: "filters", role: "group", "aria-label": "Sort examples" }, "Sort by ", sortBtn("conf", "confidence"), detection ? sortBtn("iou", "IoU") : null));
       box.appendChild(status);
-      if (detection) box.appendChild(el("p", { class: "ex-legend" }, "Pictures: ", el("span", { class: "gt", text: "ground truth" }), " (blue, thick) and ", el("span", { class: "pred", text: "prediction" }), " (orange, thin)."));
+      if (detection) box.appendChild(el("p", { class: "ex-legend" }, "Pictures: ", el("span", { class: "gt", text: "ground truth" }), " (green, thick) and ", el("span", { class: "pred", text: "prediction" }), " (orange, thin). Click a picture to see the whole frame with every box."));
       const grid = el("div", { class: "ex-grid", id: "ex-grid" });
       let withoutPicture = 0;
       for (const i of shown) {
@@ -111,9 +112,16 @@
     const C = data.C;
     const uri = data.thumbnail(m, it.pred, it.obj);
     const pic = uri ? RG.picture(m + ":" + it.pred + ":" + it.obj, uri, "Frame " + data.P.frame_ids[it.frame] + ": " + data.label(it.g) + " predicted as " + data.label(it.p))
-      : el("div", { class: "nopic", text: "no picture" });
+      : el("span", { class: "nopic", text: "no picture" });
     const conf = it.score === null ? "–" : RG.fixed(it.score, 4) + (it.below ? " (below)" : "");
-    const node = el("article", { class: "ex", dataset: { frame: data.P.frame_ids[it.frame], score: it.score === null ? "" : it.score, iou: it.iou === null ? "" : it.iou } }, pic,
+    const fid = data.P.frame_ids[it.frame];
+    // the picture is a button: it opens the whole frame with every box (static/js/viewer.js)
+    const open = el("button", {
+      type: "button", class: "ex-open", id: "ex-open-" + m + "-" + it.pred + "-" + it.obj, "aria-haspopup": "dialog",
+      "aria-label": "Open frame " + fid + " with every box", title: "Open the whole frame with every box",
+      on: { click: (ev) => RG.openFrame(RG.app, it.frame, { m: m, pred: it.pred, obj: it.obj }, ev.currentTarget) },
+    }, pic);
+    const node = el("article", { class: "ex", dataset: { frame: fid, score: it.score === null ? "" : it.score, iou: it.iou === null ? "" : it.iou } }, open,
       el("div", { class: "ex-lines" },
         RG.exLine("Frame", data.P.frame_ids[it.frame], "ex-frame"),
         RG.exLine("GT", it.g === C ? "none (false positive)" : data.classes[it.g]),
@@ -137,6 +145,6 @@
   };
 
   function preClass(data, m, pred) {
-    return data.ex.predictions[m].cls[pred];
+    return data.exView.predictions[m].cls[pred];
   }
 })();

@@ -10,6 +10,14 @@
 
   RG.Metrics = {
     build(root, app) {
+      if (this.prebuilt && this.prebuilt !== root) {
+        // the tab was prepared while the reader was elsewhere (prepare below): adopt its nodes and parts
+        RG.fill(root, Array.from(this.prebuilt.childNodes));
+        this.prebuilt = null;
+        root.dataset.view = "metrics";
+        return;
+      }
+      this.prebuilt = null;
       const data = app.data;
       const segSelect = el("select", { id: "seg-select", on: { change: () => app.update({ seg: Number(segSelect.value), sel: [], filt: "", cell: null }, { push: true }) } },
         data.segments.map((seg, i) => el("option", { value: String(i), text: seg.name + " (" + RG.int(seg.frame_count) + " frames)" })));
@@ -35,7 +43,24 @@
       this.parts = parts;
     },
 
-    render(root, app) {
+    /**
+     * Build and render the tab in a detached element while the reader is on another tab (called in idle time by
+     * app.js), so that its first visit costs what any later one does: the frame exists, the code has run once and
+     * the data it reads (matrices, outcomes) is cached. The visit adopts these nodes and re-renders them.
+     */
+    prepare(app, step) {
+      if (app.root.dataset.view === "metrics") return;
+      if (step === "top" || !this.prebuilt) {
+        const detached = document.createElement("div");
+        this.prebuilt = null;
+        this.render(detached, app, "top");
+        this.prebuilt = detached;
+      } else this.render(this.prebuilt, app, step);
+    },
+
+    /** Render the tab into root; `only` ("top": chart, summary, class report; "flips"; "matrix": matrix and
+     *  examples) limits it to one part (the idle-time preparation does a part per step). */
+    render(root, app, only) {
       if (root.dataset.view !== "metrics" || !this.parts) this.build(root, app);
       const parts = this.parts;
       const data = app.data;
@@ -57,6 +82,23 @@
       parts.description.hidden = !seg.description;
       parts.matrixBar.sync(st);
 
+      if (!only || only === "top") this.renderTop(app, ctx);
+      if (!only || only === "flips") {
+        // what flipped (B chosen)
+        if (compare) RG.fill(parts.flips, RG.Compare.panel(app, ctx));
+        else parts.flips.replaceChildren();
+      }
+      if (!only || only === "matrix") this.renderMatrix(app, ctx);
+    },
+
+    /** The PR curve, the segment summary (A and B) and the classification report. */
+    renderTop(app, ctx) {
+      const parts = this.parts;
+      const data = app.data;
+      const st = app.state;
+      const s = ctx.s;
+      const seg = data.segments[s];
+      const compare = ctx.compare;
       // PR curve
       const c = st.cls >= 0 ? st.cls : data.C;
       const grids = data.P.grids;
@@ -103,12 +145,15 @@
         RG.fill(parts.summarySlot, summary, RG.Compare.methodNote(app, "summary-ci-note"));
       }
       RG.ClassReport.render(app, ctx, parts.reportSlot);
+    },
 
-      // what flipped (B chosen)
-      if (compare) RG.fill(parts.flips, RG.Compare.panel(app, ctx));
-      else parts.flips.replaceChildren();
-
-      // confusion matrix and examples: A's, B's or B − A
+    /** The confusion matrix and the examples of its picked cells: A's, B's or B − A. */
+    renderMatrix(app, ctx) {
+      const parts = this.parts;
+      const data = app.data;
+      const st = app.state;
+      const s = ctx.s;
+      const compare = ctx.compare;
       const sel = new Set(st.sel);
       const cells = RG.Matrix.filterCells(data, st).filter(([g, p]) => RG.Matrix.visible(sel, g, p));
       if (compare && st.mx === "delta") {

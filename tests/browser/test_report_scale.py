@@ -104,3 +104,52 @@ def test_coco_scale_budgets(browser: Any) -> None:
     for what, ms in results.items():
         print(f"{what}: {ms:.0f} ms")
     assert all(ms <= 100 for ms in results.values()), results
+
+
+# first uses, each on a freshly opened page: (what, fragment, wait in ms after the page is ready, JS of the use)
+FIRST_USES: list[tuple[str, str, int, str]] = [
+    # the examples are still being decoded in the background right after the page is ready
+    ("first confidence step (examples being decoded)", "", 0, "set('conf-a', 5)"),
+    ("first IoU step (examples being decoded)", "", 0, "set('iou-a', 2)"),
+    # a reader who has chosen B looks at the Scenarios for a moment, then opens the Metrics tab
+    ("first Metrics visit with B", "b=model-b", 1000, "click('#tab-metrics')"),
+    ("first Metrics visit", "", 1000, "click('#tab-metrics')"),
+    ("first confidence step in Metrics with B", "tab=metrics&b=model-b", 0, "set('conf-a', 5)"),
+]
+
+
+def first_use_js(action: str) -> str:
+    """A page function timing one ``action`` (after ``wait`` ms) from the event to the second animation frame."""
+    return """async (wait) => {
+  const set = (id, v) => {
+    const el = document.getElementById(id);
+    el.value = String(v);
+    el.dispatchEvent(new Event("input", { bubbles: true }));
+  };
+  const click = (sel) => document.querySelector(sel).click();
+  if (wait) await new Promise((r) => setTimeout(r, wait));
+  const t0 = performance.now();
+  ACTION;
+  await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+  return performance.now() - t0;
+}""".replace("ACTION", action)
+
+
+@pytest.mark.skipif(not REPORT, reason="set REPORTGEN_COCO_REPORT to a COCO-scale report to measure its speed")
+def test_coco_scale_first_uses(browser: Any) -> None:
+    """Every first use within 100 ms (median of 5 fresh pages each): nothing the page decodes or prepares in the
+    background holds a first slider step, and the first Metrics visit costs what a later one does."""
+    path = Path(str(REPORT)).resolve()
+    results = {}
+    for what, fragment, wait, action in FIRST_USES:
+        ms = []
+        for _ in range(5):
+            page = browser.new_page(viewport={"width": 1400, "height": 900})
+            page.goto(path.as_uri() + ("#" + fragment if fragment else ""))
+            page.wait_for_function("() => document.documentElement.dataset.ready === '1'", polling=10)
+            ms.append(page.evaluate(first_use_js(action), wait))
+            page.close()
+        results[what] = statistics.median(ms)
+    for what, value in results.items():
+        print(f"{what}: {value:.0f} ms")
+    assert all(value <= 100 for value in results.values()), results
