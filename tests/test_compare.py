@@ -39,17 +39,21 @@ def brute_outcomes(gt, preds, iou, threshold):
     return np.where(by >= 0, np.append(sub.cls, gt.num_classes)[by], gt.num_classes)
 
 
-@pytest.mark.parametrize("seed", [0, 1, 2])
-def test_flips_equal_brute_force(seed):
-    data_a = random_detection(seed, n_images=25)
-    data_b = random_detection(seed + 50, n_images=25)
+def two_predictions(seed, n_images):
+    """One ground truth and two prediction sets on it."""
+    data_a = random_detection(seed, n_images=n_images)
+    data_b = random_detection(seed + 50, n_images=n_images)
     gt = data_a.gt()
-    # same ground truth, two prediction sets
     preds_a = data_a.preds(gt)
     data_b.annotations = data_a.annotations
     data_b.images = data_a.images
     data_b.categories, data_b.category_ids = data_a.categories, data_a.category_ids
-    preds_b = data_b.preds(gt)
+    return gt, preds_a, data_b.preds(gt)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_flips_equal_brute_force(seed):
+    gt, preds_a, preds_b = two_predictions(seed, 25)
     cfg = EvalConfig.default(coco=False)
     ra, rb = evaluate_model(gt, preds_a, cfg), evaluate_model(gt, preds_b, cfg)
     oa, ob = object_outcomes(gt, ra), object_outcomes(gt, rb)
@@ -160,14 +164,7 @@ def test_poisson_weights_are_counter_based_and_poisson():
 
 
 def two_sets(seed):
-    data_a = random_detection(seed, n_images=40)
-    data_b = random_detection(seed + 50, n_images=40)
-    gt = data_a.gt()
-    preds_a = data_a.preds(gt)
-    data_b.annotations = data_a.annotations
-    data_b.images = data_a.images
-    data_b.categories, data_b.category_ids = data_a.categories, data_a.category_ids
-    preds_b = data_b.preds(gt)
+    gt, preds_a, preds_b = two_predictions(seed, 40)
     cfg = EvalConfig.default(coco=False)
     oa = object_outcomes(gt, evaluate_model(gt, preds_a, cfg))
     return gt, cfg, oa, object_outcomes(gt, evaluate_model(gt, preds_b, cfg))
