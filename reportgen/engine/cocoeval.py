@@ -332,15 +332,14 @@ def coco_from_records(gt: GroundTruth, records: Records) -> CocoSummary:
     npig = np.stack([np.bincount(g_cat[~ig], minlength=num_classes) for ig in g_ignored], axis=1).astype(
         np.int64
     )  # (K, A) objects that are not ignored
-    kept = np.flatnonzero(records.coco_rank < MAX_DETS[-1])
-    kept_cat = cat_pos[records.cls[kept]]
-    by_cat = kept[np.argsort(kept_cat, kind="stable")]
-    cat_off = np.zeros(num_classes + 1, dtype=np.int64)
-    np.cumsum(np.bincount(kept_cat, minlength=num_classes), out=cat_off[1:])
-    del kept, kept_cat
+    # each record's category position (num_classes: beyond the 100 kept per image and category), in 2 bytes a
+    # record; a category's records are then found one category at a time (no global sort of the records)
+    key_type = np.int16 if num_classes < np.iinfo(np.int16).max else np.int32
+    cat_key = cat_pos.astype(key_type)[records.cls]
+    cat_key[records.coco_rank >= MAX_DETS[-1]] = num_classes
     max_dets = np.array(MAX_DETS, dtype=np.int64)
     for k in range(num_classes):
-        sub = by_cat[cat_off[k] : cat_off[k + 1]]
+        sub = np.flatnonzero(cat_key == k)  # ascending: the order does not matter, the sort below sets it
         # lexsort is stable and its last key is primary
         seq = sub[np.lexsort((records.position[sub], image_rank[records.frame[sub]], -records.score[sub]))]
         flags = unpack(records.coco_flags[:, seq], 2 * na * nt).reshape(2, na, nt, seq.shape[0])
