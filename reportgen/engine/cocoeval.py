@@ -27,7 +27,7 @@ import numpy as np
 
 from reportgen.engine.grids import COCO_IOU_THRESHOLDS, COCO_RECALL_THRESHOLDS
 from reportgen.engine.match import _iou
-from reportgen.engine.records import RANK_DROPPED, Records, U8Array, pack, unpack
+from reportgen.engine.records import RANK_DROPPED, Records, U8Array, pack
 from reportgen.io.containers import BoolArray, FloatArray, GroundTruth, IntArray, Predictions
 
 AREA_RANGES: tuple[tuple[str, float, float], ...] = (
@@ -191,13 +191,20 @@ def _coco_match_kernel(
                     gtm[m] = True
 
 
+@numba.njit(cache=True, nogil=True, inline="always")
+def _bit(packed: U8Array, r: int, d: int) -> bool:
+    """Row ``r`` of column ``d`` of flags packed by :func:`reportgen.engine.records.pack`."""
+    return bool((packed[r >> 3, d] >> (7 - (r & 7))) & 1)
+
+
 @numba.njit(cache=True, nogil=True)
 def _coco_accumulate_kernel(
     seq: IntArray,
     cat_off: IntArray,
     rank: IntArray,
-    matched: BoolArray,
-    ignored: BoolArray,
+    flags: U8Array,
+    na: int,
+    nt: int,
     npig: IntArray,
     max_dets: IntArray,
     rec_thrs: FloatArray,
@@ -206,15 +213,15 @@ def _coco_accumulate_kernel(
 ) -> None:
     """pycocotools' ``accumulate()`` with its exact arithmetic.
 
-    ``seq`` holds the detections of each category (``cat_off`` groups) in accumulate order; categories or
-    ranges without non-ignored objects keep -1, as in pycocotools.
+    ``seq`` holds the detections of each category (``cat_off`` groups) in accumulate order; ``flags`` their
+    packed ``dtMatches`` (rows ``a * nt + t``) and ``dtIgnore`` (rows ``na * nt + a * nt + t``), read bit by bit
+    (no unpacked copy). Categories or ranges without non-ignored objects keep -1, as in pycocotools.
     """
-    nt = matched.shape[1]
     nr = rec_thrs.shape[0]
     eps = np.spacing(1.0)
     for k in range(cat_off.shape[0] - 1):
         d0, d1 = cat_off[k], cat_off[k + 1]
-        for a in range(matched.shape[0]):
+        for a in range(na):
             n_obj = npig[k, a]
             if n_obj == 0:
                 continue
@@ -230,8 +237,8 @@ def _coco_accumulate_kernel(
                         d = seq[j]
                         if rank[d] >= md:
                             continue
-                        if not ignored[a, t, d]:
-                            if matched[a, t, d]:
+                        if not _bit(flags, na * nt + a * nt + t, d):
+                            if _bit(flags, a * nt + t, d):
                                 tp += 1.0
                             else:
                                 fp += 1.0
@@ -342,12 +349,12 @@ def coco_from_records(gt: GroundTruth, records: Records) -> CocoSummary:
         sub = np.flatnonzero(cat_key == k)  # ascending: the order does not matter, the sort below sets it
         # lexsort is stable and its last key is primary
         seq = sub[np.lexsort((records.position[sub], image_rank[records.frame[sub]], -records.score[sub]))]
-        flags = unpack(records.coco_flags[:, seq], 2 * na * nt).reshape(2, na, nt, seq.shape[0])
         prec_k = -np.ones((nt, nr, 1, na, nm))
         rec_k = -np.ones((nt, 1, na, nm))
         _coco_accumulate_kernel(
             np.arange(seq.shape[0], dtype=np.int64), np.array([0, seq.shape[0]], dtype=np.int64),
-            records.coco_rank[seq].astype(np.int64), flags[0], flags[1], npig[k : k + 1], max_dets,
+            records.coco_rank[seq].astype(np.int64), np.ascontiguousarray(records.coco_flags[:, seq]), na, nt,
+            npig[k : k + 1], max_dets,
             COCO_RECALL_THRESHOLDS, prec_k, rec_k,
         )  # fmt: skip
         precision[:, :, k] = prec_k[:, :, 0]

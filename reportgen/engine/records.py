@@ -43,7 +43,7 @@ def pack(rows: BoolArray) -> U8Array:
 
 def unpack(packed: U8Array, count: int) -> BoolArray:
     """The inverse of :func:`pack` for ``count`` rows."""
-    out: BoolArray = np.unpackbits(packed, axis=0, count=count).astype(bool)
+    out: BoolArray = np.unpackbits(packed, axis=0, count=count).view(np.bool_)  # 0 / 1 bytes: a view, no copy
     return out
 
 
