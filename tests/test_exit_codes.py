@@ -170,6 +170,9 @@ SCRIPT = textwrap.dedent(
 
     real = atomic._write_all
     sig = getattr(signal, sys.argv[1])
+    # a shell starts background jobs with SIGINT ignored, and Python then keeps it ignored: restore Python's own
+    # handler, as in a terminal, so that the test does not depend on how it was started
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
     def interrupted(fd, payload):
         os.write(fd, payload[:10])  # the temporary file exists and holds a part of the output
