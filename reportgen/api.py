@@ -397,7 +397,7 @@ def _evaluate_with(
         truth = gt
     else:
         say(f"loading {gt if isinstance(gt, (str, os.PathLike)) else 'the ground truth'}")
-        truth = load_gt(gt, options, chunk_rows=None if keep_matching else CHUNK_ROWS)
+        truth = load_gt(gt, options, chunk_rows=None if keep_matching else _chunk_rows())
     if not predictions:
         raise InputError(None, "predictions: at least one inference set is required")
     results: list[ModelSummary] = []
@@ -435,8 +435,10 @@ def _predictions(
     return load_preds(value, truth, options, name=name)
 
 
-#: rows of a prediction table read at a time by the bounded-memory engine: ~150 MB while a chunk is indexed
-CHUNK_ROWS = 250_000
+def _chunk_rows() -> int:
+    from reportgen.engine.streaming import CHUNK_ROWS
+
+    return CHUNK_ROWS
 
 
 def _in_parts(
@@ -445,14 +447,14 @@ def _in_parts(
 ) -> ModelSummary:  # fmt: skip
     """One inference set in bounded memory: read a chunk at a time where the format allows (detection tables),
     spilled by partition and matched one partition of the frames at a time."""
-    from reportgen.engine.streaming import evaluate_chunks, evaluate_in_parts
+    from reportgen.engine.streaming import CHUNK_ROWS, evaluate_chunks, evaluate_in_parts
 
     if isinstance(value, (str, os.PathLike)) and truth.task == "detection":
         from reportgen.io import iter_prediction_chunks
 
         say(f"reading {value}")
-        rows = CHUNK_ROWS
-        chunks = (preds for preds, _ in iter_prediction_chunks(Path(value), truth, options, name=name, rows=rows))
+        reader = iter_prediction_chunks(Path(value), truth, options, name=name, rows=CHUNK_ROWS)
+        chunks = (preds for preds, _ in reader)
         return evaluate_chunks(truth, chunks, config, name=name, source=str(value), progress=say)
     preds = _predictions(value, name, truth, options, say)
     return evaluate_in_parts(truth, preds, config, progress=say)

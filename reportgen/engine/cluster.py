@@ -35,7 +35,7 @@ import numpy as np
 from reportgen.engine.evaluation import EvalConfig, ModelSummary, PartResult, Progress, map_part, reduce_parts
 from reportgen.engine.partition import frames_of
 from reportgen.engine.records import Records
-from reportgen.engine.streaming import ROW, Rows, default_parts, part_from_rows, split_rows
+from reportgen.engine.streaming import CHUNK_ROWS, ROW, Rows, default_parts, part_from_rows, split_rows
 from reportgen.errors import InputError
 from reportgen.io.containers import BoolArray, GroundTruth, Predictions
 
@@ -44,8 +44,6 @@ if TYPE_CHECKING:
 
     from reportgen.io.options import LoadOptions
 
-#: rows read at a time by a worker (as the single-process engine reads them)
-CHUNK_ROWS = 250_000
 INSTALL_HINT = "install the Dask extra: pip install 'reportgen[dask]'"
 RETRIES = 1
 

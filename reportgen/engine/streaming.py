@@ -33,6 +33,8 @@ from reportgen.io.containers import BoolArray, GroundTruth, IntArray, Prediction
 ROW = np.dtype([("frame", "<i8"), ("position", "<i8"), ("score", "<f8"), ("box", "<f8", (4,)), ("cls", "<i4")])
 Rows = npt.NDArray[np.void]
 
+#: rows of a table read at a time (single process and Dask workers alike): ~150 MB while a chunk is indexed
+CHUNK_ROWS = 250_000
 #: frames per partition when the caller does not choose (a Dask map task: ~250,000 predictions at 50 a frame)
 FRAMES_PER_PART = 5_000
 #: frames per spill file of the single-process engine; consecutive files are matched together up to
