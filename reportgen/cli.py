@@ -505,6 +505,7 @@ def build(
     round_pixels: RoundOpt = False,
     task: TaskOpt = "auto",
     allow_path: AllowPathOpt = None,
+    dask: DaskOpt = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
 ) -> None:
     """Build the self-contained HTML report (Scenarios and Metrics tabs) from a project file or --gt/--pred.
@@ -560,9 +561,10 @@ def build(
                 "warning: --bootstrap-at: the intervals compare two inference sets and this report has one, "
                 "so none are computed"
             )
+        _check_dask(dask)
         progress = StageProgress(not quiet)
         build_report(Project(project), output, thumbnail_budget=thumbnail_budget, bootstrap_at=presets,
-                     progress=progress)  # fmt: skip
+                     progress=progress, dask=dask)  # fmt: skip
         progress.done()
         size = output.stat().st_size
         typer.echo(f"wrote {output} ({size / 1e6:.2f} MB)")
@@ -774,7 +776,7 @@ def demo(
         write_together([(directory / rel, data) for rel, data in files.items()] + [manifest_entry(directory, files)])
         project_file = directory / "project.yaml"
         project = load_project(project_file)
-        run = run_project(project, progress=progress)
+        run = run_project(project, progress=progress, report=True)
         progress.done()
         iou, conf = project.iou, project.confidence
         verdicts = compute_verdicts(run, iou=iou, confidence=conf)

@@ -13,6 +13,7 @@ import pandas as pd
 from reportgen.engine.aggregate import PresetCounts
 from reportgen.engine.evaluation import EvalConfig, ModelResult, ModelSummary, Progress, evaluate_model, segment_counts
 from reportgen.engine.grids import parse_grid, with_value
+from reportgen.engine.report_parts import ReportData, ReportSpec, caps_for
 from reportgen.errors import InputError
 from reportgen.io._files import check_regular, open_input, read_text
 from reportgen.io._where import short
@@ -50,12 +51,20 @@ class ProjectRun:
     results: tuple[ModelSummary, ...]
     segments: tuple[SegmentFrames, ...]
     counts: dict[tuple[str, str], PresetCounts]
+    predictions: tuple[Predictions, ...]  # every inference set's predictions, as loaded (``results``' order)
 
     def result(self, name: str) -> ModelSummary:
         for r in self.results:
             if r.name == name:
                 return r
         raise KeyError(name)
+
+    def report_data(self, m: int) -> ReportData:
+        """Inference set ``m``'s examples and object outcomes (a run made with ``report=True``)."""
+        data = self.results[m].report
+        if data is None:
+            raise ValueError("the run kept no report data: run the project with report=True")
+        return data
 
     @property
     def matched(self) -> tuple[ModelResult, ...]:
@@ -80,6 +89,8 @@ def run_project(
     image_paths: bool = False,
     partitioned: bool = False,
     dask: str | Client | None = None,
+    report: bool = False,
+    num_parts: int | None = None,
 ) -> ProjectRun:
     """Load, evaluate and count everything the project describes.
 
@@ -91,6 +102,8 @@ def run_project(
     threshold is computed exactly).
     ``image_paths``: check, before any computation, that the images a report would embed lie where the project
     may lead (its folder and ``--allow-path`` folders).
+    ``report``: also keep what a report needs (records, examples, object outcomes: :mod:`.report_parts`).
+    ``num_parts``: partitions of the frames of a partitioned run (default: by the number of frames).
     """
     from reportgen.io import load_ground_truth, load_predictions
 
@@ -119,9 +132,10 @@ def run_project(
             iou_grid = with_value(iou_grid, iou_value)
     config = EvalConfig(iou_grid, conf_grid, project.iou, project.confidence, coco=gt.task == "detection")
     segments = segment_frames(project, gt, frame_table)
+    keep = report_spec(gt, segments) if report else None
     if partitioned or dask is not None:
-        return _run_in_parts(project, gt, frame_table, config, preds, segments, progress, dask)
-    results = tuple(evaluate_model(gt, p, config, progress=progress) for p in preds)
+        return _run_in_parts(project, gt, frame_table, config, preds, segments, progress, dask, keep, num_parts)
+    results = tuple(evaluate_model(gt, p, config, report=keep, keep_records=report, progress=progress) for p in preds)
     counts: dict[tuple[str, str], PresetCounts] = {}
     for result in results:
         for seg in segments:
@@ -130,12 +144,19 @@ def run_project(
                 counts[result.name, seg.segment.name] = result.counts
             else:
                 counts[result.name, seg.segment.name] = segment_counts(gt, result, seg.mask)
-    return ProjectRun(project, gt, frame_table, config, results, segments, counts)
+    return ProjectRun(project, gt, frame_table, config, results, segments, counts, tuple(preds))
+
+
+def report_spec(gt: GroundTruth, segments: Sequence[SegmentFrames]) -> ReportSpec:
+    """What the map step keeps for a report of these segments: the examples' caps, and the segments that get
+    examples of their own (all but those covering every frame)."""
+    return ReportSpec(caps_for(gt.num_classes), tuple(sf.mask for sf in segments if not sf.mask.all()))
 
 
 def _run_in_parts(
     project: Project, gt: GroundTruth, frame_table: pd.DataFrame | None, config: EvalConfig,
     preds: list[Predictions], segments: tuple[SegmentFrames, ...], progress: Progress, dask: str | Client | None,
+    spec: ReportSpec | None, num_parts: int | None,
 ) -> ProjectRun:  # fmt: skip
     """The project's counts from the map step: each segment counted in every partition, then added."""
     from reportgen.engine.streaming import evaluate_in_parts
@@ -148,11 +169,13 @@ def _run_in_parts(
         with connect(dask) as client:
             for p in preds:
                 results.append(evaluate_on_cluster(client, gt, p, config, name=p.name, source_name=p.source,
-                                                   segment_masks=masks, progress=progress))  # fmt: skip
+                                                   num_parts=num_parts, segment_masks=masks, report=spec,
+                                                   progress=progress))  # fmt: skip
     else:
-        results = [evaluate_in_parts(gt, p, config, segment_masks=masks, progress=progress) for p in preds]
+        results = [evaluate_in_parts(gt, p, config, num_parts=num_parts, segment_masks=masks, report=spec,
+                                     progress=progress) for p in preds]  # fmt: skip
     counts = {(r.name, sf.segment.name): r.segments[i] for r in results for i, sf in enumerate(segments)}
-    return ProjectRun(project, gt, frame_table, config, tuple(results), segments, counts)
+    return ProjectRun(project, gt, frame_table, config, tuple(results), segments, counts, tuple(preds))
 
 
 def apply_classes(
