@@ -12,6 +12,7 @@ Frames are assigned to partitions by contiguous ranges of the ground truth's fra
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -99,13 +100,12 @@ def group_rows(frame: IntArray, num_frames: int, num_parts: int) -> tuple[IntArr
     return order.astype(np.int64), bounds.astype(np.int64)
 
 
-def split(gt: GroundTruth, preds: Predictions, num_parts: int) -> list[Part]:
-    """In-memory data as ``num_parts`` parts (some may be empty when there are fewer frames)."""
+def split(gt: GroundTruth, preds: Predictions, num_parts: int) -> Iterator[Part]:
+    """In-memory data as ``num_parts`` parts (some may be empty when there are fewer frames), made one at a time
+    as they are consumed (so that only one part's copy of the predictions is held)."""
     order, bounds = group_rows(preds.frame, gt.num_frames, num_parts)
-    parts = []
     for p in range(num_parts):
         frames = frames_of(p, gt.num_frames, num_parts)
         gt_part, local, objects = ground_truth_part(gt, frames)
         rows = order[bounds[p] : bounds[p + 1]]
-        parts.append(Part(gt_part, predictions_part(preds, rows, local), frames, rows.astype(np.int64), objects))
-    return parts
+        yield Part(gt_part, predictions_part(preds, rows, local), frames, rows.astype(np.int64), objects)

@@ -18,6 +18,7 @@ from reportgen.errors import InputError
 from reportgen.io._files import check_regular, open_input, read_text
 from reportgen.io._where import short
 from reportgen.io.containers import BoolArray, GroundTruth, Predictions
+from reportgen.io.options import LoadOptions
 from reportgen.io.project import ALL_FRAMES, ClassesSpec, Project, Segment, inside, outside_message
 from reportgen.io.query import QueryError, evaluate_query
 
@@ -112,7 +113,11 @@ def run_project(
     preds: list[Predictions] = []
     for spec in project.inference_sets:
         progress(f"loading {spec.path}")
-        preds.append(load_predictions(spec.path, gt, project.options_for(spec), name=spec.name))
+        options = project.options_for(spec)
+        if gt.task == "detection":
+            preds.append(_read_in_chunks(spec.path, gt, options, spec.name, progress))
+        else:
+            preds.append(load_predictions(spec.path, gt, options, name=spec.name))
     gt, preds = apply_classes(gt, preds, project.classes, project.path)
     _check_display_names(project, gt)
     frame_table = load_frame_table(project, gt)
@@ -145,6 +150,37 @@ def run_project(
             else:
                 counts[result.name, seg.segment.name] = segment_counts(gt, result, seg.mask)
     return ProjectRun(project, gt, frame_table, config, results, segments, counts, tuple(preds))
+
+
+def _read_in_chunks(path: Path, gt: GroundTruth, options: LoadOptions, name: str, progress: Progress) -> Predictions:
+    """Detection predictions read a chunk at a time (tables stream; other formats are one chunk) and gathered into
+    one :class:`Predictions`, equal to ``load_predictions``'s: the read holds the gathered arrays and one chunk,
+    not a whole table's parsing."""
+    from reportgen.engine.streaming import CHUNK_ROWS
+    from reportgen.io import iter_prediction_chunks, load_predictions
+
+    fields: dict[str, list[np.ndarray]] = {"box": [], "frame": [], "cls": [], "score": []}
+    dropped = 0
+    source = str(path)
+    for i, (chunk, _) in enumerate(iter_prediction_chunks(path, gt, options, name=name, rows=CHUNK_ROWS), start=1):
+        for key, parts in fields.items():
+            parts.append(getattr(chunk, key))
+        dropped += chunk.dropped_unknown_frames
+        source = chunk.source
+        if i > 1:
+            progress(f"{name}: read chunk {i}")
+    if not fields["frame"]:
+        return load_predictions(path, gt, options, name=name)
+    # one field at a time, its chunks freed as it is gathered: the peak is the gathered arrays plus one field
+
+    def gather(key: str) -> np.ndarray:
+        out = np.concatenate(fields[key])
+        fields[key].clear()
+        return out
+
+    box = gather("box")
+    frame, cls, score = gather("frame"), gather("cls"), gather("score")
+    return Predictions(name, frame, cls, box, score, source=source, dropped_unknown_frames=dropped)
 
 
 def report_spec(gt: GroundTruth, segments: Sequence[SegmentFrames]) -> ReportSpec:
