@@ -167,10 +167,7 @@ def evaluate_chunks(
         for i, (a, b) in enumerate(runs, start=1):
             part = part_from_rows(gt, spill.frames(a, b), spill.rows(a, b), name)
             result = map_part(part, config, segment_masks=segment_masks, report=report)[0]
-            # the records wait on disk: merging then holds one copy of them, not two
-            saved = result.records.save(Path(tmp) / f"records-{i:05d}") if isinstance(result.records, Records) \
-                else result.records  # fmt: skip
-            results.append(replace(result, records=saved))
+            results.append(_saved(result, Path(tmp) / f"records-{i:05d}"))
             say(f"{name}: matched partition {i} of {len(runs)}")
         return reduce_parts(gt, results, config, name=name, source=source, dropped_unknown_frames=spill.dropped,
                             keep_records=keep_records, report=report, progress=say)  # fmt: skip
@@ -188,14 +185,23 @@ def evaluate_in_parts(
     say = progress if progress is not None else (lambda _: None)
     k = num_parts if num_parts is not None else default_parts(gt.num_frames)
     results = []
-    for p, part in enumerate(split(gt, preds, k), start=1):
-        results.append(map_part(part, config, segment_masks=segment_masks, report=report)[0])
-        say(f"{preds.name}: matched partition {p} of {k}")
-    return reduce_parts(
-        gt, results, config, name=preds.name, source=preds.source,
-        dropped_unknown_frames=preds.dropped_unknown_frames, keep_records=keep_records or report is not None,
-        report=report, progress=say,
-    )  # fmt: skip
+    with tempfile.TemporaryDirectory(prefix="reportgen-records-") as tmp:
+        for p, part in enumerate(split(gt, preds, k), start=1):
+            result = map_part(part, config, segment_masks=segment_masks, report=report)[0]
+            results.append(_saved(result, Path(tmp) / f"records-{p:05d}"))
+            say(f"{preds.name}: matched partition {p} of {k}")
+        return reduce_parts(
+            gt, results, config, name=preds.name, source=preds.source,
+            dropped_unknown_frames=preds.dropped_unknown_frames, keep_records=keep_records or report is not None,
+            report=report, progress=say,
+        )  # fmt: skip
+
+
+def _saved(result: PartResult, folder: Path) -> PartResult:
+    """The partition's records wait on disk: merging them then holds one copy, not two."""
+    if not isinstance(result.records, Records):
+        return result
+    return replace(result, records=result.records.save(folder))
 
 
 def chunks_of(preds: Predictions, size: int) -> Iterator[Predictions]:
