@@ -390,6 +390,8 @@ def check_image_paths(project: Project, gt: GroundTruth, table: pd.DataFrame | N
                     record=f"frame {short(str(table[project.frame_id_column].iloc[row]))}", field=column,
                 )  # fmt: skip
     gt_base = project.ground_truth.parent
+    if not isinstance(gt_base, Path):  # images beside a URL ground truth are not read (report/examples.py)
+        return
     for index, image in enumerate(gt.image_paths):
         if image and not ok(gt_base / image):
             raise InputError(
