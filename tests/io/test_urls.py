@@ -76,8 +76,10 @@ def write_inputs(folder: Path) -> dict[str, Path]:
     txt = folder / "dt_txt"
     txt.mkdir()
     for f, frame_id in enumerate(gt.frame_ids):
-        lines = [f"{gt.classes[preds.cls[r]]} {float(preds.score[r])!r} " + " ".join(repr(float(v)) for v in preds.box[r])
-                 for r in np.flatnonzero(preds.frame == f)]  # fmt: skip
+        rows = np.flatnonzero(preds.frame == f)
+        boxes = [" ".join(repr(float(v)) for v in preds.box[r]) for r in rows]
+        lines = [f"{gt.classes[preds.cls[r]]} {float(preds.score[r])!r} {box}"
+                 for r, box in zip(rows, boxes, strict=True)]
         (txt / f"{frame_id}.txt").write_text("\n".join(lines) + "\n")
     paths["txt"] = txt
     return paths
