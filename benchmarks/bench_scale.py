@@ -12,7 +12,10 @@ Engines:
 * ``single``: ``reportgen evaluate`` (chunked reading, spill by partition, one partition matched at a time);
 * ``dask2``: the same with ``--dask local:2`` (two worker processes);
 * ``memory``: the one-pass engine that keeps every prediction's matching (``reportgen.evaluate`` in Python,
-  i.e. the engine before this design), for comparison where it fits.
+  i.e. the engine before this design), for comparison where it fits;
+* ``build``: ``reportgen build --gt --pred`` (the report: one partition matched at a time, examples and object
+  outcomes from the map step); ``build-dask2`` the same with ``--dask local:2``. Their HTML files (built with
+  ``SOURCE_DATE_EPOCH`` set) are compared byte for byte.
 
 Usage:
     python benchmarks/bench_scale.py generate --predictions 1M [--out benchmarks/_data/scale-1M]
@@ -136,6 +139,10 @@ Path(sys.argv[3]).write_bytes(__import__("orjson").dumps(ev.to_dict()))
 
 def command(engine: str, data: Path, out: Path) -> list[str]:
     gt, preds = data / "gt.parquet", data / "preds"
+    if engine.startswith("build"):
+        cmd = [sys.executable, "-m", "reportgen", "build", "--gt", str(gt), "--pred", f"preds={preds}", "-q", "-o",
+               str(out)]  # fmt: skip
+        return cmd + (["--dask", "local:2"] if engine == "build-dask2" else [])
     if engine == "memory":
         return [sys.executable, "-c", MEMORY_ENGINE, str(gt), str(preds), str(out)]
     cmd = [sys.executable, "-m", "reportgen", "evaluate", "--gt", str(gt), "--pred", f"preds={preds}", "-q",
@@ -147,6 +154,7 @@ def command(engine: str, data: Path, out: Path) -> list[str]:
 
 def measure(cmd: list[str]) -> tuple[float, float, float, int]:
     env = {k: v for k, v in os.environ.items() if k not in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")}
+    env["SOURCE_DATE_EPOCH"] = "1767225600"  # reports of the same data are the same bytes
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(proc.pid, 0)
@@ -164,16 +172,19 @@ def run(sizes: list[int], engines: list[str], repeat: int, data_root: Path) -> N
         data = data_root / f"scale-{size_name(n)}"
         if not (data / "meta.json").exists():
             generate(n, data)
-        outputs = {}
+        outputs, reports = {}, {}
         for engine in engines:
             walls, cpus, peaks = [], [], []
-            out = data / f"out-{engine}.json"
+            out = data / (f"out-{engine}.html" if engine.startswith("build") else f"out-{engine}.json")
             for _ in range(repeat):
                 wall, cpu, peak, _ = measure(command(engine, data, out))
                 walls.append(wall)
                 cpus.append(cpu)
                 peaks.append(peak)
-            outputs[engine] = json.loads(out.read_text())
+            if engine.startswith("build"):
+                reports[engine] = out.read_bytes()
+            else:
+                outputs[engine] = json.loads(out.read_text())
             per_pred = max(peaks) * 2**20 / n
             print(f"{size_name(n):>6} {engine:>7} {statistics.median(walls):8.1f} {statistics.median(cpus):8.1f} "
                   f"{max(peaks):9.0f} {per_pred:7.0f}  {', '.join(f'{w:.1f}' for w in walls)}", flush=True)
@@ -181,9 +192,11 @@ def run(sizes: list[int], engines: list[str], repeat: int, data_root: Path) -> N
             doc.pop("ground_truth", None)
             for entry in doc["inference_sets"]:
                 entry.pop("path", None), entry.pop("sha256", None)
-        docs = list(outputs.values())
-        same = all(d == docs[0] for d in docs[1:])
-        print(f"{size_name(n):>6} outputs of {', '.join(outputs)}: {'identical' if same else 'DIFFERENT'}")
+        for kind, found in (("outputs", list(outputs.values())), ("reports", list(reports.values()))):
+            if len(found) > 1:
+                same = all(d == found[0] for d in found[1:])
+                names = outputs if kind == "outputs" else reports
+                print(f"{size_name(n):>6} {kind} of {', '.join(names)}: {'identical' if same else 'DIFFERENT'}")
 
 
 def main() -> None:

@@ -585,12 +585,25 @@ class Project:
 
         say = progress if progress is not None else _quiet
         if extra_presets:
-            return run_project(self.spec, extra_presets=extra_presets, progress=say, image_paths=image_paths)
+            return run_project(self.spec, extra_presets=extra_presets, progress=say, image_paths=image_paths,
+                               report=True)  # fmt: skip
         if self._run is None:
-            self._run = run_project(self.spec, progress=say, image_paths=image_paths)
+            self._run = run_project(self.spec, progress=say, image_paths=image_paths, report=True)
         elif image_paths:
             check_image_paths(self.spec, self._run.gt, self._run.frame_table)
         return self._run
+
+    def _report_run(
+        self, extra_presets: Sequence[tuple[float, float]], say: Callable[[str], None], dask: str | Client | None
+    ) -> ProjectRun:
+        """The run a report needs: the cached one when it fits, else a partitioned run keeping the report data."""
+        from reportgen.engine.project_run import check_image_paths, run_project
+
+        if not extra_presets and dask is None and self._run is not None:
+            check_image_paths(self.spec, self._run.gt, self._run.frame_table)
+            return self._run
+        return run_project(self.spec, extra_presets=extra_presets, progress=say, image_paths=True, partitioned=True,
+                           dask=dask, report=True)  # fmt: skip
 
     def check(
         self,
@@ -659,10 +672,15 @@ def build_report(
     bootstrap_at: Sequence[tuple[float, float]] = (),
     title: str | None = None,
     progress: Callable[[str], None] | None = None,
+    dask: str | Client | None = None,
 ) -> Report:
     """Write the self-contained HTML report of a project, or of an evaluation (All Frames only, as
     ``reportgen build --gt ... --pred ...``); returns the written :class:`Report`. ``bootstrap_at``:
-    ``(confidence, IoU)`` presets, besides the default, with paired-bootstrap intervals."""
+    ``(confidence, IoU)`` presets, besides the default, with paired-bootstrap intervals.
+
+    A project's inference sets are matched one partition of the frames at a time (bounded memory; the same
+    numbers), on the Dask cluster ``dask`` (or the project file's ``dask:``) when given, unless :meth:`Project.run`
+    already ran."""
     from reportgen.outputs.atomic import check_writable
     from reportgen.report.build import build_report as build
     from reportgen.report.build import project_from_evaluation
@@ -675,7 +693,7 @@ def build_report(
     if isinstance(source, Project):
         if title is not None:
             raise InputError(None, "title: a project file's report takes the project's name (its 'name:' key)")
-        run = source.run(extra_presets=bootstrap_at, progress=say, image_paths=True)
+        run = source._report_run(bootstrap_at, say, dask if dask is not None else source.spec.dask)
         spec = source.spec
     else:
         spec, run = project_from_evaluation(source.gt, [r._full("a report") for r in source.values()], source.config,

@@ -514,6 +514,7 @@ def build(
     round_pixels: RoundOpt = False,
     task: TaskOpt = "auto",
     allow_path: AllowPathOpt = None,
+    dask: DaskOpt = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
 ) -> None:
     """Build the self-contained HTML report (Scenarios and Metrics tabs) from a project file or --gt/--pred.
@@ -569,9 +570,10 @@ def build(
                 "warning: --bootstrap-at: the intervals compare two inference sets and this report has one, "
                 "so none are computed"
             )
+        _check_dask(dask)
         progress = StageProgress(not quiet)
         build_report(Project(project), output, thumbnail_budget=thumbnail_budget, bootstrap_at=presets,
-                     progress=progress)  # fmt: skip
+                     progress=progress, dask=dask)  # fmt: skip
         progress.done()
         size = output.stat().st_size
         typer.echo(f"wrote {output} ({size / 1e6:.2f} MB)")
@@ -785,7 +787,7 @@ def demo(
         write_together([(directory / rel, data) for rel, data in files.items()] + [manifest_entry(directory, files)])
         project_file = directory / "project.yaml"
         project = load_project(project_file)
-        run = run_project(project, progress=progress)
+        run = run_project(project, progress=progress, report=True)
         progress.done()
         iou, conf = project.iou, project.confidence
         verdicts = compute_verdicts(run, iou=iou, confidence=conf)
@@ -844,7 +846,27 @@ def _check_unique(names: list[str]) -> None:
         seen.add(name)
 
 
+class _SkipNumbaBlasProbe:
+    """An import hook of the CLI process only: numba's first kernel load imports SciPy's BLAS
+    (``numba.np.linalg.ensure_blas``) to learn whether ``np.dot`` may be used in jitted code. reportgen's kernels
+    use no BLAS, and that import costs about 0.4 s of every run where SciPy is installed, so the import fails when
+    (and only when) it comes from that probe: numba then records "no BLAS" for jitted code. Any other import of
+    SciPy in the process is untouched."""
+
+    def find_spec(self, name: str, path: object = None, target: object = None) -> None:
+        if name == "scipy" or name.startswith("scipy."):
+            probe = os.path.join("numba", "np", "linalg.py")
+            frame = sys._getframe(1)
+            while frame is not None:
+                code = frame.f_code
+                if code.co_name == "ensure_blas" and code.co_filename.endswith(probe):
+                    raise ImportError(f"{name}: not imported by reportgen's command line (see reportgen.cli)")
+                frame = frame.f_back  # type: ignore[assignment]
+        return None
+
+
 def main() -> None:
+    sys.meta_path.insert(0, _SkipNumbaBlasProbe())
     try:
         app()
     except Exception:  # raised outside a command body (run_guarded): still a bug, still exit 3

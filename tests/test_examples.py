@@ -10,14 +10,15 @@ import pytest
 from reportgen.demo import write_demo_project
 from reportgen.engine.match import IGNORED
 from reportgen.engine.project_run import run_project
+from reportgen.engine.report_parts import GLOBAL_CAP, PER_SEGMENT_CAP
 from reportgen.io.project import load_project
-from reportgen.report.examples import GLOBAL_CAP, PER_SEGMENT_CAP, build_examples
+from reportgen.report.examples import build_examples
 
 
 @pytest.fixture(scope="module")
 def demo_run(tmp_path_factory):
     root = tmp_path_factory.mktemp("demo")
-    return run_project(load_project(write_demo_project(Path(root))))
+    return run_project(load_project(write_demo_project(Path(root))), report=True)
 
 
 def test_examples_are_consistent_with_the_matching(demo_run):

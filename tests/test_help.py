@@ -135,3 +135,25 @@ def test_evaluate_on_coco_json_loads_neither_pandas_nor_pyarrow(tmp_path: Path) 
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "0 []"
+
+
+def test_cli_skips_numbas_scipy_blas_probe(tmp_path: Path) -> None:
+    """numba's first kernel load imports SciPy's BLAS (about 0.4 s) to learn whether jitted code may call np.dot;
+    the command line skips that probe (reportgen's kernels use no BLAS), and SciPy still imports afterwards."""
+    import subprocess
+    import sys
+
+    pytest.importorskip("scipy.linalg")
+    gt = REPO / "tests" / "reference" / "cocoapi_fake100" / "instances_val2014_100.json"
+    dets = REPO / "tests" / "reference" / "cocoapi_fake100" / "instances_val2014_fakebbox100_results.json"
+    code = (
+        "import sys; from reportgen.cli import main;"
+        f"sys.argv = ['reportgen', 'evaluate', '--gt', {str(gt)!r}, '--pred', {str(dets)!r}, '-q'];\n"
+        "try:\n    main()\nexcept SystemExit as e:\n    code = e.code\n"
+        "import numba.np.arraymath as arraymath\n"
+        "print(code, 'scipy.linalg' in sys.modules, arraymath._HAVE_BLAS)\n"
+        "import scipy.linalg.cython_blas\n"
+        "print('scipy.linalg' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split("\n")[-3:] == ["0 False False", "True", ""]

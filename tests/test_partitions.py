@@ -114,7 +114,7 @@ def test_records_are_compact() -> None:
     data = random_detection(5, n_images=12)
     gt = data.gt()
     preds = data.preds(gt)
-    records: Records = map_part(split(gt, preds, 1)[0], EvalConfig.default())[0].records
+    records: Records = map_part(next(split(gt, preds, 1)), EvalConfig.default())[0].records
     # score 8, class 4, frame 4, position 8, the default grid's 14 IoUs x 2 flags packed in 4 bytes, COCO rank 1
     # and 80 flags in 10 bytes
     assert records.num_iou == 14

@@ -27,7 +27,7 @@ import numpy as np
 import pytest
 import yaml
 
-from reportgen.report.examples import MANY_CLASSES
+from reportgen.engine.report_parts import MANY_CLASSES
 from reportgen.report.model import UNDEFINED_U16, ReportTables, report_tables
 from reportgen.report.render import (
     DIV_STOPS,
@@ -135,7 +135,7 @@ def build_project_report(project_file: Path, output: Path) -> Report:
     os.environ["SOURCE_DATE_EPOCH"] = EPOCH
     try:
         project = load_project(project_file)
-        run = run_project(project)
+        run = run_project(project, report=True)
         payload = build_report(project, output, run=run)
     finally:
         if old is None:

@@ -37,6 +37,7 @@ import numpy as np
 from reportgen.engine.evaluation import EvalConfig, ModelSummary, PartResult, Progress, map_part, reduce_parts
 from reportgen.engine.partition import frames_of
 from reportgen.engine.records import Records
+from reportgen.engine.report_parts import ReportSpec
 from reportgen.engine.streaming import CHUNK_ROWS, ROW, Rows, default_parts, part_from_rows, split_rows
 from reportgen.errors import InputError
 from reportgen.io.containers import BoolArray, GroundTruth, Predictions
@@ -136,12 +137,13 @@ def read_piece(
 
 def map_rows(
     gt: GroundTruth, part: int, num_parts: int, name: str, config: EvalConfig, masks: Sequence[BoolArray],
-    *pieces: Rows,
+    report: ReportSpec | None, *pieces: Rows,
 ) -> PartResult:  # fmt: skip
-    """Map task: partition ``part`` from its rows of every piece (and the counts of the segments ``masks``)."""
+    """Map task: partition ``part`` from its rows of every piece (and the counts of the segments ``masks``; and
+    what a report needs, with ``report``)."""
     rows = np.concatenate(pieces) if pieces else np.empty(0, dtype=ROW)
     frames = frames_of(part, gt.num_frames, num_parts)
-    return map_part(part_from_rows(gt, frames, rows, name), config, segment_masks=masks)[0]
+    return map_part(part_from_rows(gt, frames, rows, name), config, segment_masks=masks, report=report)[0]
 
 
 def _take(pair: tuple[list[Rows], int], part: int) -> Rows:
@@ -164,11 +166,13 @@ def evaluate_on_cluster(
     num_parts: int | None = None,
     segment_masks: Sequence[BoolArray] = (),
     keep_records: bool = False,
+    report: ReportSpec | None = None,
     progress: Progress | None = None,
     map_task: Callable[..., PartResult] = map_rows,
 ) -> ModelSummary:
     """One inference set on the cluster: ``source`` is the pieces workers read (with ``options``), or predictions
-    already in memory (sent to the workers by partition)."""
+    already in memory (sent to the workers by partition). ``report``: the map tasks also return what a report
+    needs (bounded: the first examples of each cell, the outcomes of the partition's objects)."""
     from distributed import as_completed
 
     say = progress if progress is not None else (lambda _: None)
@@ -196,9 +200,10 @@ def evaluate_on_cluster(
         dropped = 0
     # one object (a scattered list would become a future per element)
     masks_future = client.scatter([tuple(segment_masks)], broadcast=True, hash=False)[0] if segment_masks else ()
+    report_future = client.scatter([report], broadcast=True, hash=False)[0] if report is not None else None
     futures = []
     for p in range(k):
-        args = (gt_future, p, k, name, config, masks_future, *per_part[p])
+        args = (gt_future, p, k, name, config, masks_future, report_future, *per_part[p])
         futures.append(client.submit(map_task, *args, retries=RETRIES, pure=False))
     index = {f.key: p for p, f in enumerate(futures)}
     results: list[PartResult | None] = [None] * k
@@ -214,4 +219,5 @@ def evaluate_on_cluster(
         del reads
         parts = [r for r in results if r is not None]
         return reduce_parts(gt, parts, config, name=name, source=source_name, dropped_unknown_frames=dropped,
-                            keep_records=keep_records, progress=say)  # fmt: skip
+                            keep_records=keep_records or report is not None, report=report,
+                            progress=say)  # fmt: skip

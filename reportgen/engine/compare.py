@@ -22,22 +22,22 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal, localcontext
+from typing import Any
 
 import numba
 import numpy as np
 import numpy.typing as npt
 
-from reportgen.engine.aggregate import score_bins
-from reportgen.engine.evaluation import ModelResult
+from reportgen.engine.evaluation import ModelResult, ModelSummary
 from reportgen.engine.match import IGNORED
 from reportgen.engine.metrics import f1_score, safe_div
+from reportgen.engine.report_parts import NEVER, ObjectOutcomes, outcomes_of
 from reportgen.io.containers import BoolArray, FloatArray, GroundTruth, IntArray
 
 BOOTSTRAP_RESAMPLES = 1000
 BOOTSTRAP_SEED = 20260501
 #: frames per chunk of the bootstrap: the weights of a chunk are (resamples x chunk) at a time
 BOOTSTRAP_CHUNK = 2048
-NEVER = 255  # "matched at no confidence preset"
 #: objects kept per flip group, segment and preset in the page's sample (see :func:`flip_sample`)
 FLIP_SAMPLE = 8
 FLIP_SAMPLE_SEED = 20260502
@@ -127,31 +127,14 @@ def poisson_weights(keys: U64, resamples: int, seed: int = BOOTSTRAP_SEED, first
     return out.astype(np.uint8)
 
 
-@dataclass(frozen=True, eq=False)
-class ObjectOutcomes:
-    """Per ground-truth object and IoU preset: what the inference set said about it.
-
-    Attributes:
-        matched_class: ``(U, N)`` class of the prediction that matched the object; C (background) if none.
-        last_preset: ``(U, N)`` index of the highest confidence preset at which that match counts
-            (:data:`NEVER` when never). At preset ``t`` the outcome is ``matched_class`` if ``t <= last_preset``,
-            else missed (C).
-    """
-
-    matched_class: IntArray
-    last_preset: IntArray
-
-
-def object_outcomes(gt: GroundTruth, result: ModelResult) -> ObjectOutcomes:
-    """What the inference set said about every object, at every IoU and confidence preset."""
-    c = gt.num_classes
-    conf = result.counts.conf_thresholds
-    pbin = score_bins(result.predictions.score, conf)
-    by = result.match.gt_matched_by  # (U, N)
-    matched_class = np.where(by >= 0, np.append(result.predictions.cls, c)[by], c)
-    last = np.where(by >= 0, np.append(pbin, -1)[by], -1)
-    last = np.where(last < 0, NEVER, last)
-    return ObjectOutcomes(matched_class.astype(np.int64), last.astype(np.int64))
+def object_outcomes(gt: GroundTruth, result: ModelSummary) -> ObjectOutcomes:
+    """What the inference set said about every object, at every IoU and confidence preset: from the report data
+    of a run that kept it (:mod:`reportgen.engine.report_parts`), else from the matching."""
+    if result.report is not None:
+        return result.report.outcomes
+    if isinstance(result, ModelResult):
+        return outcomes_of(gt, result.predictions, result.match, result.counts.conf_thresholds)
+    raise ValueError("object outcomes need the report data or the matching")
 
 
 def outcome_at(outcomes: ObjectOutcomes, u: int, t: int, background: int) -> IntArray:
@@ -174,22 +157,34 @@ class FrameCounts:
     objects: IntArray
 
 
-def frame_counts(gt: GroundTruth, result: ModelResult, u: int, t: int, cls: int | None = None) -> FrameCounts:
-    """Counts per frame at preset (u, t), pooled over classes or for class ``cls`` (its row and column)."""
-    preds = result.predictions
+def frame_counts(gt: GroundTruth, result: ModelSummary, u: int, t: int, cls: int | None = None) -> FrameCounts:
+    """Counts per frame at preset (u, t), pooled over classes or for class ``cls`` (its row and column): from
+    the records of a run that kept them, else from the matching."""
     f = gt.num_frames
     threshold = result.counts.conf_thresholds[t]
-    outcome = result.match.pred_outcome[u]
-    counted = (outcome != IGNORED) & (preds.score >= threshold)
-    correct = counted & (np.append(gt.cls, -1)[outcome] == preds.cls)
+    frame: npt.NDArray[np.integer[Any]]
+    pred_cls: npt.NDArray[np.integer[Any]]
+    if result.records is not None:
+        records = result.records
+        counted = records.counted(u) & (records.score >= threshold)
+        correct = counted & records.correct(u)
+        frame, pred_cls = records.frame, records.cls
+    elif isinstance(result, ModelResult):
+        preds = result.predictions
+        outcome = result.match.pred_outcome[u]
+        counted = (outcome != IGNORED) & (preds.score >= threshold)
+        correct = counted & (np.append(gt.cls, -1)[outcome] == preds.cls)
+        frame, pred_cls = preds.frame, preds.cls
+    else:
+        raise ValueError("per-frame counts need the records or the matching")
     objects = ~gt.crowd
     if cls is not None:
-        counted &= preds.cls == cls
-        correct &= preds.cls == cls
+        counted &= pred_cls == cls
+        correct &= pred_cls == cls
         objects &= gt.cls == cls
     return FrameCounts(
-        np.bincount(preds.frame[correct], minlength=f),
-        np.bincount(preds.frame[counted], minlength=f),
+        np.bincount(frame[correct], minlength=f),
+        np.bincount(frame[counted], minlength=f),
         np.bincount(gt.frame[objects], minlength=f),
     )
 
@@ -312,9 +307,11 @@ def flip_spans(gt: GroundTruth, baseline: ObjectOutcomes, candidate: ObjectOutco
     """Every span of presets on which a non-crowd object's outcome differs between the two sets at IoU u."""
     c = gt.num_classes
     k = c + 1
-    la = np.where(baseline.last_preset[u] == NEVER, -1, np.minimum(baseline.last_preset[u], t_count - 1))
-    lb = np.where(candidate.last_preset[u] == NEVER, -1, np.minimum(candidate.last_preset[u], t_count - 1))
-    ca, cb = baseline.matched_class[u], candidate.matched_class[u]
+    last_a = baseline.last_preset[u].astype(np.int64)
+    last_b = candidate.last_preset[u].astype(np.int64)
+    la = np.where(last_a == NEVER, -1, np.minimum(last_a, t_count - 1))
+    lb = np.where(last_b == NEVER, -1, np.minimum(last_b, t_count - 1))
+    ca, cb = baseline.matched_class[u].astype(np.int64), candidate.matched_class[u].astype(np.int64)
     e1 = np.minimum(la, lb) + 1
     e2 = np.maximum(la, lb) + 1
     live = ~gt.crowd

@@ -31,6 +31,7 @@ from reportgen.engine.match import IGNORED, MatchResult, match_report, match_voc
 from reportgen.engine.metrics import safe_div, voc_ap
 from reportgen.engine.partition import Part, whole
 from reportgen.engine.records import I32Array, Records, SavedRecords, pack
+from reportgen.engine.report_parts import ReportAccumulator, ReportData, ReportPart, ReportSpec, report_part
 from reportgen.io.containers import BoolArray, FloatArray, GroundTruth, IntArray, Predictions
 
 #: confidence grid of the sampled PR curves written to JSON and the report: 0.00 .. 1.00 by 0.01
@@ -136,6 +137,7 @@ class ModelSummary:
     voc: VocResult | None
     records: Records | None  # kept when asked (the curves of segments come from them)
     segments: tuple[PresetCounts, ...]  # counts of the segments asked for (map_part's segment_masks), in order
+    report: ReportData | None  # examples and object outcomes, when a report asked for them (map_part's report)
 
 
 @dataclass(frozen=True, eq=False)
@@ -157,6 +159,7 @@ class PartResult:
     counts: PresetCounts
     records: Records | SavedRecords
     segments: tuple[PresetCounts, ...] = ()
+    report: ReportPart | None = None
 
 
 def outcome_flags(gt: GroundTruth, preds: Predictions, match: MatchResult) -> BoolArray:
@@ -174,10 +177,12 @@ def outcome_flags(gt: GroundTruth, preds: Predictions, match: MatchResult) -> Bo
 
 
 def map_part(
-    part: Part, config: EvalConfig, *, segment_masks: Sequence[BoolArray] = (), progress: Progress = _noop
-) -> tuple[PartResult, MatchResult]:
+    part: Part, config: EvalConfig, *, segment_masks: Sequence[BoolArray] = (), report: ReportSpec | None = None,
+    progress: Progress = _noop,
+) -> tuple[PartResult, MatchResult]:  # fmt: skip
     """The map step: match one partition of the frames and reduce it to counts and records (and the counts of
-    each segment, ``segment_masks`` being ``(F,)`` masks over the global frames).
+    each segment, ``segment_masks`` being ``(F,)`` masks over the global frames; and what a report needs of
+    the partition's predictions and objects when ``report`` says so).
 
     The COCO matching runs in a second thread (its kernels release the GIL): on two cores the two overlap.
     """
@@ -211,7 +216,8 @@ def map_part(
     segments = tuple(
         count_presets(gt, preds, match, config.confidence_grid, mask[part.frames]) for mask in segment_masks
     )
-    return PartResult(counts, records, segments), match
+    extra = report_part(part, match, config.confidence_grid, report) if report is not None else None
+    return PartResult(counts, records, segments, extra), match
 
 
 def reduce_parts(
@@ -223,9 +229,11 @@ def reduce_parts(
     source: str = "",
     dropped_unknown_frames: int = 0,
     keep_records: bool = False,
+    report: ReportSpec | None = None,
     progress: Progress = _noop,
 ) -> ModelSummary:
-    """The reduce step: add the counts of every partition and merge their records in the global order.
+    """The reduce step: add the counts of every partition and merge their records in the global order (and their
+    report data, when the map step kept it with ``report``).
 
     ``parts`` must cover every frame of ``gt`` exactly once; it is consumed (emptied) so that each partition's
     records are freed once merged. ``keep_records``: keep the merged records in the result (segments' curves).
@@ -236,6 +244,7 @@ def reduce_parts(
     segments = add_segments(parts)
     if counts.frame_count != gt.num_frames:
         raise ValueError(f"partitions cover {counts.frame_count} frames, the ground truth has {gt.num_frames}")
+    report_data = reduce_reports(gt, parts, config, report) if report is not None else None
     pieces = [p.records for p in parts]
     parts.clear()  # each partition's records are freed once copied
     records = Records.concat(pieces)
@@ -250,7 +259,19 @@ def reduce_parts(
         progress(f"{name}: VOC AP")
         voc = voc_from_records(gt, records, config.iou_grid, pixel_inclusive=config.pixel_inclusive)
     kept = records if keep_records else None
-    return ModelSummary(name, source, len(records), dropped_unknown_frames, counts, curves, coco, voc, kept, segments)
+    return ModelSummary(name, source, len(records), dropped_unknown_frames, counts, curves, coco, voc, kept, segments,
+                        report_data)  # fmt: skip
+
+
+def reduce_reports(gt: GroundTruth, parts: Sequence[PartResult], config: EvalConfig, spec: ReportSpec) -> ReportData:
+    """The partitions' report data merged (the map step ran with the same ``spec``)."""
+    with_report = [p.report for p in parts if p.report is not None]
+    if len(with_report) != len(parts):
+        raise ValueError("a partition has no report data")
+    acc = ReportAccumulator(gt, config.iou_grid.size, spec)
+    for rp in with_report:
+        acc.add(rp)
+    return acc.result()
 
 
 def add_segments(parts: Sequence[PartResult]) -> tuple[PresetCounts, ...]:
@@ -264,18 +285,29 @@ def add_segments(parts: Sequence[PartResult]) -> tuple[PresetCounts, ...]:
 
 
 def evaluate_model(
-    gt: GroundTruth, preds: Predictions, config: EvalConfig, *, progress: Progress = _noop
-) -> ModelResult:
+    gt: GroundTruth, preds: Predictions, config: EvalConfig, *, report: ReportSpec | None = None,
+    keep_records: bool = False, progress: Progress = _noop,
+) -> ModelResult:  # fmt: skip
     """Every metric of one inference set at every preset of ``config``: the map step on all frames at once, then
     the reduce step (the same two functions a partitioned run uses)."""
     part = whole(gt, preds)
-    result, match = map_part(part, config, progress=progress)
+    result, match = map_part(part, config, report=report, progress=progress)
     summary = reduce_parts(
         gt, [result], config, name=preds.name, source=preds.source,
-        dropped_unknown_frames=preds.dropped_unknown_frames, progress=progress,
+        dropped_unknown_frames=preds.dropped_unknown_frames, keep_records=keep_records, report=report,
+        progress=progress,
     )  # fmt: skip
     fields = {f.name: getattr(summary, f.name) for f in dataclasses.fields(ModelSummary)}
     return ModelResult(**fields, predictions=preds, match=match)
+
+
+def with_report(gt: GroundTruth, result: ModelResult, config: EvalConfig, spec: ReportSpec) -> ModelResult:
+    """``result`` with its report data (:mod:`reportgen.engine.report_parts`), from the matching it kept: the
+    same map step on one partition, and the same reduce."""
+    part = report_part(whole(gt, result.predictions), result.match, config.confidence_grid, spec)
+    acc = ReportAccumulator(gt, config.iou_grid.size, spec)
+    acc.add(part)
+    return dataclasses.replace(result, report=acc.result())
 
 
 def segment_counts(gt: GroundTruth, result: ModelResult, frame_mask: BoolArray) -> PresetCounts:

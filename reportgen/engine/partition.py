@@ -12,6 +12,7 @@ Frames are assigned to partitions by contiguous ranges of the ground truth's fra
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -28,17 +29,20 @@ class Part:
         preds: their predictions, in input order; ``preds.frame`` indexes the part's frames.
         frames: ``(f,)`` global frame index of each of the part's frames.
         positions: ``(m,)`` global input position of each prediction.
+        objects: ``(n,)`` global index (in the whole ground truth) of each of the part's objects.
     """
 
     gt: GroundTruth
     preds: Predictions
     frames: IntArray
     positions: IntArray
+    objects: IntArray
 
 
 def whole(gt: GroundTruth, preds: Predictions) -> Part:
     """Every frame as one part."""
-    return Part(gt, preds, np.arange(gt.num_frames, dtype=np.int64), np.arange(preds.num_predictions, dtype=np.int64))
+    return Part(gt, preds, np.arange(gt.num_frames, dtype=np.int64), np.arange(preds.num_predictions, dtype=np.int64),
+                np.arange(gt.num_objects, dtype=np.int64))  # fmt: skip
 
 
 def partition_of(frame: IntArray, num_frames: int, num_parts: int) -> IntArray:
@@ -53,9 +57,9 @@ def frames_of(part: int, num_frames: int, num_parts: int) -> IntArray:
     return np.arange(lo, hi, dtype=np.int64)
 
 
-def ground_truth_part(gt: GroundTruth, frames: IntArray) -> tuple[GroundTruth, IntArray]:
-    """The objects of ``frames`` (ascending global indices), re-indexed to them, and the local index of every
-    global frame (-1: not in the part)."""
+def ground_truth_part(gt: GroundTruth, frames: IntArray) -> tuple[GroundTruth, IntArray, IntArray]:
+    """The objects of ``frames`` (ascending global indices), re-indexed to them, the local index of every
+    global frame (-1: not in the part), and the global index of each of the part's objects."""
     local = np.full(gt.num_frames, -1, dtype=np.int64)
     local[frames] = np.arange(frames.shape[0])
     rows = np.flatnonzero(local[gt.frame] >= 0)
@@ -72,7 +76,7 @@ def ground_truth_part(gt: GroundTruth, frames: IntArray) -> tuple[GroundTruth, I
         image_paths=tuple(gt.image_paths[i] for i in frames) if gt.image_paths else (),
         _frame_index={},
     )
-    return part, local
+    return part, local, rows.astype(np.int64)
 
 
 def predictions_part(preds: Predictions, rows: IntArray, local: IntArray) -> Predictions:
@@ -96,13 +100,12 @@ def group_rows(frame: IntArray, num_frames: int, num_parts: int) -> tuple[IntArr
     return order.astype(np.int64), bounds.astype(np.int64)
 
 
-def split(gt: GroundTruth, preds: Predictions, num_parts: int) -> list[Part]:
-    """In-memory data as ``num_parts`` parts (some may be empty when there are fewer frames)."""
+def split(gt: GroundTruth, preds: Predictions, num_parts: int) -> Iterator[Part]:
+    """In-memory data as ``num_parts`` parts (some may be empty when there are fewer frames), made one at a time
+    as they are consumed (so that only one part's copy of the predictions is held)."""
     order, bounds = group_rows(preds.frame, gt.num_frames, num_parts)
-    parts = []
     for p in range(num_parts):
         frames = frames_of(p, gt.num_frames, num_parts)
-        gt_part, local = ground_truth_part(gt, frames)
+        gt_part, local, objects = ground_truth_part(gt, frames)
         rows = order[bounds[p] : bounds[p + 1]]
-        parts.append(Part(gt_part, predictions_part(preds, rows, local), frames, rows.astype(np.int64)))
-    return parts
+        yield Part(gt_part, predictions_part(preds, rows, local), frames, rows.astype(np.int64), objects)

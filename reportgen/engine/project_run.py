@@ -13,10 +13,13 @@ import pandas as pd
 from reportgen.engine.aggregate import PresetCounts
 from reportgen.engine.evaluation import EvalConfig, ModelResult, ModelSummary, Progress, evaluate_model, segment_counts
 from reportgen.engine.grids import parse_grid, with_value
+from reportgen.engine.report_parts import ReportData, ReportSpec, caps_for
 from reportgen.errors import InputError
 from reportgen.io._files import check_regular, open_input, read_text
+from reportgen.io._location import Location
 from reportgen.io._where import short
 from reportgen.io.containers import BoolArray, GroundTruth, Predictions
+from reportgen.io.options import LoadOptions
 from reportgen.io.project import ALL_FRAMES, ClassesSpec, Project, Segment, inside, outside_message
 from reportgen.io.query import QueryError, evaluate_query
 
@@ -50,12 +53,20 @@ class ProjectRun:
     results: tuple[ModelSummary, ...]
     segments: tuple[SegmentFrames, ...]
     counts: dict[tuple[str, str], PresetCounts]
+    predictions: tuple[Predictions, ...]  # every inference set's predictions, as loaded (``results``' order)
 
     def result(self, name: str) -> ModelSummary:
         for r in self.results:
             if r.name == name:
                 return r
         raise KeyError(name)
+
+    def report_data(self, m: int) -> ReportData:
+        """Inference set ``m``'s examples and object outcomes (a run made with ``report=True``)."""
+        data = self.results[m].report
+        if data is None:
+            raise ValueError("the run kept no report data: run the project with report=True")
+        return data
 
     @property
     def matched(self) -> tuple[ModelResult, ...]:
@@ -80,6 +91,8 @@ def run_project(
     image_paths: bool = False,
     partitioned: bool = False,
     dask: str | Client | None = None,
+    report: bool = False,
+    num_parts: int | None = None,
 ) -> ProjectRun:
     """Load, evaluate and count everything the project describes.
 
@@ -91,6 +104,8 @@ def run_project(
     threshold is computed exactly).
     ``image_paths``: check, before any computation, that the images a report would embed lie where the project
     may lead (its folder and ``--allow-path`` folders).
+    ``report``: also keep what a report needs (records, examples, object outcomes: :mod:`.report_parts`).
+    ``num_parts``: partitions of the frames of a partitioned run (default: by the number of frames).
     """
     from reportgen.io import load_ground_truth, load_predictions
 
@@ -99,7 +114,11 @@ def run_project(
     preds: list[Predictions] = []
     for spec in project.inference_sets:
         progress(f"loading {spec.path}")
-        preds.append(load_predictions(spec.path, gt, project.options_for(spec), name=spec.name))
+        options = project.options_for(spec)
+        if gt.task == "detection":
+            preds.append(_read_in_chunks(spec.path, gt, options, spec.name, progress))
+        else:
+            preds.append(load_predictions(spec.path, gt, options, name=spec.name))
     gt, preds = apply_classes(gt, preds, project.classes, project.path)
     _check_display_names(project, gt)
     frame_table = load_frame_table(project, gt)
@@ -119,9 +138,10 @@ def run_project(
             iou_grid = with_value(iou_grid, iou_value)
     config = EvalConfig(iou_grid, conf_grid, project.iou, project.confidence, coco=gt.task == "detection")
     segments = segment_frames(project, gt, frame_table)
+    keep = report_spec(gt, segments) if report else None
     if partitioned or dask is not None:
-        return _run_in_parts(project, gt, frame_table, config, preds, segments, progress, dask)
-    results = tuple(evaluate_model(gt, p, config, progress=progress) for p in preds)
+        return _run_in_parts(project, gt, frame_table, config, preds, segments, progress, dask, keep, num_parts)
+    results = tuple(evaluate_model(gt, p, config, report=keep, keep_records=report, progress=progress) for p in preds)
     counts: dict[tuple[str, str], PresetCounts] = {}
     for result in results:
         for seg in segments:
@@ -130,12 +150,52 @@ def run_project(
                 counts[result.name, seg.segment.name] = result.counts
             else:
                 counts[result.name, seg.segment.name] = segment_counts(gt, result, seg.mask)
-    return ProjectRun(project, gt, frame_table, config, results, segments, counts)
+    return ProjectRun(project, gt, frame_table, config, results, segments, counts, tuple(preds))
+
+
+def _read_in_chunks(
+    path: Location, gt: GroundTruth, options: LoadOptions, name: str, progress: Progress
+) -> Predictions:
+    """Detection predictions read a chunk at a time (tables stream; other formats are one chunk) and gathered into
+    one :class:`Predictions`, equal to ``load_predictions``'s: the read holds the gathered arrays and one chunk,
+    not a whole table's parsing."""
+    from reportgen.engine.streaming import CHUNK_ROWS
+    from reportgen.io import iter_prediction_chunks, load_predictions
+
+    fields: dict[str, list[np.ndarray]] = {"box": [], "frame": [], "cls": [], "score": []}
+    dropped = 0
+    source = str(path)
+    for i, (chunk, _) in enumerate(iter_prediction_chunks(path, gt, options, name=name, rows=CHUNK_ROWS), start=1):
+        for key, parts in fields.items():
+            parts.append(getattr(chunk, key))
+        dropped += chunk.dropped_unknown_frames
+        source = chunk.source
+        if i > 1:
+            progress(f"{name}: read chunk {i}")
+    if not fields["frame"]:
+        return load_predictions(path, gt, options, name=name)
+    # one field at a time, its chunks freed as it is gathered: the peak is the gathered arrays plus one field
+
+    def gather(key: str) -> np.ndarray:
+        out = np.concatenate(fields[key])
+        fields[key].clear()
+        return out
+
+    box = gather("box")
+    frame, cls, score = gather("frame"), gather("cls"), gather("score")
+    return Predictions(name, frame, cls, box, score, source=source, dropped_unknown_frames=dropped)
+
+
+def report_spec(gt: GroundTruth, segments: Sequence[SegmentFrames]) -> ReportSpec:
+    """What the map step keeps for a report of these segments: the examples' caps, and the segments that get
+    examples of their own (all but those covering every frame)."""
+    return ReportSpec(caps_for(gt.num_classes), tuple(sf.mask for sf in segments if not sf.mask.all()))
 
 
 def _run_in_parts(
     project: Project, gt: GroundTruth, frame_table: pd.DataFrame | None, config: EvalConfig,
     preds: list[Predictions], segments: tuple[SegmentFrames, ...], progress: Progress, dask: str | Client | None,
+    spec: ReportSpec | None, num_parts: int | None,
 ) -> ProjectRun:  # fmt: skip
     """The project's counts from the map step: each segment counted in every partition, then added."""
     from reportgen.engine.streaming import evaluate_in_parts
@@ -148,11 +208,13 @@ def _run_in_parts(
         with connect(dask) as client:
             for p in preds:
                 results.append(evaluate_on_cluster(client, gt, p, config, name=p.name, source_name=p.source,
-                                                   segment_masks=masks, progress=progress))  # fmt: skip
+                                                   num_parts=num_parts, segment_masks=masks, report=spec,
+                                                   progress=progress))  # fmt: skip
     else:
-        results = [evaluate_in_parts(gt, p, config, segment_masks=masks, progress=progress) for p in preds]
+        results = [evaluate_in_parts(gt, p, config, num_parts=num_parts, segment_masks=masks, report=spec,
+                                     progress=progress) for p in preds]  # fmt: skip
     counts = {(r.name, sf.segment.name): r.segments[i] for r in results for i, sf in enumerate(segments)}
-    return ProjectRun(project, gt, frame_table, config, tuple(results), segments, counts)
+    return ProjectRun(project, gt, frame_table, config, tuple(results), segments, counts, tuple(preds))
 
 
 def apply_classes(

@@ -27,6 +27,7 @@ import numpy.typing as npt
 from reportgen.engine.evaluation import EvalConfig, ModelSummary, PartResult, Progress, map_part, reduce_parts
 from reportgen.engine.partition import Part, ground_truth_part, group_rows
 from reportgen.engine.records import Records
+from reportgen.engine.report_parts import ReportSpec
 from reportgen.io.containers import BoolArray, GroundTruth, IntArray, Predictions
 
 #: one spilled prediction: global frame, global input position, score, xywh box, class
@@ -82,7 +83,7 @@ def part_from_rows(gt: GroundTruth, frames: IntArray, rows: Rows, name: str) -> 
     """The part of ``frames`` (ascending global indices) from its spilled rows (any order of arrival: sorted back
     into input order)."""
     rows = rows[np.argsort(rows["position"], kind="stable")]
-    gt_part, local = ground_truth_part(gt, frames)
+    gt_part, local, objects = ground_truth_part(gt, frames)
     preds = Predictions(
         name=name,
         frame=local[rows["frame"]],
@@ -92,7 +93,7 @@ def part_from_rows(gt: GroundTruth, frames: IntArray, rows: Rows, name: str) -> 
     )
     if preds.num_predictions and (preds.frame < 0).any():
         raise ValueError("rows of frames outside the part")
-    return Part(gt_part, preds, frames, np.ascontiguousarray(rows["position"]))
+    return Part(gt_part, preds, frames, np.ascontiguousarray(rows["position"]), objects)
 
 
 class Spill:
@@ -144,6 +145,7 @@ def evaluate_chunks(
     workdir: Path | None = None,
     segment_masks: Sequence[BoolArray] = (),
     keep_records: bool = False,
+    report: ReportSpec | None = None,
     per_map: int = PREDICTIONS_PER_MAP,
     progress: Progress | None = None,
 ) -> ModelSummary:
@@ -164,33 +166,35 @@ def evaluate_chunks(
         runs = groups(spill.sizes, per_map)
         for i, (a, b) in enumerate(runs, start=1):
             part = part_from_rows(gt, spill.frames(a, b), spill.rows(a, b), name)
-            result = map_part(part, config, segment_masks=segment_masks)[0]
+            result = map_part(part, config, segment_masks=segment_masks, report=report)[0]
             # the records wait on disk: merging then holds one copy of them, not two
             saved = result.records.save(Path(tmp) / f"records-{i:05d}") if isinstance(result.records, Records) \
                 else result.records  # fmt: skip
             results.append(replace(result, records=saved))
             say(f"{name}: matched partition {i} of {len(runs)}")
         return reduce_parts(gt, results, config, name=name, source=source, dropped_unknown_frames=spill.dropped,
-                            keep_records=keep_records, progress=say)  # fmt: skip
+                            keep_records=keep_records, report=report, progress=say)  # fmt: skip
 
 
 def evaluate_in_parts(
     gt: GroundTruth, preds: Predictions, config: EvalConfig, *, num_parts: int | None = None,
-    segment_masks: Sequence[BoolArray] = (), keep_records: bool = False, progress: Progress | None = None,
+    segment_masks: Sequence[BoolArray] = (), keep_records: bool = False, report: ReportSpec | None = None,
+    progress: Progress | None = None,
 ) -> ModelSummary:  # fmt: skip
     """Predictions already in memory, matched one partition at a time (the matching of only one partition is
-    held at once)."""
+    held at once). ``report``: also keep what a report needs (and the records)."""
     from reportgen.engine.partition import split
 
     say = progress if progress is not None else (lambda _: None)
     k = num_parts if num_parts is not None else default_parts(gt.num_frames)
     results = []
     for p, part in enumerate(split(gt, preds, k), start=1):
-        results.append(map_part(part, config, segment_masks=segment_masks)[0])
+        results.append(map_part(part, config, segment_masks=segment_masks, report=report)[0])
         say(f"{preds.name}: matched partition {p} of {k}")
     return reduce_parts(
         gt, results, config, name=preds.name, source=preds.source,
-        dropped_unknown_frames=preds.dropped_unknown_frames, keep_records=keep_records, progress=say,
+        dropped_unknown_frames=preds.dropped_unknown_frames, keep_records=keep_records or report is not None,
+        report=report, progress=say,
     )  # fmt: skip
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -27,6 +27,9 @@ from reportgen.report.charts import pr_curve_svg
 from reportgen.report.examples import _image_paths, build_examples
 from reportgen.report.model import ReportTables, as_shown, report_tables
 from reportgen.report.payload import build_payload
+
+if TYPE_CHECKING:
+    from distributed import Client
 
 DEFAULT_THUMBNAIL_BUDGET = 600_000
 
@@ -74,8 +77,8 @@ def project_from_evaluation(
     The evaluation is reused where its grids are the ones the report needs; otherwise (classification, whose
     report has one IoU; a bootstrap preset off the grids) the inference sets are evaluated again on them.
     """
-    from reportgen.engine.evaluation import evaluate_model
-    from reportgen.engine.project_run import ALL_FRAMES_ONLY, segment_frames
+    from reportgen.engine.evaluation import evaluate_model, with_report
+    from reportgen.engine.project_run import ALL_FRAMES_ONLY, report_spec, segment_frames
 
     source = Path(gt.source) if gt.source else Path("(in memory)")
     iou_grid, conf_grid = config.iou_grid, config.confidence_grid
@@ -106,14 +109,17 @@ def project_from_evaluation(
     )
     same = np.array_equal(iou_grid, config.iou_grid) and np.array_equal(conf_grid, config.confidence_grid)
     run_config = EvalConfig(iou_grid, conf_grid, config.iou, config.confidence, coco=gt.task == "detection")
-    if not (same and config.coco == run_config.coco):
-        results = [evaluate_model(gt, r.predictions, run_config) for r in results]
-    else:
-        run_config = config
     segments = segment_frames(spec, gt, None)
     assert [s.segment.name for s in segments] == ALL_FRAMES_ONLY
+    keep = report_spec(gt, segments)
+    if not (same and config.coco == run_config.coco):
+        results = [evaluate_model(gt, r.predictions, run_config, report=keep) for r in results]
+    else:
+        run_config = config
+        results = [with_report(gt, r, config, keep) for r in results]
     counts = {(r.name, ALL_FRAMES_ONLY[0]): r.counts for r in results}
-    return spec, ProjectRun(spec, gt, None, run_config, tuple(results), segments, counts)
+    preds = tuple(r.predictions for r in results)
+    return spec, ProjectRun(spec, gt, None, run_config, tuple(results), segments, counts, preds)
 
 
 def default_charts(payload: dict[str, Any], tables: ReportTables) -> dict[str, str]:
@@ -143,10 +149,13 @@ def build_report(
     progress: Progress = _noop,
     run: ProjectRun | None = None,
     bootstrap_presets: Sequence[tuple[float, float]] = (),
+    dask: str | Client | None = None,
 ) -> dict[str, Any]:
     """Compute everything and write the self-contained HTML report to ``output`` (atomically).
 
-    ``run``: an already computed run of ``project`` (skips the computation).
+    The inference sets are matched one partition of the frames at a time (only counts, records, the first
+    examples of each cell and the objects' outcomes are kept: docs/scale.md), on the Dask cluster ``dask`` when
+    given. ``run``: an already computed run of ``project`` made with ``report=True`` (skips the computation).
     ``bootstrap_presets``: ``(confidence, IoU)`` presets, besides the default, at which to compute the
     paired-bootstrap intervals of every pair of inference sets.
     Returns the embedded payload (for tests and callers that want the numbers).
@@ -154,7 +163,8 @@ def build_report(
     from reportgen.report.render import render_report
 
     if run is None:
-        run = run_project(project, progress=progress, extra_presets=bootstrap_presets)
+        run = run_project(project, progress=progress, extra_presets=bootstrap_presets, partitioned=True, dask=dask,
+                          report=True)  # fmt: skip
     examples = build_examples(run, thumbnail_budget=thumbnail_budget, progress=progress)
     stats = examples.pop("thumbnail_stats")
     tables = report_tables(run, progress)

@@ -23,30 +23,21 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from reportgen.engine.evaluation import Progress
-from reportgen.engine.match import IGNORED
 from reportgen.engine.project_run import ProjectRun
+from reportgen.engine.report_parts import (
+    MANY_CLASSES,
+    Candidates,
+    caps_for,
+    rank_in_cell,
+)
 from reportgen.errors import InputError
 from reportgen.io.containers import BoolArray, FloatArray, IntArray
 from reportgen.limits import MAX_IMAGE_PIXELS
-
-GLOBAL_CAP = 20
-PER_SEGMENT_CAP = 3
-#: above this many classes (the page's many-class mode) the caps shrink, to keep COCO-scale reports small
-MANY_CLASSES = 25
-MANY_GLOBAL_CAP = 10
-MANY_PER_SEGMENT_CAP = 2
 
 
 def frame_cap_for(num_classes: int) -> int:
     """How many frames carry their boxes (and may carry a picture) for the frame viewer."""
     return MANY_FRAME_CAP if num_classes > MANY_CLASSES else FRAME_CAP
-
-
-def caps_for(num_classes: int) -> tuple[int, int]:
-    """(examples per cell over all frames, examples per cell per segment)."""
-    if num_classes > MANY_CLASSES:
-        return MANY_GLOBAL_CAP, MANY_PER_SEGMENT_CAP
-    return GLOBAL_CAP, PER_SEGMENT_CAP
 
 
 #: a thumbnail's longer side at most (pixels); a crop is enlarged at most THUMB_UPSCALE times its size in the
@@ -90,55 +81,12 @@ class _Picked:
     rank: IntArray  # position inside its cell's list (0 = most relevant)
 
 
-def _rank_in_cell(cell: IntArray) -> IntArray:
-    """Position of each item inside its run of equal ``cell`` values (the input is grouped by cell)."""
-    if cell.size == 0:
-        return cell
-    start = np.flatnonzero(np.r_[True, cell[1:] != cell[:-1]])
-    return np.arange(cell.size) - np.repeat(start, np.diff(np.r_[start, cell.size]))
-
-
-def _pick(
-    run: ProjectRun, m: int, u: int, seg_masks: list[BoolArray], order: IntArray, caps: tuple[int, int]
-) -> _Picked:
-    """Examples of inference set ``m`` at IoU preset ``u``; ``order``: its predictions, most confident first."""
-    gt = run.gt
-    c = gt.num_classes
-    side = c + 1
-    result = run.matched[m]
-    preds = result.predictions
-    outcome = result.match.pred_outcome[u]
-    # predictions counted at this IoU, most confident first (one global order per model, filtered)
-    counted = order[outcome[order] != IGNORED]
-    p_cell = np.append(gt.cls, c)[outcome[counted]] * side + preds.cls[counted]
-    # objects: never matched first, then by ascending score of the prediction that matched them
-    real_obj = np.flatnonzero(~gt.crowd)
-    by = result.match.gt_matched_by[u, real_obj]
-    match_score = np.where(by >= 0, np.append(preds.score, 0.0)[by], -np.inf)
-    o_rel = np.argsort(match_score, kind="stable")
-    o_cell = (gt.cls[real_obj] * side + c)[o_rel]
-    parts = []
-    for items, cells, frames in (
-        (counted, p_cell, preds.frame[counted]),
-        (real_obj[o_rel], o_cell, gt.frame[real_obj[o_rel]]),
-    ):
-        grouping = np.argsort(cells, kind="stable")  # by cell, relevance order kept inside
-        items, cells, frames = items[grouping], cells[grouping], frames[grouping]
-        keep = _rank_in_cell(cells) < caps[0]
-        for mask in seg_masks:
-            inside = mask[frames]
-            rank = np.full(cells.size, caps[0])
-            rank[inside] = _rank_in_cell(cells[inside])
-            keep |= rank < caps[1]
-        parts.append((items[keep], cells[keep]))
-    (p_items, p_cells), (o_items, o_cells) = parts
-    pred = np.concatenate([p_items, by[np.searchsorted(real_obj, o_items)]])
-    obj = np.concatenate([outcome[p_items], o_items])
-    obj = np.where(obj >= 0, obj, -1)
-    cell = np.concatenate([p_cells, o_cells])
-    iou = np.where(pred >= 0, result.match.pred_iou[u, np.maximum(pred, 0)], np.nan)
-    iou = np.where(obj >= 0, iou, np.nan)
-    return _Picked(m, u, cell, pred.astype(np.int64), obj.astype(np.int64), iou, _rank_in_cell(cell))
+def _picked(m: int, u: int, predictions: Candidates, missed: Candidates) -> _Picked:
+    """The examples listed at IoU preset ``u`` (the run's report data): predictions, then missed objects."""
+    cell = np.concatenate([predictions.cell, missed.cell])
+    return _Picked(m, u, cell, np.concatenate([predictions.pred, missed.pred]),
+                   np.concatenate([predictions.obj, missed.obj]), np.concatenate([predictions.iou, missed.iou]),
+                   rank_in_cell(cell))  # fmt: skip
 
 
 def build_examples(
@@ -150,13 +98,12 @@ def build_examples(
     """The ``examples`` part of the report payload, with thumbnails within ``thumbnail_budget`` bytes."""
     gt = run.gt
     side = gt.num_classes + 1
-    seg_masks = [sf.mask for sf in run.segments if not sf.mask.all()]
     caps = caps_for(gt.num_classes)
     picked: list[_Picked] = []
-    for m, result in enumerate(run.matched):
+    for m, result in enumerate(run.results):
         progress(f"examples: {result.name}")
-        order = np.argsort(-result.predictions.score, kind="stable")
-        picked.extend(_pick(run, m, u, seg_masks, order, caps) for u in range(result.match.iou_thresholds.size))
+        data = run.report_data(m)
+        picked.extend(_picked(m, u, p, o) for u, (p, o) in enumerate(zip(data.predictions, data.missed, strict=True)))
 
     # dense renumbering of the referenced objects and predictions
     obj_ids = np.unique(np.concatenate([p.obj for p in picked] + [np.zeros(0, np.int64)]))
@@ -189,8 +136,7 @@ def build_examples(
         "box": np.round(gt.box[obj_ids], 2).tolist(),
     }
     predictions = []
-    for m, result in enumerate(run.matched):
-        pr = result.predictions
+    for m, pr in enumerate(run.predictions):
         ids = pred_ids[m]
         predictions.append({
             "frame": pr.frame[ids].tolist(),
@@ -242,7 +188,7 @@ def _frame_order(run: ProjectRun, priority: list[tuple[int, int, int]], cap: int
     for m, j, i in priority:
         if len(order) >= cap:
             break
-        frame = int(run.matched[m].predictions.frame[j]) if j >= 0 else int(run.gt.frame[i])
+        frame = int(run.predictions[m].frame[j]) if j >= 0 else int(run.gt.frame[i])
         order.setdefault(frame, None)
     return list(order)
 
@@ -265,8 +211,7 @@ def frame_boxes(run: ProjectRun, frames: list[int], pictures: dict[int, str]) ->
     info[:, 4] = gt.crowd[g_rows]
     parts.append((pos_of[gt.frame[g_rows]], np.zeros(g_rows.size), np.arange(g_rows.size, dtype=np.float64),
                   gt.box[g_rows], info))  # fmt: skip
-    for m, result in enumerate(run.matched):
-        pr = result.predictions
+    for m, pr in enumerate(run.predictions):
         rows = np.flatnonzero(pos_of[pr.frame] >= 0)
         info = np.zeros((rows.size, 5), dtype=np.uint16)
         info[:, 0] = 1 + m
@@ -311,7 +256,7 @@ def _priority(run: ProjectRun, picked: list[_Picked]) -> list[tuple[int, int, in
     for p in picked:
         if p.u != u_default:
             continue
-        score = np.append(run.matched[p.m].predictions.score, np.nan)[p.pred]  # NaN: no prediction
+        score = np.append(run.predictions[p.m].score, np.nan)[p.pred]  # NaN: no prediction
         g, q = p.cell // side, p.cell % side
         # listed at the default confidence: counted predictions at or above it; missed objects below it
         shown = np.where(q < c, score >= conf, ~(score >= conf))
@@ -398,7 +343,7 @@ def _pictures(
     used = 0
 
     def crop_uri(m: int, j: int, i: int) -> str | None:
-        preds = run.matched[m].predictions
+        preds = run.predictions[m]
         image = load(int(preds.frame[j]) if j >= 0 else int(gt.frame[i]))
         if image is None:
             return None

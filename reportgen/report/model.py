@@ -20,9 +20,9 @@ import numpy.typing as npt
 from reportgen.engine.evaluation import CURVE_GRID, Progress, segment_curves
 from reportgen.engine.metrics import scores_from_matrix
 from reportgen.engine.project_run import ProjectRun
+from reportgen.engine.report_parts import MANY_CLASSES
 from reportgen.engine.verdicts import judge, resolve_thresholds
 from reportgen.io.containers import FloatArray, IntArray
-from reportgen.report.examples import MANY_CLASSES
 
 #: the PR curves in the report: confidences 0.00, 0.02, ..., 1.00 (every second point of CURVE_GRID), or by
 #: 0.04 above MANY_CLASSES classes (the page's many-class mode), to keep COCO-scale reports small

@@ -24,7 +24,6 @@ from reportgen.engine.compare import (
     BOOTSTRAP_SEED,
     FLIP_SAMPLE,
     FLIP_SAMPLE_SEED,
-    NEVER,
     BootstrapSums,
     FrameCounts,
     bootstrap_sums,
@@ -39,12 +38,13 @@ from reportgen.engine.compare import (
 )
 from reportgen.engine.evaluation import Progress
 from reportgen.engine.project_run import ProjectRun
+from reportgen.engine.report_parts import MANY_CLASSES, NEVER
 from reportgen.engine.verdicts import compute_verdicts, payload, segment_uuid
 from reportgen.errors import InputError
 from reportgen.io._location import Location
 from reportgen.io.project import METRICS, SEGMENT_GROUPS, Project
 from reportgen.outputs.metrics_json import sha256_of
-from reportgen.report.examples import MANY_CLASSES, FrameBoxes
+from reportgen.report.examples import FrameBoxes
 from reportgen.report.model import UNDEFINED_U16, ReportTables, display_int, report_tables
 
 SCHEMA_VERSION = 2
@@ -141,7 +141,7 @@ def _bootstrap(run: ProjectRun, presets: list[tuple[int, int]], keys: np.ndarray
     columns: list[tuple[int, int, int | None, int]] = []  # (m, preset, cls, segment) per 3 columns
     for si, cls in enumerate(seg_cls):
         for pi, (u, t) in enumerate(presets):
-            for m, r in enumerate(run.matched):
+            for m, r in enumerate(run.results):
                 if (m, pi, cls) not in counts:
                     counts[m, pi, cls] = frame_counts(gt, r, u, t, cls)
                 columns.append((m, pi, cls, si))
@@ -178,7 +178,7 @@ def _flips(run: ProjectRun, keys: np.ndarray, progress: Progress) -> tuple[dict[
     m_count = len(run.results)
     pairs = [(a, b) for a in range(m_count) for b in range(a + 1, m_count)]
     u_count, t_count = run.config.iou_grid.size, run.config.confidence_grid.size
-    outcomes = [object_outcomes(gt, r) for r in run.matched]
+    outcomes = [object_outcomes(gt, r) for r in run.results]
     priority = object_priority(gt, keys, FLIP_SAMPLE_SEED)
     offsets = np.zeros((len(pairs), len(run.segments), u_count, 2), dtype=np.uint32)
     groups_parts: list[np.ndarray] = []

@@ -27,8 +27,8 @@ import numpy.typing as npt
 from markupsafe import Markup
 
 from reportgen.display import score_text, threshold_text
+from reportgen.engine.report_parts import MANY_CLASSES
 from reportgen.io.project import SEGMENT_GROUPS
-from reportgen.report.examples import MANY_CLASSES
 from reportgen.report.model import ReportTables
 
 __all__ = ["JS_FILES", "div_colour", "render_report", "score_text", "threshold_text"]

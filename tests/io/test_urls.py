@@ -241,3 +241,16 @@ def test_dask_workers_read_a_parquet_folder_url_themselves(tmp_path: Path) -> No
     assert a.code == b.code == 0, b.stderr
     assert a.stdout == b.stdout
     assert numbers(single) == numbers(cluster)
+
+
+def test_build_reads_urls_and_records_them(tmp_path: Path, memory: Any) -> None:
+    from tests.cli import build
+
+    fs, root = memory
+    paths = write_inputs(tmp_path)
+    gt_url, pred_url = to_memory(fs, root, paths["gt"]), to_memory(fs, root, paths["folder"])
+    out = tmp_path / "report.html"
+    run = build("--gt", gt_url, "--pred", f"m={pred_url}", "-o", out)
+    assert run.code == 0, run.stderr
+    html = out.read_text()
+    assert pred_url in html and "(in memory)" not in html
