@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from reportgen.engine.evaluation import EvalConfig, ModelResult, ModelSummary
     from reportgen.engine.project_run import ProjectRun
     from reportgen.engine.verdicts import SegmentVerdict
+    from reportgen.io._location import Location
     from reportgen.io.project import Project as _ProjectSpec
 
 __all__ = [
@@ -65,6 +66,21 @@ Source = Any
 
 
 # ------------------------------------------------------------------------------------------------- loading
+def _location(source: str | os.PathLike[str]) -> Location:
+    """A path or an fsspec URL (``s3://...``), never ``Path("s3://b/k")`` (pathlib reads it as ``s3:/b/k``)."""
+    from reportgen.io._location import location
+
+    return location(source)
+
+
+def _existing(source: str) -> Location | None:
+    """The input a container was read from, when it names one that exists (not ``<DataFrame>``)."""
+    if not source:
+        return None
+    path = _location(source)
+    return path if path.exists() else None
+
+
 def _load_options(format_options: Mapping[str, Any]) -> LoadOptions:
     """``format_options`` (the CLI's format options in snake case) as :class:`LoadOptions`."""
     return load_options_from(format_options, label=lambda option: option.key)
@@ -94,7 +110,7 @@ def load_predictions(
 
     options = _load_options(format_options)
     if name is None:
-        name = Path(source).stem if isinstance(source, (str, os.PathLike)) else "predictions"
+        name = _location(source).stem if isinstance(source, (str, os.PathLike)) else "predictions"
     return load(source, gt, options, name=name)
 
 
@@ -262,7 +278,7 @@ class Evaluation(Mapping[str, InferenceSetResult]):
     """Every metric of every inference set at every preset; a mapping from inference-set name to its results."""
 
     def __init__(self, gt: GroundTruth, results: Sequence[ModelSummary], config: EvalConfig,
-                 sources: Sequence[Path | None]) -> None:  # fmt: skip
+                 sources: Sequence[Location | None]) -> None:  # fmt: skip
         self.gt = gt
         self.config = config
         self._results = {r.name: InferenceSetResult(gt, r) for r in results}
@@ -291,7 +307,7 @@ class Evaluation(Mapping[str, InferenceSetResult]):
         """The document ``reportgen evaluate --json`` writes (docs/json-schema.md), as a dict."""
         from reportgen.outputs.metrics_json import evaluation_document
 
-        gt_path = Path(self.gt.source) if self.gt.source and Path(self.gt.source).exists() else None
+        gt_path = _existing(self.gt.source)
         return evaluation_document(
             self.gt,
             [r.result for r in self._results.values()],
@@ -401,15 +417,15 @@ def _evaluate_with(
     if not predictions:
         raise InputError(None, "predictions: at least one inference set is required")
     results: list[ModelSummary] = []
-    sources: list[Path | None] = []
+    sources: list[Location | None] = []
     for name, value in predictions.items():
         if not isinstance(name, str) or not name.strip():
             raise InputError(None, f"predictions: expected a non-empty inference-set name, found {name!r}")
         is_path = not isinstance(value, Predictions) and isinstance(value, (str, os.PathLike))
         if isinstance(value, Predictions):
-            sources.append(Path(value.source) if value.source and Path(value.source).exists() else None)
+            sources.append(_existing(value.source))
         else:
-            sources.append(Path(value) if is_path else None)
+            sources.append(_location(value) if is_path else None)
         if keep_matching:
             preds = _predictions(value, name, truth, options, say)
             results.append(evaluate_model(truth, preds, config, progress=say))
@@ -453,7 +469,7 @@ def _in_parts(
         from reportgen.io import iter_prediction_chunks
 
         say(f"reading {value}")
-        reader = iter_prediction_chunks(Path(value), truth, options, name=name, rows=CHUNK_ROWS)
+        reader = iter_prediction_chunks(_location(value), truth, options, name=name, rows=CHUNK_ROWS)
         chunks = (preds for preds, _ in reader)
         return evaluate_chunks(truth, chunks, config, name=name, source=str(value), progress=say)
     preds = _predictions(value, name, truth, options, say)
@@ -470,7 +486,7 @@ def _on_cluster(
     if isinstance(value, (str, os.PathLike)):
         from reportgen.io import prediction_parts
 
-        rows = prediction_parts(Path(value), options) if truth.task == "detection" else None
+        rows = prediction_parts(_location(value), options) if truth.task == "detection" else None
         if rows is None:
             pieces = [Piece(str(value), 0)]
         else:  # a Parquet folder: every file is read by a worker
@@ -543,7 +559,7 @@ class Project:
         project file's own that its paths may lead into (the CLI's ``--allow-path``; docs/limits.md)."""
         from reportgen.io.project import load_project
 
-        return cls(load_project(Path(path), allow_paths=[Path(p) for p in allow_paths]))
+        return cls(load_project(Path(path), allow_paths=list(allow_paths)))
 
     @property
     def name(self) -> str:

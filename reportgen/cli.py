@@ -16,7 +16,12 @@ from typer.core import TyperArgument, TyperCommand
 
 from reportgen import __version__
 from reportgen.errors import ReportgenError
+from reportgen.io._location import location as as_location
 from reportgen.io.options import OPTION
+
+#: A data path option's value: a ``Path`` or a ``Url`` (``as_location`` makes it). Typer takes no Union type, so the
+#: annotation Typer reads is this alias.
+Location = Any
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -74,12 +79,13 @@ def stderr(message: str) -> None:
 
 # ----------------------------------------------------------------------------------------------- options
 GtOpt = Annotated[
-    Path,
+    Location,
     typer.Option(
         "--gt",
         metavar="PATH",
+        parser=as_location,
         help="Ground truth: COCO JSON, CSV / Parquet / JSONL table, "
-        "YOLO or Padilla txt folder, or Pascal VOC xml folder.",
+        "YOLO or Padilla txt folder, or Pascal VOC xml folder; a local path or a URL (s3://..., any fsspec URL).",
     ),
 ]
 PredOpt = Annotated[
@@ -88,7 +94,7 @@ PredOpt = Annotated[
         "--pred",
         metavar="[NAME=]PATH",
         help="An inference set as [NAME=]PATH (any prediction "
-        "format); repeat for several. NAME defaults to the file stem.",
+        "format; PATH may be a URL); repeat for several. NAME defaults to the file stem.",
     ),
 ]
 
@@ -96,15 +102,16 @@ PredOpt = Annotated[
 def _input_option(key: str) -> Any:
     """The typer option of one input option, from the single table ``reportgen.io.options.INPUT_OPTIONS``."""
     o = OPTION[key]
-    return typer.Option(o.flag, help=o.help, metavar=o.metavar, show_default=o.kind == "choice")
+    parser = as_location if o.kind == "path" else None  # a URL stays a URL: Path("s3://b/k") would be s3:/b/k
+    return typer.Option(o.flag, help=o.help, metavar=o.metavar, show_default=o.kind == "choice", parser=parser)
 
 
 FormatOpt = Annotated[str, _input_option("format")]
 PredFormatOpt = Annotated[str | None, _input_option("pred_format")]
 BoxOpt = Annotated[str, _input_option("box_format")]
 NormOpt = Annotated[bool, _input_option("normalized")]
-SizesOpt = Annotated[Path | None, _input_option("image_sizes")]
-NamesOpt = Annotated[Path | None, _input_option("class_names")]
+SizesOpt = Annotated[Location, _input_option("image_sizes")]
+NamesOpt = Annotated[Location, _input_option("class_names")]
 UnknownOpt = Annotated[bool, _input_option("ignore_unknown_frames")]
 RoundOpt = Annotated[bool, _input_option("round_pixels")]
 TaskOpt = Annotated[str, _input_option("task")]
@@ -118,12 +125,13 @@ DaskOpt = Annotated[
     ),
 ]
 AllowPathOpt = Annotated[
-    list[Path] | None,
+    list[str] | None,
     typer.Option(
         "--allow-path",
         metavar="DIR",
-        help="A folder outside the project file's own that its paths (and image paths) may lead into; repeatable. "
-        "Without it, a path leaving the project's folder ('..', absolute, through a link) is an error.",
+        help="A folder outside the project file's own that its paths (and image paths) may lead into, or a URL "
+        "prefix its URLs may lie under (s3://bucket/eval); repeatable. Without it, a path leaving the project's "
+        "folder ('..', absolute, through a link) or a URL is an error.",
     ),
 ]
 
@@ -133,8 +141,8 @@ def load_options(
     pred_format: str | None,
     box_format: str,
     normalized: bool,
-    image_sizes: Path | None,
-    class_names: Path | None,
+    image_sizes: Location | None,
+    class_names: Location | None,
     ignore_unknown_frames: bool,
     task: str,
     round_pixels: bool = False,
@@ -460,8 +468,9 @@ def build(
         "report.html"
     ),
     gt: Annotated[
-        Path | None,
-        typer.Option("--gt", metavar="PATH", help="Ground truth, without a project file (All Frames only)."),
+        Location,
+        typer.Option("--gt", metavar="PATH", parser=as_location,
+                     help="Ground truth, without a project file (All Frames only); a path or a URL."),
     ] = None,
     pred: Annotated[
         list[str] | None,
@@ -577,11 +586,12 @@ def build(
 @app.command(cls=PlainCommand, epilog=EXIT_CODES_HELP)
 def convert(
     input_path: Annotated[
-        Path,
+        Location,
         typer.Argument(
             metavar="INPUT",
+            parser=as_location,
             help="Ground truth or predictions in any input format (COCO JSON, CSV / Parquet / JSONL table, YOLO or "
-            "Padilla txt folder, Pascal VOC xml folder).",
+            "Padilla txt folder, Pascal VOC xml folder); a local path or a URL (s3://..., any fsspec URL).",
         ),
     ],
     output: Annotated[
@@ -598,10 +608,11 @@ def convert(
         ),
     ] = "gt",
     gt: Annotated[
-        Path | None,
+        Location,
         typer.Option(
             "--gt",
             metavar="PATH",
+            parser=as_location,
             help="With --role pred: the ground truth the predictions are for (any format, detected); their frames, "
             "classes and image sizes are resolved against it.",
         ),

@@ -7,7 +7,7 @@ bug and keeps its traceback.
 
 from __future__ import annotations
 
-from pathlib import Path
+import os
 
 
 class ReportgenError(Exception):
@@ -25,7 +25,7 @@ class InputError(ReportgenError):
 
     def __init__(
         self,
-        source: str | Path | None,
+        source: str | os.PathLike[str] | None,
         message: str,
         *,
         line: int | None = None,

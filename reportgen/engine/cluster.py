@@ -9,7 +9,9 @@
 The work is the single-process run's (:mod:`reportgen.engine.streaming`), task by task:
 
 1. one **read** task per piece of the input (a file of a Parquet folder, or the whole input): the worker reads
-   it itself, indexes it into the ground truth's frames and classes, and splits its rows by partition
+   it itself (a local path on a shared file system, or an fsspec URL such as ``s3://...`` that the worker opens
+   through fsspec: nothing is downloaded by the caller first), indexes it into the ground truth's frames and
+   classes, and splits its rows by partition
    (:func:`~reportgen.engine.streaming.split_rows`). The rows stay on that worker.
 2. one **map** task per partition: its rows from every piece (Dask moves them between workers), its objects
    from the ground truth (scattered to every worker once), then
@@ -101,8 +103,8 @@ def connect(target: str | Client) -> Iterator[Client]:
 
 @dataclass(frozen=True)
 class Piece:
-    """Part of an inference set that one worker reads: an input (``part``: one file of a Parquet folder), and the
-    input position of its first row."""
+    """Part of an inference set that one worker reads: an input (a local path or an fsspec URL; ``part``: one file
+    of a Parquet folder, the only file the worker opens), and the input position of its first row."""
 
     path: str
     offset: int
@@ -114,9 +116,9 @@ def read_piece(
 ) -> tuple[list[Rows], int]:
     """Read task: the piece's predictions as rows per partition, and how many were dropped (unknown frames).
     Detection inputs are read a chunk at a time (:func:`reportgen.io.iter_prediction_chunks`)."""
-    from reportgen.io import iter_prediction_chunks, load_predictions
+    from reportgen.io import iter_prediction_chunks, load_predictions, location
 
-    path = Path(piece.path)
+    path = location(piece.path)
     if gt.task == "classification":
         preds = load_predictions(path, gt, options, name=name)
         positions = np.arange(piece.offset, piece.offset + preds.num_predictions, dtype=np.int64)

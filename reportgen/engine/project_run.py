@@ -16,6 +16,7 @@ from reportgen.engine.grids import parse_grid, with_value
 from reportgen.engine.report_parts import ReportData, ReportSpec, caps_for
 from reportgen.errors import InputError
 from reportgen.io._files import check_regular, open_input, read_text
+from reportgen.io._location import Location
 from reportgen.io._where import short
 from reportgen.io.containers import BoolArray, GroundTruth, Predictions
 from reportgen.io.options import LoadOptions
@@ -152,7 +153,9 @@ def run_project(
     return ProjectRun(project, gt, frame_table, config, results, segments, counts, tuple(preds))
 
 
-def _read_in_chunks(path: Path, gt: GroundTruth, options: LoadOptions, name: str, progress: Progress) -> Predictions:
+def _read_in_chunks(
+    path: Location, gt: GroundTruth, options: LoadOptions, name: str, progress: Progress
+) -> Predictions:
     """Detection predictions read a chunk at a time (tables stream; other formats are one chunk) and gathered into
     one :class:`Predictions`, equal to ``load_predictions``'s: the read holds the gathered arrays and one chunk,
     not a whole table's parsing."""
@@ -449,6 +452,8 @@ def check_image_paths(project: Project, gt: GroundTruth, table: pd.DataFrame | N
                     record=f"frame {short(str(table[project.frame_id_column].iloc[row]))}", field=column,
                 )  # fmt: skip
     gt_base = project.ground_truth.parent
+    if not isinstance(gt_base, Path):  # images beside a URL ground truth are not read (report/examples.py)
+        return
     for index, image in enumerate(gt.image_paths):
         if image and not ok(gt_base / image):
             raise InputError(

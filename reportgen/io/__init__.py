@@ -25,6 +25,8 @@ Choices, in one place:
   ``cx``, ...) is classification; ``task`` or the ``classification`` format decide otherwise.
 - A folder of ``.parquet`` files is one table (:mod:`reportgen.io._parquet`): files in name order, hive
   ``key=value`` folders as string columns, rows named by file and row within it.
+- Locations: a local path, or an fsspec URL (``s3://bucket/key``, ``file:///data/gt.json``, ``memory://...``),
+  read through fsspec by whoever reads it (:mod:`reportgen.io._location`); every format reads from both alike.
 - VOC ``difficult`` objects are crowd (ignored by matching, never missed), as the VOC devkit ignores them.
 """
 
@@ -38,6 +40,7 @@ from typing import TYPE_CHECKING, Literal
 
 from reportgen.errors import InputError
 from reportgen.io._detect import detect_format
+from reportgen.io._location import Location, Url, is_url, location
 from reportgen.io.options import InputFormat, LoadOptions
 
 if TYPE_CHECKING:
@@ -50,12 +53,15 @@ if TYPE_CHECKING:
 
 __all__ = [
     "LoadOptions",
+    "Location",
+    "Url",
     "detect_format",
     "iter_prediction_chunks",
     "iter_raw_prediction_chunks",
     "iter_table_chunks",
     "load_ground_truth",
     "load_predictions",
+    "location",
     "parse_pred_argument",
     "prediction_parts",
 ]
@@ -72,16 +78,18 @@ def _in_memory(source: object) -> bool:
     return not isinstance(source, (str, os.PathLike))
 
 
-def load_ground_truth(path: Path | object, options: LoadOptions, *, chunk_rows: int | None = None) -> GroundTruth:
-    """Read the ground truth at ``path`` (a file or a folder) in ``options.gt_format``; or, from Python, a pandas
-    DataFrame (a table) or a COCO dataset dict.
+def load_ground_truth(
+    path: Location | str | object, options: LoadOptions, *, chunk_rows: int | None = None
+) -> GroundTruth:
+    """Read the ground truth at ``path`` (a file or a folder; a local path or an fsspec URL) in
+    ``options.gt_format``; or, from Python, a pandas DataFrame (a table) or a COCO dataset dict.
 
     ``chunk_rows``: read a detection table that many rows at a time (the rows as read take a fraction of the
     memory of the whole table at once); the result is the same.
     """
     if _in_memory(path):
         return _ground_truth_in_memory(path, options)
-    path = Path(path)  # type: ignore[arg-type]
+    path = location(path)  # type: ignore[arg-type]
     fmt = _resolve_format(path, options.gt_format, "gt", other=options.pred_format)
     names = _class_names(options)
     sizes = _image_sizes(options)
@@ -115,7 +123,7 @@ def load_ground_truth(path: Path | object, options: LoadOptions, *, chunk_rows: 
 
 
 def _ground_truth_in_chunks(
-    path: Path, fmt: TableFormat, options: LoadOptions, names: ClassNames | None, sizes: SizeMap | None, rows: int
+    path: Location, fmt: TableFormat, options: LoadOptions, names: ClassNames | None, sizes: SizeMap | None, rows: int
 ) -> GroundTruth | None:
     """A detection table read a chunk at a time, or None when it must be read whole (classification, or chunks
     whose columns differ)."""
@@ -193,14 +201,14 @@ def _predictions_in_memory(data: object, gt: GroundTruth, options: LoadOptions, 
     raise InputError(None, f"expected a path, {expected}, found {type(data).__name__}", field=f"predictions {name!r}")
 
 
-def load_predictions(path: Path | object, gt: GroundTruth, options: LoadOptions, *, name: str) -> Predictions:
+def load_predictions(path: Location | str | object, gt: GroundTruth, options: LoadOptions, *, name: str) -> Predictions:
     """Read one inference set and index it into ``gt``'s frames and classes (``path``: as for
     :func:`load_ground_truth`, or a COCO results list)."""
     if _in_memory(path):
         return _predictions_in_memory(path, gt, options, name)
     from reportgen.io._records import build_predictions
 
-    path = Path(path)  # type: ignore[arg-type]
+    path = location(path)  # type: ignore[arg-type]
     fmt = _resolve_format(path, options.pred_format, "pred", other=options.gt_format)
     names = _class_names(options)
     ignore = options.ignore_unknown_frames
@@ -235,16 +243,16 @@ def load_predictions(path: Path | object, gt: GroundTruth, options: LoadOptions,
     )
 
 
-def iter_table_chunks(path: Path, fmt: TableFormat, *, rows: int = 1_000_000) -> Iterator[Table]:
+def iter_table_chunks(path: Location | str, fmt: TableFormat, *, rows: int = 1_000_000) -> Iterator[Table]:
     """A CSV, JSON Lines or Parquet input (a file, or a folder of Parquet files) as consecutive tables of at most
     ``rows`` rows; see :func:`reportgen.io._table_file.iter_table_chunks` for the guarantees."""
     from reportgen.io._table_file import iter_table_chunks as chunks
 
-    return chunks(Path(path), fmt, rows=rows)
+    return chunks(location(path), fmt, rows=rows)
 
 
 def iter_raw_prediction_chunks(
-    path: Path, options: LoadOptions, *, rows: int = 1_000_000, part: int | None = None
+    path: Location | str, options: LoadOptions, *, rows: int = 1_000_000, part: int | None = None
 ) -> Iterator[RawBoxes]:
     """Detection predictions at ``path``, read a chunk of at most ``rows`` rows at a time, as :class:`RawBoxes`.
 
@@ -255,9 +263,9 @@ def iter_raw_prediction_chunks(
     ``start`` is its first row's position in the whole input. Tables (CSV, JSON Lines, a Parquet file or folder)
     stream; COCO results and txt folders are read whole and yielded as one chunk (a COCO JSON file is parsed in
     one piece: its memory grows with the file). ``part``: only that file of a Parquet folder (see
-    :func:`prediction_parts`), its rows' positions counted from the file's first row.
+    :func:`prediction_parts`), its rows' positions counted from the file's first row (that file alone is opened).
     """
-    path = Path(path)
+    path = location(path)
     fmt = _resolve_format(path, options.pred_format, "pred", other=options.gt_format)
     if part is not None and fmt != "parquet":
         raise ValueError(f"part {part} of a {fmt} input: only a Parquet folder has parts")
@@ -282,7 +290,8 @@ def iter_raw_prediction_chunks(
 
 
 def iter_prediction_chunks(
-    path: Path, gt: GroundTruth, options: LoadOptions, *, name: str, rows: int = 1_000_000, part: int | None = None
+    path: Location | str, gt: GroundTruth, options: LoadOptions, *, name: str, rows: int = 1_000_000,
+    part: int | None = None,
 ) -> Iterator[tuple[Predictions, int]]:
     """Detection predictions read a chunk at a time (:func:`iter_raw_prediction_chunks`) and indexed into ``gt``:
     ``(predictions, position of the chunk's first row)``. Concatenated, the chunks are :func:`load_predictions`'s
@@ -297,10 +306,10 @@ def iter_prediction_chunks(
         yield preds, raw.start
 
 
-def prediction_parts(path: Path, options: LoadOptions) -> list[int] | None:
+def prediction_parts(path: Location | str, options: LoadOptions) -> list[int] | None:
     """The row count of each file of a Parquet folder of predictions (what each ``part`` of
     :func:`iter_raw_prediction_chunks` holds, from the files' metadata), or None for any other input."""
-    path = Path(path)
+    path = location(path)
     if not path.is_dir():
         return None
     fmt = _resolve_format(path, options.pred_format, "pred", other=options.gt_format)
@@ -315,22 +324,32 @@ def _rounding(raw: RawBoxes, options: LoadOptions) -> RawBoxes:
     return replace(raw, round_pixels=options.round_pixels) if options.round_pixels else raw
 
 
-def parse_pred_argument(value: str) -> tuple[str, Path]:
-    """``[NAME=]PATH`` -> ``(name, path)``; the name defaults to the file stem (a folder: its name).
+def parse_pred_argument(value: str) -> tuple[str, Location]:
+    """``[NAME=]PATH`` -> ``(name, path)``; the name defaults to the file stem (a folder: its name). PATH may be an
+    fsspec URL (``model=s3://bucket/preds/``).
 
-    A value that is an existing path is a path even if it contains ``=``.
+    A value that is an existing path, or that starts with a URL's ``protocol://``, is a path even if it contains
+    ``=`` (``s3://bucket/date=2024-01-01/``).
     """
     from reportgen.io._where import short
 
-    if "=" in value and not Path(value).exists():
+    if "=" in value and not is_url(value) and not Path(value).exists():
         name, _, rest = value.partition("=")
         if not name.strip() or not rest.strip():
             raise InputError(None, f"expected NAME=PATH with a name and a path, found {short(value)}", field="--pred")
-        return _printable_name(name.strip()), Path(rest.strip())
+        return _printable_name(name.strip()), location(rest.strip())
     if not value.strip():
         raise InputError(None, "expected [NAME=]PATH, found an empty value", field="--pred")
-    path = Path(value)
-    return _printable_name(path.resolve().name if path.is_dir() else path.stem), path
+    path = location(value)
+    return _printable_name(default_name(path)), path
+
+
+def default_name(path: Location) -> str:
+    """An inference set's name when none is given: the file stem; a folder's name. A URL is not asked whether it
+    is a folder (no request for a name): a name with a suffix is a file."""
+    if isinstance(path, Url):
+        return path.stem if path.suffix else path.name
+    return path.resolve().name if path.is_dir() else path.stem
 
 
 def _printable_name(name: str) -> str:
@@ -345,7 +364,7 @@ def _printable_name(name: str) -> str:
     return name
 
 
-def _resolve_format(path: Path, chosen: InputFormat, role: Literal["gt", "pred"], *, other: InputFormat) -> str:
+def _resolve_format(path: Location, chosen: InputFormat, role: Literal["gt", "pred"], *, other: InputFormat) -> str:
     """The file format to read: ``chosen``, or detected from the content (``auto``, ``classification``)."""
     if chosen not in ("auto", "classification"):
         _check_path_kind(path, chosen, role)
@@ -356,7 +375,7 @@ def _resolve_format(path: Path, chosen: InputFormat, role: Literal["gt", "pred"]
     return fmt
 
 
-def _check_path_kind(path: Path, fmt: str, role: Literal["gt", "pred"]) -> None:
+def _check_path_kind(path: Location, fmt: str, role: Literal["gt", "pred"]) -> None:
     what = "ground truth" if role == "gt" else "predictions"
     if not path.exists():
         raise InputError(path, f"expected a file or folder of {what}, found nothing at this path")
@@ -385,16 +404,16 @@ def _class_names(options: LoadOptions) -> ClassNames | None:
     from reportgen.io._records import ClassNames
     from reportgen.io._side_files import read_class_names
 
-    return ClassNames(str(options.class_names), read_class_names(Path(options.class_names)))
+    return ClassNames(str(options.class_names), read_class_names(location(options.class_names)))
 
 
 def _image_sizes(options: LoadOptions) -> SizeMap | None:
     from reportgen.io._side_files import read_image_sizes
 
-    return None if options.image_sizes is None else read_image_sizes(Path(options.image_sizes))
+    return None if options.image_sizes is None else read_image_sizes(location(options.image_sizes))
 
 
-def _require_names_for_yolo(path: Path, fmt: str, names: ClassNames | None) -> None:
+def _require_names_for_yolo(path: Location, fmt: str, names: ClassNames | None) -> None:
     if fmt == "yolo" and names is None:
         raise InputError(
             path, "expected --class-names (a names file or data.yaml) to read YOLO class indices, found none"

@@ -9,13 +9,13 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, NoReturn
 
 import numpy as np
 
 from reportgen.errors import InputError
 from reportgen.io._files import read_json
+from reportgen.io._location import Location
 from reportgen.io._records import (
     RawBoxes,
     area_or_box,
@@ -35,7 +35,7 @@ Record = dict[str, Any]
 # ---------------------------------------------------------------------------------------- ground truth
 
 
-def load_coco_ground_truth(path: Path, *, data: object = None) -> GroundTruth:
+def load_coco_ground_truth(path: Location, *, data: object = None) -> GroundTruth:
     """A COCO dataset: ``images`` and ``categories`` keep file order; boxes are the ``bbox`` field.
 
     ``data``: the dataset already in memory (the Python API); ``path`` then only names it in messages.
@@ -307,7 +307,7 @@ def _check_unique(ids: IntArray, where: JsonWhere, what: str) -> None:
 
 
 def load_coco_predictions(
-    path: Path, gt: GroundTruth, *, name: str, ignore_unknown_frames: bool, data: object = None
+    path: Location, gt: GroundTruth, *, name: str, ignore_unknown_frames: bool, data: object = None
 ) -> Predictions:
     """COCO results: ``[{image_id, category_id, bbox, score}, ...]`` or a dataset dict with scored annotations.
 
@@ -318,7 +318,7 @@ def load_coco_predictions(
     return build_predictions(raw, gt, name=name, names=None, sizes=None, ignore_unknown_frames=ignore_unknown_frames)
 
 
-def coco_raw_predictions(path: Path, data: object = None) -> RawBoxes:
+def coco_raw_predictions(path: Location, data: object = None) -> RawBoxes:
     """COCO results as :class:`RawBoxes` (xywh, absolute), their category ids kept for :func:`category_index`."""
     source = str(path)
     if data is None:

@@ -24,21 +24,20 @@ holds is detected by the same rules.
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
 from typing import Literal
 
 import orjson
 
 from reportgen.errors import InputError
 from reportgen.io._files import read_head
+from reportgen.io._location import Location, entries, is_skipped, walk_files
 
 Role = Literal["gt", "pred"]
 _COCO_KEYS = frozenset({"images", "annotations", "categories"})
 _SNIFF_BYTES = 1 << 16
 
 
-def detect_format(path: Path, *, role: Literal["gt", "pred"]) -> str:
+def detect_format(path: Location, *, role: Literal["gt", "pred"]) -> str:
     """Return ``coco``, ``csv``, ``parquet``, ``jsonl``, ``yolo``, ``padilla`` or ``voc`` for ``path``."""
     what = "ground truth" if role == "gt" else "predictions"
     if path.is_dir():
@@ -49,8 +48,8 @@ def detect_format(path: Path, *, role: Literal["gt", "pred"]) -> str:
     return _file_format(path, head, what)
 
 
-def _folder_format(path: Path, what: str) -> str:
-    suffixes = {p.suffix.lower() for p in path.iterdir() if p.is_file() and not is_skipped(p.name)}
+def _folder_format(path: Location, what: str) -> str:
+    suffixes = {e.location.suffix.lower() for e in entries(path) if e.is_file and not is_skipped(e.name)}
     parquet = has_parquet_files(path)
     if parquet and (".txt" in suffixes or ".xml" in suffixes or labels_folder(path) is not None):
         found = ".txt" if ".txt" in suffixes else ".xml" if ".xml" in suffixes else "a YOLO labels/ folder"
@@ -72,44 +71,35 @@ def _folder_format(path: Path, what: str) -> str:
     raise InputError(path, f"expected a folder of .txt, .xml or .parquet files of {what}, found none{_skipped(path)}")
 
 
-def _skipped(path: Path) -> str:
-    names = sorted(p.name for p in path.iterdir() if is_skipped(p.name))
+def _skipped(path: Location) -> str:
+    names = [e.name for e in entries(path) if is_skipped(e.name)]
     return f" (skipped: {', '.join(names)})" if names else ""
 
 
-def is_skipped(name: str) -> bool:
-    """Names a dataset reader skips: ``_SUCCESS``, ``_metadata``, ``_common_metadata``, ``.crc`` files..."""
-    return name.startswith(("_", "."))
-
-
-def has_parquet_files(folder: Path) -> bool:
+def has_parquet_files(folder: Location) -> bool:
     """Whether ``folder`` holds (at any depth, outside skipped names) a ``.parquet`` file."""
-    for _root, dirs, files in os.walk(folder):
-        dirs[:] = [d for d in dirs if not is_skipped(d)]
-        if any(f.lower().endswith(".parquet") and not is_skipped(f) for f in files):
-            return True
-    return False
+    return next(walk_files(folder, ".parquet"), None) is not None
 
 
-def is_yolo_layout(path: Path) -> bool:
+def is_yolo_layout(path: Location) -> bool:
     """The folder, or its parent, is named ``labels``."""
     folder = path.resolve()
     return "labels" in (folder.name.lower(), folder.parent.name.lower())
 
 
-def labels_folder(path: Path) -> Path | None:
+def labels_folder(path: Location) -> Location | None:
     """``path/labels`` when it exists and holds ``.txt`` files (a YOLO dataset root)."""
-    for child in path.iterdir():
+    for child in entries(path):
         if (
-            child.is_dir()
+            child.is_dir
             and child.name.lower() == "labels"
-            and any(p.suffix.lower() == ".txt" for p in child.iterdir())
+            and any(e.location.suffix.lower() == ".txt" for e in entries(child.location))
         ):
-            return child
+            return child.location
     return None
 
 
-def _file_format(path: Path, head: bytes, what: str) -> str:
+def _file_format(path: Location, head: bytes, what: str) -> str:
     if head.startswith(b"PAR1"):
         return "parquet"
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n")

@@ -2,7 +2,8 @@
 
 Every input file is opened through :func:`open_input`: it refuses what is not a regular file (a named pipe
 or a device would block or never end, see docs/limits.md) and reads gzip, bzip2, xz and Zstandard files
-directly, recognised by their first bytes whatever their name.
+directly, recognised by their first bytes whatever their name. A path may be a local :class:`~pathlib.Path` or
+an fsspec :class:`~reportgen.io._location.Url` (see :mod:`reportgen.io._location`): the same rules apply to both.
 """
 
 from __future__ import annotations
@@ -13,17 +14,15 @@ import gzip
 import io
 import json
 import lzma
-import os
-import stat
 import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import BinaryIO
 
 import orjson
 
 from reportgen.errors import InputError
+from reportgen.io._location import Location, Url, entries, kind_of, open_binary
 
 #: first bytes of each compressed container read directly -> its name in messages
 _COMPRESSED: tuple[tuple[bytes, str], ...] = (
@@ -40,23 +39,13 @@ _STREAMS: dict[str, Callable[[BinaryIO], io.BufferedIOBase]] = {
 }
 
 
-def check_regular(path: Path) -> None:
+def check_regular(path: Location) -> None:
     """Refuse a path that is neither a regular file nor a folder (a FIFO or device would hang or never end)."""
-    try:
-        mode = os.stat(path).st_mode
-    except FileNotFoundError:
-        raise InputError(path, "expected an existing file, found nothing at this path") from None
-    except OSError as exc:
-        raise InputError(path, f"expected a readable file, found an error ({exc.strerror})") from None
-    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
+    kind = kind_of(path)
+    if kind is None:
+        raise InputError(path, "expected an existing file, found nothing at this path")
+    if kind in ("file", "directory"):
         return
-    kind = (
-        "a named pipe (FIFO)" if stat.S_ISFIFO(mode)
-        else "a character device" if stat.S_ISCHR(mode)
-        else "a block device" if stat.S_ISBLK(mode)
-        else "a socket" if stat.S_ISSOCK(mode)
-        else "a special file"
-    )  # fmt: skip
     raise InputError(path, f"expected a regular file, found {kind} (special files are not read)")
 
 
@@ -68,7 +57,7 @@ def compression_of(head: bytes) -> str | None:
     return None
 
 
-def _raw_bytes(path: Path) -> bytes:
+def _raw_bytes(path: Location) -> bytes:
     check_regular(path)
     try:
         return path.read_bytes()
@@ -78,9 +67,13 @@ def _raw_bytes(path: Path) -> bytes:
         raise InputError(path, "expected an existing file, found nothing at this path") from None
     except PermissionError:
         raise InputError(path, "expected a readable file, found no permission to read it") from None
+    except OSError as exc:
+        if not isinstance(path, Url):
+            raise
+        raise InputError(path, f"expected a readable file, found an error ({exc})") from None
 
 
-def decompress(path: Path, data: bytes) -> bytes:
+def decompress(path: Location, data: bytes) -> bytes:
     """``data`` decompressed when it is a gzip, bzip2, xz or zstd stream, else as is."""
     kind = compression_of(data[:_MAGIC_BYTES])
     if kind is None:
@@ -97,7 +90,7 @@ def decompress(path: Path, data: bytes) -> bytes:
         raise InputError(path, f"expected a complete {kind} stream, found a damaged one ({exc})") from None
 
 
-def _zstd_decompress(path: Path, data: bytes) -> bytes:
+def _zstd_decompress(path: Location, data: bytes) -> bytes:
     try:
         import zstandard
     except ImportError:
@@ -111,32 +104,32 @@ def _zstd_decompress(path: Path, data: bytes) -> bytes:
         raise ValueError(str(exc)) from None
 
 
-def input_bytes(path: Path) -> bytes:
+def input_bytes(path: Location) -> bytes:
     """The whole (decompressed) content of a regular file."""
     return decompress(path, _raw_bytes(path))
 
 
-def is_compressed(path: Path) -> bool:
+def is_compressed(path: Location) -> bool:
     """The regular file ``path`` starts a gzip, bzip2, xz or zstd stream."""
     check_regular(path)
-    with path.open("rb") as handle:
+    with open_binary(path) as handle:
         return compression_of(handle.read(_MAGIC_BYTES)) is not None
 
 
-def open_input(path: Path) -> BinaryIO:
+def open_input(path: Location) -> BinaryIO:
     """A binary stream of the file's (decompressed) content; see :func:`input_bytes`."""
     check_regular(path)
-    with path.open("rb") as handle:
+    with open_binary(path) as handle:
         head = handle.read(_MAGIC_BYTES)
     if compression_of(head) is None:
-        return path.open("rb")
+        return open_binary(path)  # type: ignore[return-value]
     return io.BytesIO(input_bytes(path))
 
 
-def read_head(path: Path, size: int) -> bytes:
+def read_head(path: Location, size: int) -> bytes:
     """The first ``size`` bytes of the (decompressed) content, without reading the rest of the file."""
     check_regular(path)
-    with path.open("rb") as handle:
+    with open_binary(path) as handle:
         head = handle.read(size)
         kind = compression_of(head[:_MAGIC_BYTES])
         if kind is None:
@@ -145,20 +138,20 @@ def read_head(path: Path, size: int) -> bytes:
         try:
             if kind == "zstd":
                 return _zstd_decompress(path, handle.read())[:size]
-            with _STREAMS[kind](handle) as stream:
+            with _STREAMS[kind](handle) as stream:  # type: ignore[arg-type]
                 return stream.read(size)
         except (OSError, EOFError, ValueError, lzma.LZMAError, zlib.error) as exc:
             raise InputError(path, f"expected a complete {kind} stream, found a damaged one ({exc})") from None
 
 
-def files_in(folder: Path, suffix: str) -> list[Path]:
+def files_in(folder: Location, suffix: str) -> list[Location]:
     """The files of ``folder`` ending in ``suffix`` (any case), in name order; [] for a missing folder."""
     if not folder.is_dir():
         return []
-    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() == suffix)
+    return [e.location for e in entries(folder) if e.is_file and e.location.suffix.lower() == suffix]
 
 
-def read_bytes(path: Path, what: str) -> bytes:
+def read_bytes(path: Location, what: str) -> bytes:
     """The file's bytes; an empty (or blank) file is an error naming ``what`` was expected."""
     try:
         data = input_bytes(path)
@@ -171,7 +164,7 @@ def read_bytes(path: Path, what: str) -> bytes:
     return data
 
 
-def read_text(path: Path, what: str, *, allow_empty: bool = False) -> str:
+def read_text(path: Location, what: str, *, allow_empty: bool = False) -> str:
     """The file as UTF-8 text (a byte-order mark is dropped); empty is an error unless ``allow_empty``."""
     try:
         data = input_bytes(path) if allow_empty else read_bytes(path, what)
@@ -182,7 +175,7 @@ def read_text(path: Path, what: str, *, allow_empty: bool = False) -> str:
         raise InputError(path, f"expected UTF-8 text, found byte {exc.object[exc.start]:#04x}") from None
 
 
-def read_json(path: Path, what: str) -> object:
+def read_json(path: Location, what: str) -> object:
     """Parse a JSON file with orjson; a syntax error names its line and column."""
     data = read_bytes(path, what)
     try:
@@ -215,7 +208,7 @@ def paused_gc() -> Iterator[None]:
             gc.enable()
 
 
-def _raise_json_error(path: Path, exc: orjson.JSONDecodeError) -> object:
+def _raise_json_error(path: Location, exc: orjson.JSONDecodeError) -> object:
     raise InputError(
         path, f"expected valid JSON, found a syntax error at column {exc.colno} ({exc.msg})", line=exc.lineno
     ) from None

@@ -21,11 +21,11 @@ classes without objects and the COCO category ids.
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
+from typing import IO
 from urllib.parse import unquote
 
 import numpy as np
@@ -34,8 +34,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from reportgen.errors import InputError
-from reportgen.io._detect import is_skipped
 from reportgen.io._files import check_regular, is_compressed, open_input
+from reportgen.io._location import Location, Url, entries, is_skipped, walk_files
 from reportgen.io._where import ParquetWhere, PartsWhere, Where, short
 
 #: The schema-metadata key of reportgen's own metadata (class list and category ids).
@@ -50,7 +50,7 @@ Categories = tuple[tuple[str, ...], tuple[int, ...]]
 class ParquetPart:
     """One file of a Parquet input, with the values of the hive folders above it."""
 
-    path: Path
+    path: Location
     partitions: tuple[tuple[str, str | None], ...] = ()
 
     @property
@@ -58,25 +58,13 @@ class ParquetPart:
         return str(self.path)
 
 
-def parquet_files(folder: Path) -> list[ParquetPart]:
-    """The ``.parquet`` files under ``folder``, in name order (folder by folder), with their hive values."""
-    found: list[ParquetPart] = []
-
-    def walk(directory: Path, partitions: tuple[tuple[str, str | None], ...]) -> None:
-        try:
-            entries = sorted(os.scandir(directory), key=lambda e: e.name)
-        except OSError as exc:
-            raise InputError(directory, f"expected a readable folder, found an error ({exc.strerror})") from None
-        for entry in entries:
-            if is_skipped(entry.name):
-                continue
-            if entry.is_dir():
-                walk(Path(entry.path), partitions + _hive(entry.name))
-            elif entry.name.lower().endswith(".parquet"):
-                found.append(ParquetPart(Path(entry.path), partitions))
-
-    walk(folder, ())
-    return found
+def parquet_files(folder: Location) -> list[ParquetPart]:
+    """The ``.parquet`` files under ``folder``, in name order (folder by folder), with their hive values; the
+    walk (:func:`reportgen.io._location.walk_files`) is format detection's too, for local folders and URLs."""
+    return [
+        ParquetPart(path, tuple(kv for name in folders for kv in _hive(name)))
+        for path, folders in walk_files(folder, ".parquet")
+    ]
 
 
 def _hive(name: str) -> tuple[tuple[str, str | None], ...]:
@@ -106,14 +94,19 @@ class ParquetInput:
         return PartsWhere(tuple(self.parts[p].source for p in parts), tuple(starts), tuple(file_rows))
 
 
-def open_parquet(path: Path) -> ParquetInput:
-    """Check a Parquet file, or list and check a folder of them (schemas, partitions, metadata)."""
+def open_parquet(path: Location, *, part: int | None = None) -> ParquetInput:
+    """Check a Parquet file, or list and check a folder of them (schemas, partitions, metadata).
+
+    ``part``: only file ``part`` of a folder, its schema and metadata read from it alone (a Dask read task: the
+    caller checked the whole folder once; a worker reads one footer, not every file's)."""
     if not path.is_dir():
         schema = _schema(ParquetPart(path))
         return ParquetInput(str(path), (ParquetPart(path),), False, _categories(str(path), schema))
     parts = parquet_files(path)
     if not parts:
         raise InputError(path, f"expected .parquet files in the folder, found none{_skipped_note(path)}")
+    if part is not None:
+        return _one_part(path, parts[part])
     first = parts[0]
     first_schema = _schema(first)
     keys = [k for k, _ in first.partitions]
@@ -123,21 +116,24 @@ def open_parquet(path: Path) -> ParquetInput:
             raise InputError(
                 first.source, f"expected a column or a partition folder named {key!r}, found both", field=key
             )
-    for part in parts[1:]:
-        if [k for k, _ in part.partitions] != keys:
+    for other in parts[1:]:
+        if [k for k, _ in other.partitions] != keys:
             raise InputError(
-                part.source,
-                f"expected the partition folders of {first.source} ({_keys(keys)}), found {_keys(part.partitions)}",
+                other.source,
+                f"expected the partition folders of {first.source} ({_keys(keys)}), found {_keys(other.partitions)}",
             )
-        _same_schema(first, first_schema, part, _schema(part))
+        _same_schema(first, first_schema, other, _schema(other))
     categories = _categories(first.source, first_schema)
-    for part in parts[1:]:
-        other = _categories(part.source, _schema(part))
-        if other != categories:
+    for other in parts[1:]:
+        if _categories(other.source, _schema(other)) != categories:
             raise InputError(
-                part.source, f"expected the same reportgen class metadata as {first.source}, found different metadata"
+                other.source, f"expected the same reportgen class metadata as {first.source}, found different metadata"
             )
     return ParquetInput(str(path), tuple(parts), True, categories)
+
+
+def _one_part(folder: Location, part: ParquetPart) -> ParquetInput:
+    return ParquetInput(str(folder), (part,), True, _categories(part.source, _schema(part)))
 
 
 def _keys(partitions: object) -> str:
@@ -145,21 +141,33 @@ def _keys(partitions: object) -> str:
     return ", ".join(f"{k}=" for k in keys) if keys else "none"
 
 
-def _skipped_note(folder: Path) -> str:
+def _skipped_note(folder: Location) -> str:
     try:
-        skipped = sorted(p.name for p in folder.iterdir() if is_skipped(p.name))
-    except OSError:
+        skipped = [e.name for e in entries(folder) if is_skipped(e.name)]
+    except InputError:
         return ""
     return f" (skipped: {', '.join(skipped)})" if skipped else ""
+
+
+@contextmanager
+def _arrow_source(part: ParquetPart) -> Iterator[str | IO[bytes]]:
+    """What pyarrow reads: a local file's path (memory-mapped), a URL's fsspec file (read in blocks: the footer,
+    then the row groups asked for), or a compressed file's decompressed bytes."""
+    if is_compressed(part.path):
+        with open_input(part.path) as handle:
+            yield handle
+    elif isinstance(part.path, Url):
+        with part.path.open("rb") as handle:
+            yield handle
+    else:
+        yield str(part.path)
 
 
 def _schema(part: ParquetPart) -> pa.Schema:
     check_regular(part.path)
     try:
-        if is_compressed(part.path):
-            with open_input(part.path) as handle:
-                return pq.read_schema(handle)
-        return pq.read_schema(part.path)
+        with _arrow_source(part) as source:
+            return pq.read_schema(source)
     except (pa.ArrowException, OSError) as exc:
         raise unreadable(part.source, exc) from None
 
@@ -231,10 +239,8 @@ def categories_metadata(classes: tuple[str, ...], category_ids: tuple[int, ...])
 
 def _read_file(part: ParquetPart) -> pa.Table:
     try:
-        if is_compressed(part.path):
-            with open_input(part.path) as handle:
-                return pq.read_table(handle)
-        return pq.read_table(part.path)  # memory-mapped by pyarrow
+        with _arrow_source(part) as source:
+            return pq.read_table(source)
     except (pa.ArrowException, OSError) as exc:
         raise unreadable(part.source, exc) from None
 
@@ -301,21 +307,15 @@ def iter_chunks(data: ParquetInput, rows: int) -> Iterator[tuple[pa.Table, Where
 def file_rows(part: ParquetPart) -> int:
     """The number of rows of one file, from its metadata."""
     try:
-        if is_compressed(part.path):
-            with open_input(part.path) as handle:
-                return int(pq.ParquetFile(handle).metadata.num_rows)
-        return int(pq.read_metadata(part.path).num_rows)
+        with _arrow_source(part) as source:
+            return int(pq.read_metadata(source).num_rows)
     except (pa.ArrowException, OSError) as exc:
         raise unreadable(part.source, exc) from None
 
 
 def _batches(part: ParquetPart, rows: int) -> Iterator[pa.RecordBatch]:
     try:
-        if is_compressed(part.path):
-            with open_input(part.path) as handle:
-                yield from pq.ParquetFile(handle).iter_batches(batch_size=rows)
-        else:
-            with pq.ParquetFile(part.path) as reader:
-                yield from reader.iter_batches(batch_size=rows)
+        with _arrow_source(part) as source, pq.ParquetFile(source) as reader:
+            yield from reader.iter_batches(batch_size=rows)
     except (pa.ArrowException, OSError) as exc:
         raise unreadable(part.source, exc) from None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -10,6 +9,7 @@ import numpy as np
 from reportgen.errors import InputError
 from reportgen.io._detect import detect_format
 from reportgen.io._files import read_json, read_text
+from reportgen.io._location import Location
 from reportgen.io._where import FRAME_COLUMNS, JsonWhere, describe, is_text
 from reportgen.io._yaml import check_yaml_events
 from reportgen.io.containers import FloatArray
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 SizeMap = dict[str, tuple[float, float]]
 
 
-def read_class_names(path: Path) -> tuple[str, ...]:
+def read_class_names(path: Location) -> tuple[str, ...]:
     """One name per line (``voc.names``, ``classes.txt``), or a YOLO ``data.yaml`` with ``names``.
 
     Blank lines are skipped. Index ``i`` of a txt or table file means ``names[i]``.
@@ -50,7 +50,7 @@ def _yaml_names(source: str, text: str) -> list[str]:
     import yaml
 
     try:
-        check_yaml_events(Path(source), text)
+        check_yaml_events(source, text)
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise InputError(source, f"expected valid YAML, found an error ({exc})") from None
@@ -66,7 +66,7 @@ def _yaml_names(source: str, text: str) -> list[str]:
     )
 
 
-def read_image_sizes(path: Path) -> SizeMap:
+def read_image_sizes(path: Location) -> SizeMap:
     """Image width and height by frame id (and by image file stem when the file names images).
 
     Accepted: a table (CSV, Parquet, JSON Lines) with a frame id column and ``width``, ``height``; a COCO
@@ -80,7 +80,7 @@ def read_image_sizes(path: Path) -> SizeMap:
     raise InputError(path, f"expected a table or JSON of image sizes, found a {fmt} folder")
 
 
-def _sizes_from_table(path: Path, fmt: TableFormat) -> SizeMap:
+def _sizes_from_table(path: Location, fmt: TableFormat) -> SizeMap:
     from reportgen.io._table_file import read_table  # pandas: loaded only when a table is read
 
     table = read_table(path, fmt)
@@ -99,7 +99,7 @@ def _sizes_from_table(path: Path, fmt: TableFormat) -> SizeMap:
     return {frame: (float(w), float(h)) for frame, w, h in zip(frames, widths, heights, strict=True)}
 
 
-def _sizes_from_json(path: Path) -> SizeMap:
+def _sizes_from_json(path: Location) -> SizeMap:
     data = read_json(path, "image sizes")
     records = data.get("images") if isinstance(data, dict) else data
     where = JsonWhere(str(path), "images" if isinstance(data, dict) else "")

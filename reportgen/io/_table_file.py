@@ -12,8 +12,7 @@ import io
 import re
 import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, replace
-from pathlib import Path
+from dataclasses import dataclass, field
 from typing import Any, BinaryIO, Literal
 
 import numpy as np
@@ -23,6 +22,7 @@ import pyarrow as pa
 
 from reportgen.errors import InputError
 from reportgen.io._files import open_input
+from reportgen.io._location import Location
 from reportgen.io._parquet import Categories
 from reportgen.io._where import FRAME_COLUMNS, CsvWhere, LineWhere, ParquetWhere, Where, describe, listing, short
 from reportgen.io.containers import BoolArray, FloatArray
@@ -202,7 +202,7 @@ def _shown(value: object) -> object:
     return value
 
 
-def read_table(path: Path, fmt: TableFormat) -> Table:
+def read_table(path: Location, fmt: TableFormat) -> Table:
     """Read a CSV, Parquet or JSON Lines file; user errors become :class:`InputError`."""
     if fmt == "csv":
         return _read_csv(path)
@@ -227,7 +227,7 @@ _CSV_OPTIONS: dict[str, object] = {
 }  # fmt: skip
 
 
-def _read_csv(path: Path) -> Table:
+def _read_csv(path: Location) -> Table:
     return _only(_csv_chunks(path, None))
 
 
@@ -236,7 +236,7 @@ def _only(tables: Iterator[Table]) -> Table:
     return table
 
 
-def _csv_chunks(path: Path, rows: int | None) -> Iterator[Table]:
+def _csv_chunks(path: Location, rows: int | None) -> Iterator[Table]:
     """The whole file (``rows`` None) or chunks of ``rows`` rows; at least one table (an empty one for a header)."""
     source = str(path)
     header: Sequence[object] = ()
@@ -312,7 +312,7 @@ def check_columns(source: str, names: Sequence[object]) -> None:
         seen[key] = index
 
 
-def _field_count_error(source: str, path: Path, expected: int) -> InputError:
+def _field_count_error(source: str, path: Location, expected: int) -> InputError:
     """The first line whose number of fields differs from the header's."""
     with open_input(path) as raw, io.TextIOWrapper(raw, encoding="utf-8-sig", newline="") as fh:
         for number, row in enumerate(csv.reader(fh), start=1):
@@ -334,7 +334,7 @@ def _csv_error(source: str, message: str) -> InputError:
     return InputError(source, f"expected valid CSV, found an error: {text}")
 
 
-def _read_parquet(path: Path) -> Table:
+def _read_parquet(path: Location) -> Table:
     from reportgen.io._parquet import open_parquet, read_whole
 
     data = open_parquet(path)
@@ -356,11 +356,11 @@ def _table_from_arrow(
     return Table(source, frame, where, missing, typed=True, start=start, categories=categories)
 
 
-def _read_jsonl(path: Path) -> Table:
+def _read_jsonl(path: Location) -> Table:
     return _only(_jsonl_chunks(path, None))
 
 
-def _jsonl_chunks(path: Path, rows: int | None) -> Iterator[Table]:
+def _jsonl_chunks(path: Location, rows: int | None) -> Iterator[Table]:
     """The whole file (``rows`` None) or chunks of ``rows`` records. A chunk has every column an earlier chunk had
     (missing where its records lack the key), so that a column does not vanish from one chunk to the next."""
     source = str(path)
@@ -415,7 +415,7 @@ CHUNK_ROWS = 1_000_000
 
 
 def iter_table_chunks(
-    path: Path, fmt: TableFormat, *, rows: int = CHUNK_ROWS, part: int | None = None
+    path: Location, fmt: TableFormat, *, rows: int = CHUNK_ROWS, part: int | None = None
 ) -> Iterator[Table]:
     """The table at ``path`` (CSV, JSON Lines, a Parquet file or folder) as consecutive chunks of ``rows`` rows.
 
@@ -442,8 +442,6 @@ def iter_table_chunks(
     else:
         from reportgen.io._parquet import iter_chunks, open_parquet
 
-        data = open_parquet(path)
-        if part is not None:
-            data = replace(data, parts=(data.parts[part],))
+        data = open_parquet(path, part=part)
         for arrow, where, start in iter_chunks(data, rows):
             yield _table_from_arrow(data.source, arrow, where, start, data.categories)

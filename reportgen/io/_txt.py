@@ -13,7 +13,6 @@ ground-truth file with no lines is a frame without objects. Values are separated
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Literal, NoReturn
 
 import numpy as np
@@ -21,6 +20,7 @@ import numpy as np
 from reportgen.errors import InputError
 from reportgen.io._detect import labels_folder
 from reportgen.io._files import files_in, read_text
+from reportgen.io._location import Location
 from reportgen.io._records import FrameInfo, RawBoxes
 from reportgen.io._where import FilesWhere, describe
 from reportgen.io.containers import FloatArray
@@ -34,7 +34,7 @@ _PADILLA_FIELDS: dict[BoxLayout, tuple[str, str, str, str]] = {
 }
 
 
-def txt_files(folder: Path, flavour: TxtFlavour) -> list[Path]:
+def txt_files(folder: Location, flavour: TxtFlavour) -> list[Location]:
     """The ``.txt`` files (any case) of ``folder``, in name order; a YOLO root is read from ``labels/``."""
     if not folder.is_dir():
         raise InputError(folder, "expected a folder of .txt files, found no such folder")
@@ -49,7 +49,7 @@ def txt_files(folder: Path, flavour: TxtFlavour) -> list[Path]:
 
 
 def read_txt_folder(
-    folder: Path, flavour: TxtFlavour, role: Literal["gt", "pred"], layout: BoxLayout, normalized: bool
+    folder: Location, flavour: TxtFlavour, role: Literal["gt", "pred"], layout: BoxLayout, normalized: bool
 ) -> RawBoxes:
     """Every line of every file, as :class:`RawBoxes` (YOLO forces ``cxcywh`` and normalized)."""
     if flavour == "yolo":
@@ -101,7 +101,7 @@ class _Lines:
             return ["class", *fields, "confidence"]
         return ["class", "confidence", *fields]
 
-    def read(self, index: int, path: Path) -> None:
+    def read(self, index: int, path: Location) -> None:
         text = read_text(path, "a txt file", allow_empty=True)
         for number, line in enumerate(text.splitlines(), start=1):
             tokens = line.split()

@@ -12,13 +12,13 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from pathlib import Path
 from xml.parsers.expat import ErrorString
 
 import numpy as np
 
 from reportgen.errors import InputError
 from reportgen.io._files import files_in, read_bytes
+from reportgen.io._location import Location
 from reportgen.io._records import FrameInfo, RawBoxes
 from reportgen.io._where import FilesWhere, describe
 from reportgen.limits import MAX_COORDINATE, size_expected
@@ -38,7 +38,7 @@ class _Objects:
         self.sizes: list[tuple[float, float]] = []
         self.paths: list[str] = []
 
-    def read(self, index: int, path: Path) -> None:
+    def read(self, index: int, path: Location) -> None:
         root = _parse(path)
         self.paths.append((root.findtext("filename") or "").strip())
         self.sizes.append(_size(path, root))
@@ -50,7 +50,7 @@ class _Objects:
             self.coords.append([_number(path, position, obj, f) for f in _BOX_FIELDS])
 
 
-def read_voc_folder(folder: Path) -> RawBoxes:
+def read_voc_folder(folder: Location) -> RawBoxes:
     if not folder.is_dir():
         raise InputError(folder, "expected a folder of VOC .xml files, found no such folder")
     files = files_in(folder, ".xml")
@@ -81,7 +81,7 @@ def read_voc_folder(folder: Path) -> RawBoxes:
     )
 
 
-def _parse(path: Path) -> ET.Element:
+def _parse(path: Location) -> ET.Element:
     data = read_bytes(path, "a VOC annotation (xml)")
     try:
         root = ET.fromstring(data)
@@ -95,7 +95,7 @@ def _parse(path: Path) -> ET.Element:
     return root
 
 
-def _size(path: Path, root: ET.Element) -> tuple[float, float]:
+def _size(path: Location, root: ET.Element) -> tuple[float, float]:
     """``<size>`` width and height; NaN when absent (0 is VOC's "unknown" too)."""
     size = root.find("size")
     values = []
@@ -111,7 +111,7 @@ def _size(path: Path, root: ET.Element) -> tuple[float, float]:
     return values[0], values[1]
 
 
-def _text(path: Path, position: int, obj: ET.Element, key: str) -> str:
+def _text(path: Location, position: int, obj: ET.Element, key: str) -> str:
     text = (obj.findtext(key) or "").strip()
     if not text:
         raise InputError(
@@ -120,7 +120,7 @@ def _text(path: Path, position: int, obj: ET.Element, key: str) -> str:
     return text
 
 
-def _flag(path: Path, position: int, obj: ET.Element) -> bool:
+def _flag(path: Location, position: int, obj: ET.Element) -> bool:
     text = (obj.findtext("difficult") or "0").strip()
     if text not in ("0", "1"):
         raise InputError(
@@ -129,7 +129,7 @@ def _flag(path: Path, position: int, obj: ET.Element) -> bool:
     return text == "1"
 
 
-def _number(path: Path, position: int, obj: ET.Element, field: str) -> float:
+def _number(path: Location, position: int, obj: ET.Element, field: str) -> float:
     text = obj.findtext(field)
     if text is None:
         raise InputError(path, "expected a number, found no such element", record=f"object[{position}]", field=field)

@@ -13,10 +13,10 @@ import math
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Literal, Protocol
 
 from reportgen.errors import InputError
+from reportgen.io._location import Location
 from reportgen.io.containers import IntArray
 from reportgen.limits import EXCERPT_CHARS
 
@@ -102,7 +102,7 @@ class CsvWhere:
     """
 
     source: str
-    path: Path
+    path: Location
     offset: int = 0  # the file's row (0-based, after the header) of row 0: a chunk of the file
 
     def error(self, row: int, field: str | None, message: str) -> InputError:

@@ -3,17 +3,17 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import yaml
 
 from reportgen.errors import InputError
+from reportgen.io._location import Location
 from reportgen.io._where import short
 from reportgen.limits import MAX_YAML_ALIASES, MAX_YAML_DEPTH
 
 
-def check_yaml_events(path: Path, text: str) -> None:
+def check_yaml_events(path: Location | str, text: str) -> None:
     """Bound YAML alias expansion and nesting before anything is built (a billion-laughs file, a recursive alias
     or a thousand nested lists would hang or exhaust the composer and every walk after it).
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from reportgen.io._location import Location
 
 InputFormat = Literal["auto", "coco", "csv", "parquet", "jsonl", "yolo", "padilla", "voc", "classification"]
 BoxLayout = Literal["xywh", "xyxy", "cxcywh"]
@@ -28,14 +30,16 @@ class LoadOptions:
         round_pixels: round normalized boxes, once scaled to pixels, to whole-pixel corners (Padilla's tools and
             many YOLO exporters do; needed to reproduce their numbers on normalized files).
         task: ``auto`` decides detection / classification from the ground truth's columns.
+
+    ``image_sizes`` and ``class_names``, as every input, are local paths or fsspec URLs.
     """
 
     gt_format: InputFormat = "auto"
     pred_format: InputFormat = "auto"
     box_format: BoxLayout = "xywh"
     normalized: bool = False
-    image_sizes: Path | None = None
-    class_names: Path | None = None
+    image_sizes: Location | None = None
+    class_names: Location | None = None
     ignore_unknown_frames: bool = False
     round_pixels: bool = False
     task: Literal["auto", "detection", "classification"] = "auto"
@@ -148,6 +152,12 @@ def load_options_from(values: Mapping[str, Any], *, label: Callable[[InputOption
             problem = f"expected True or False, found {value!r}"
         if problem is not None:
             raise InputError(None, f"{label(option)}: {problem}")
-        fields[option.field] = Path(value) if option.kind == "path" else value
+        fields[option.field] = _location(value) if option.kind == "path" else value
     fields.setdefault("pred_format", fields.get("gt_format", "auto"))
     return LoadOptions(**fields)
+
+
+def _location(value: Any) -> Location:
+    from reportgen.io._location import location
+
+    return location(value)

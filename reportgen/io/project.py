@@ -6,10 +6,18 @@ was expected and what was found. Unknown keys are errors.
 Hostile files are bounded (docs/limits.md): YAML aliases (expanded) and nesting depth are counted on the
 parser's events before anything is built; text holding control characters or lone surrogates is refused;
 local paths must stay inside the project's folder or a folder allowed with ``--allow-path``.
+
+Data paths (``dataset.ground_truth``, ``image_sizes``, ``class_names``, ``inference_sets[].path``) may be fsspec
+URLs (``s3://bucket/gt.parquet``). A URL is a location outside the project's folder, so the same rule applies: it
+must lie under a URL prefix allowed with ``--allow-path`` (``--allow-path s3://bucket/eval`` allows
+``s3://bucket/eval/gt.parquet``, not ``s3://bucket/evaluation/...``; a URL holding ``.`` or ``..`` segments is
+never inside a prefix). A ``file://`` URL names a local path and is checked as one (links followed). The frame
+table and segment frame files are read as local files only.
 """
 
 from __future__ import annotations
 
+import os
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -27,6 +35,7 @@ from reportgen.engine.grids import (
 )
 from reportgen.errors import InputError
 from reportgen.io._files import check_regular
+from reportgen.io._location import Location, Url, is_url, location
 from reportgen.io._where import describe, short
 from reportgen.io._yaml import check_yaml_events
 from reportgen.io.options import FORMATS, INPUT_OPTIONS, OPTION, LoadOptions, choice_error
@@ -75,7 +84,7 @@ class Segment:
 @dataclass(frozen=True)
 class InferenceSetSpec:
     name: str
-    path: Path
+    path: Location
     format: str = "auto"
 
 
@@ -92,7 +101,7 @@ class Project:
     name: str
     task: str
     dataset_name: str
-    ground_truth: Path
+    ground_truth: Location
     load_options: LoadOptions
     frames_table: Path | None
     frame_id_column: str
@@ -104,9 +113,9 @@ class Project:
     confidence_grid: str
     iou_grid: str
     segments: tuple[Segment, ...]
-    #: folders that local paths (and image paths) may lead into, resolved; None: no restriction (inputs given
-    #: on the command line)
-    path_roots: tuple[Path, ...] | None = None
+    #: folders that local paths (and image paths) may lead into, resolved, and URL prefixes that URLs may lead
+    #: into; None: no restriction (inputs given on the command line)
+    path_roots: tuple[Location, ...] | None = None
     #: ``dask:``: the Dask cluster that matches the partitions of ``check`` (docs/scale.md), or None
     dask: str | None = None
 
@@ -128,7 +137,7 @@ class Project:
 class _Reader:
     """Typed access to a YAML mapping with key-path error messages."""
 
-    def __init__(self, source: Path, data: Any, path: str, roots: tuple[Path, ...] | None = None) -> None:
+    def __init__(self, source: Path, data: Any, path: str, roots: tuple[Location, ...] | None = None) -> None:
         self.source = source
         self.data = data
         self.path = path
@@ -178,24 +187,47 @@ class _Reader:
         return float(value)
 
     def path_(self, key: str, base: Path) -> Path | None:
+        """A local path (frame tables): a URL is an error."""
+        text = self.str_(key)
+        if text is not None and is_url(text.strip()):
+            raise self.fail(key, f"expected a local path, found the URL {short(text.strip())} (read from local files "
+                            "only)")  # fmt: skip
+        target = self.location_(key, base)
+        assert target is None or isinstance(target, Path)
+        return target
+
+    def location_(self, key: str, base: Path) -> Location | None:
+        """A data path: relative to ``base``, or an fsspec URL, inside the allowed folders and prefixes."""
         text = self.str_(key)
         if text is None:
             return None
         if not text.strip():
             raise self.fail(key, "expected a path, found an empty value")
-        target = base / text
+        target = location(text.strip()) if is_url(text.strip()) else base / text
         if self.roots is not None and not inside(target, self.roots):
             raise self.fail(key, outside_message(text, target))
         return target
 
 
-def inside(target: Path, roots: Sequence[Path]) -> bool:
-    """``target``, links followed, lies in one of ``roots`` (resolved folders)."""
+def inside(target: Location, roots: Sequence[Location]) -> bool:
+    """``target``, links followed, lies in one of ``roots`` (resolved folders, or URL prefixes). A ``file://``
+    URL is its local path; a remote URL lies under a URL prefix (whole segments, none of them ``.`` or ``..``)."""
+    if isinstance(target, Url):
+        if target.protocol in ("file", "local"):
+            return inside(Path(target.path), roots)
+        if any(part in (".", "..") for part in target.parts):
+            return False
+        return any(isinstance(r, Url) and (target.url == r.url or target.url.startswith(r.url + "/")) for r in roots)
     resolved = target.resolve()
-    return any(resolved.is_relative_to(root) for root in roots)
+    return any(isinstance(root, Path) and resolved.is_relative_to(root) for root in roots)
 
 
-def outside_message(text: str, target: Path) -> str:
+def outside_message(text: str, target: Location) -> str:
+    if isinstance(target, Url):
+        return (
+            f"expected a path inside the project's folder, found the URL {short(text)} (a location outside it); "
+            "allow it, or a URL prefix of it, with --allow-path URL"
+        )
     how = "an absolute path" if Path(text).is_absolute() else "a path leading outside it"
     if ".." not in Path(text).parts and not Path(text).is_absolute():
         how = "a path leading outside it through a link"
@@ -279,21 +311,25 @@ def _check_string(path: Path, text: str, where: str, what: str) -> None:
             )  # fmt: skip
 
 
-def load_project(path: Path, *, allow_paths: Sequence[Path] = ()) -> Project:
+def load_project(path: Path, *, allow_paths: Sequence[str | os.PathLike[str]] = ()) -> Project:
     """Read and validate a project file.
 
     Local paths in the file (and image paths of its frame table) must lead into the file's folder or one of
-    ``allow_paths`` (``--allow-path``), links followed.
+    ``allow_paths`` (``--allow-path``), links followed; URLs must lie under a URL prefix of ``allow_paths``.
     """
     if not path.exists():
         raise InputError(path, "project file not found")
     check_regular(path)
     if path.is_dir():
         raise InputError(path, "expected a project file (YAML), found a folder")
-    for folder in allow_paths:
-        if not folder.is_dir():
+    allowed = [location(p) for p in allow_paths]
+    for folder in allowed:
+        if isinstance(folder, Url) and folder.protocol in ("file", "local"):
+            folder = Path(folder.path)
+        if isinstance(folder, Path) and not folder.is_dir():
             raise InputError(folder, "expected an existing folder", field="--allow-path")
-    roots = tuple(dict.fromkeys(p.resolve() for p in (path.parent, *allow_paths)))
+    local = [Path(p.path) if isinstance(p, Url) and p.protocol in ("file", "local") else p for p in allowed]
+    roots = tuple(dict.fromkeys(p.resolve() for p in (path.parent, *local)))
     try:
         text = path.read_text(encoding="utf-8")
         check_yaml_events(path, text)
@@ -341,7 +377,7 @@ def load_project(path: Path, *, allow_paths: Sequence[Path] = ()) -> Project:
         if option.kind == "bool":
             values[option.field] = ds.bool_(option.key, False)
         elif option.kind == "path":
-            values[option.field] = ds.path_(option.key, base)
+            values[option.field] = ds.location_(option.key, base)
         else:
             value = ds.str_(option.key, option.choices[0]) or option.choices[0]
             problem = choice_error(option, value)
@@ -349,7 +385,7 @@ def load_project(path: Path, *, allow_paths: Sequence[Path] = ()) -> Project:
                 raise ds.fail(option.key, problem)
             values[option.field] = value
     options = LoadOptions(**values)
-    gt_path = ds.path_("ground_truth", base)
+    gt_path = ds.location_("ground_truth", base)
     assert gt_path is not None
     _must_exist(ds, "ground_truth", gt_path)
 
@@ -369,7 +405,7 @@ def load_project(path: Path, *, allow_paths: Sequence[Path] = ()) -> Project:
         set_fmt = r.str_("format", "auto") or "auto"
         if set_fmt not in FORMATS:
             raise r.fail("format", f"expected one of {', '.join(FORMATS)}, found {set_fmt!r}")
-        set_path = r.path_("path", base)
+        set_path = r.location_("path", base)
         assert set_path is not None
         _must_exist(r, "path", set_path)
         inference_sets.append(InferenceSetSpec(set_name, set_path, set_fmt))
@@ -400,7 +436,7 @@ def load_project(path: Path, *, allow_paths: Sequence[Path] = ()) -> Project:
     )
 
 
-def _must_exist(r: _Reader, key: str, path: Path) -> None:
+def _must_exist(r: _Reader, key: str, path: Location) -> None:
     if not path.exists():
         raise r.fail(key, f"expected an existing file or folder, found nothing at {str(path)!r}")
 

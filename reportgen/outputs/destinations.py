@@ -6,16 +6,21 @@ Padilla or VOC folder of txt / xml files) is refused too: the next run would rea
 
 Image files a frame table or a COCO file names are inputs as well, but are only known once the data is loaded:
 :func:`refuse_input_images` checks them before the report is written.
+
+An input given as an fsspec URL is compared as the local file it names when it is a ``file://`` URL, and not at
+all otherwise (``s3://...``): outputs are local files, so a remote input cannot be one.
 """
 
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from reportgen.errors import InputError
+from reportgen.io._location import Location
 from reportgen.io.project import Project
 from reportgen.outputs.atomic import check_writable, target_of
 
@@ -25,7 +30,7 @@ class Named:
     """A path and how the user knows it (``"--json"``, ``"the ground truth (dataset.ground_truth)"``)."""
 
     what: str
-    path: Path
+    path: Location
 
 
 def project_inputs(project: Project) -> list[Named]:
@@ -33,7 +38,7 @@ def project_inputs(project: Project) -> list[Named]:
     src = project.path.name
     inputs = [Named(f"the project file {str(project.path)!r}", project.path)]
 
-    def add(key: str, path: Path | None) -> None:
+    def add(key: str, path: Location | None) -> None:
         if path is not None:
             inputs.append(Named(f"{key} of {src} ({str(path)!r})", path))
 
@@ -49,7 +54,8 @@ def project_inputs(project: Project) -> list[Named]:
 
 
 def option_inputs(
-    gt: Path | None, preds: Sequence[tuple[str, Path]], image_sizes: Path | None, class_names: Path | None
+    gt: Location | None, preds: Sequence[tuple[str, Location]], image_sizes: Location | None,
+    class_names: Location | None,
 ) -> list[Named]:
     """The inputs of a run without a project file (``evaluate``, ``build --gt --pred``)."""
     inputs: list[Named] = []
@@ -63,9 +69,19 @@ def option_inputs(
     return inputs
 
 
-def _stat(path: Path) -> os.stat_result | None:
+def _local(path: Location) -> Path | None:
+    """The local file a location names: a path, or a ``file://`` URL's path; None for a remote URL."""
+    if isinstance(path, Path):
+        return path
+    return Path(path.path) if path.protocol in ("file", "local") else None
+
+
+def _stat(path: Location) -> os.stat_result | None:
+    local = _local(path)
+    if local is None:
+        return None
     try:
-        return os.stat(path)
+        return os.stat(local)
     except (OSError, ValueError):
         return None
 
@@ -98,10 +114,10 @@ def _folders_above(path: Path) -> Iterable[os.stat_result]:
 def check_outputs(outputs: Sequence[Named], inputs: Sequence[Named]) -> None:
     """Raise :class:`InputError` (nothing written, nothing computed) when an output is one of the inputs or lies
     inside an input folder, when two outputs are the same file, or when an output cannot be written."""
-    given = [o for o in outputs if o.path is not None]
+    given = [(o, o.path) for o in outputs if isinstance(o.path, Path)]  # outputs are local files
     in_stats = [(i, st) for i in inputs if (st := _stat(i.path)) is not None]
-    for out in given:
-        st = _stat(target_of(out.path))
+    for out, out_path in given:
+        st = _stat(target_of(out_path))
         for inp, in_st in in_stats:
             if st is not None and _same(st, in_st):
                 raise InputError(
@@ -109,15 +125,15 @@ def check_outputs(outputs: Sequence[Named], inputs: Sequence[Named]) -> None:
                     f"{out.what} {str(out.path)!r} is {inp.what}, an input of this run: refusing to overwrite it; "
                     "choose another output path",
                 )
-            if os.path.isdir(inp.path) and any(_same(f, in_st) for f in _folders_above(out.path)):
+            if stat.S_ISDIR(in_st.st_mode) and any(_same(f, in_st) for f in _folders_above(out_path)):
                 raise InputError(
                     None,
                     f"{out.what} {str(out.path)!r} is inside {inp.what}, an input folder of this run: the next run "
                     "would read it as data; choose another output path",
                 )
     seen: dict[tuple[object, ...], Named] = {}
-    for out in given:
-        key = _identity(out.path)
+    for out, out_path in given:
+        key = _identity(out_path)
         if key in seen:
             first = seen[key]
             raise InputError(
@@ -126,8 +142,8 @@ def check_outputs(outputs: Sequence[Named], inputs: Sequence[Named]) -> None:
                 "give each output its own path",
             )
         seen[key] = out
-    for out in given:
-        check_writable(out.path)
+    for _, out_path in given:
+        check_writable(out_path)
 
 
 def refuse_input_images(output: Path, images: Iterable[Path | None]) -> None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 import hashlib
 import math
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -18,6 +17,7 @@ from reportgen import __version__
 from reportgen.engine.cocoeval import SUMMARY_ROWS
 from reportgen.engine.evaluation import EvalConfig, ModelSummary
 from reportgen.engine.metrics import scores_from_matrix
+from reportgen.io._location import Location, Url, remote_fingerprint
 from reportgen.io.containers import GroundTruth
 
 SCHEMA_VERSION = 1
@@ -38,9 +38,13 @@ def nullable(values: Any) -> Any:
     return values
 
 
-def sha256_of(path: Path) -> str:
-    """Hex SHA-256 of a file, or of a folder's files (sorted relative paths and contents)."""
+def sha256_of(path: Location) -> str:
+    """Hex SHA-256 of a file, or of a folder's files (sorted relative paths and contents). A URL's content is read
+    again, through fsspec, to hash it: the report (``build``) records it so; ``evaluate --json`` records
+    :func:`provenance`'s cheaper fingerprint for URLs instead."""
     h = hashlib.sha256()
+    if isinstance(path, Url):
+        return _url_sha256(path, h)
     if path.is_dir():
         for child in sorted(p for p in path.rglob("*") if p.is_file()):
             h.update(child.relative_to(path).as_posix().encode())
@@ -51,6 +55,34 @@ def sha256_of(path: Path) -> str:
             for block in iter(lambda: fh.read(1 << 20), b""):
                 h.update(block)
     return h.hexdigest()
+
+
+def _url_sha256(url: Url, h: hashlib._Hash) -> str:
+    fs = url.fs
+    if url.is_dir():
+        root = url.path.rstrip("/")
+        files = sorted(fs.find(root))
+        for name in files:
+            h.update(name[len(root) :].lstrip("/").encode())
+            h.update(b"\0")
+            h.update(fs.cat_file(name))
+    else:
+        with url.open("rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                h.update(block)
+    return h.hexdigest()
+
+
+def provenance(path: Location | None) -> dict[str, Any]:
+    """What ``--json`` records of an input besides its path: ``sha256`` of a local file or folder (read again to
+    hash it), and for an fsspec URL, which is not read twice, ``sha256`` null and ``remote``: the size and the
+    checksum the filesystem keeps (S3's ETag, GCS's md5 / crc32c; null where it keeps none), from its metadata.
+    In-memory data: both null."""
+    if path is None or not path.exists():
+        return {"sha256": None, "remote": None}
+    if isinstance(path, Url):
+        return {"sha256": None, "remote": remote_fingerprint(path)}
+    return {"sha256": sha256_of(path), "remote": None}
 
 
 def preset_entry(classes: Sequence[str], matrix: np.ndarray, iou: float, confidence: float) -> dict[str, Any]:
@@ -86,7 +118,7 @@ def preset_entry(classes: Sequence[str], matrix: np.ndarray, iou: float, confide
     }
 
 
-def model_entry(gt: GroundTruth, result: ModelSummary, source: Path | None) -> dict[str, Any]:
+def model_entry(gt: GroundTruth, result: ModelSummary, source: Location | None) -> dict[str, Any]:
     counts = result.counts
     presets = [
         preset_entry(gt.classes, counts.matrix[u, t], float(iou), float(conf))
@@ -118,7 +150,7 @@ def model_entry(gt: GroundTruth, result: ModelSummary, source: Path | None) -> d
     entry: dict[str, Any] = {
         "name": result.name,
         "path": str(source) if source else result.source,
-        "sha256": sha256_of(source) if source and source.exists() else None,
+        **provenance(source),
         "num_predictions": result.num_predictions,
         "dropped_unknown_frames": result.dropped_unknown_frames,
         "presets": presets,
@@ -156,8 +188,8 @@ def evaluation_document(
     results: Sequence[ModelSummary],
     config: EvalConfig,
     *,
-    gt_path: Path | None = None,
-    pred_paths: Sequence[Path | None] = (),
+    gt_path: Location | None = None,
+    pred_paths: Sequence[Location | None] = (),
 ) -> dict[str, Any]:
     """The whole evaluation as a JSON-ready dict."""
     paths = list(pred_paths) + [None] * (len(results) - len(pred_paths))
@@ -167,7 +199,7 @@ def evaluation_document(
         "task": gt.task,
         "ground_truth": {
             "path": str(gt_path) if gt_path else gt.source,
-            "sha256": sha256_of(gt_path) if gt_path and gt_path.exists() else None,
+            **provenance(gt_path),
             "frames": gt.num_frames,
             "objects": gt.num_objects,
             "crowd": int(np.count_nonzero(gt.crowd)),

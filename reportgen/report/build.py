@@ -17,6 +17,7 @@ from reportgen.engine.grids import (
     with_value,
 )
 from reportgen.engine.project_run import ProjectRun, run_project
+from reportgen.io._location import Location
 from reportgen.io.containers import GroundTruth
 from reportgen.io.options import LoadOptions
 from reportgen.io.project import ClassesSpec, InferenceSetSpec, Project
@@ -38,12 +39,12 @@ def _noop(_: str) -> None:
 
 
 def project_from_inputs(
-    gt: Path, preds: Sequence[tuple[str, Path]], options: LoadOptions, *, title: str | None = None
+    gt: Location, preds: Sequence[tuple[str, Location]], options: LoadOptions, *, title: str | None = None
 ) -> Project:
     """A project with only "All Frames", for ``reportgen build --gt ... --pred ...``; named ``title`` (default:
     the ground truth file's stem)."""
     return Project(
-        path=gt.resolve().parent / "(command line)",
+        path=(gt.resolve().parent if isinstance(gt, Path) else Path.cwd()) / "(command line)",
         name=gt.stem if title is None else title,
         task=options.task,
         dataset_name=gt.name,

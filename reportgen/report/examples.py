@@ -292,8 +292,8 @@ def _image_paths(run: ProjectRun) -> list[Path | None]:
     if table is not None and column is not None:
         values = table[column].tolist()
         return [base / str(v) if isinstance(v, str) and v else None for v in values]
-    if run.gt.image_paths:
-        gt_base = run.project.ground_truth.parent
+    gt_base = run.project.ground_truth.parent
+    if run.gt.image_paths and isinstance(gt_base, Path):  # images beside a URL ground truth are not fetched
         return [(gt_base / p) if p else None for p in run.gt.image_paths]
     return [None] * run.gt.num_frames
 

@@ -41,6 +41,7 @@ from reportgen.engine.project_run import ProjectRun
 from reportgen.engine.report_parts import MANY_CLASSES, NEVER
 from reportgen.engine.verdicts import compute_verdicts, payload, segment_uuid
 from reportgen.errors import InputError
+from reportgen.io._location import Location
 from reportgen.io.project import METRICS, SEGMENT_GROUPS, Project
 from reportgen.outputs.metrics_json import sha256_of
 from reportgen.report.examples import FrameBoxes
@@ -117,7 +118,9 @@ def generated_at() -> str:
     return moment.replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
-def _relpath(path: Path, base: Path) -> str:
+def _relpath(path: Location, base: Path) -> str:
+    if not isinstance(path, Path):  # a URL, as given
+        return str(path)
     try:
         return os.path.relpath(path, base)
     except ValueError:
@@ -256,7 +259,7 @@ def compare_data(
 def _inputs_section(project: Project) -> list[dict[str, str]]:
     """Provenance: role, name, path (relative to the project file) and SHA-256 of every input."""
     base = project.path.parent
-    files: list[tuple[str, str, Path]] = []
+    files: list[tuple[str, str, Location]] = []
     if project.path.is_file():  # a report built from --gt / --pred has no project file
         files.append(("project file", project.name, project.path))
     files.append(("ground truth", project.dataset_name, project.ground_truth))
