@@ -17,7 +17,7 @@ from reportgen.engine.grids import (
     with_value,
 )
 from reportgen.engine.project_run import ProjectRun, run_project
-from reportgen.io._location import Location
+from reportgen.io._location import Location, location
 from reportgen.io.containers import GroundTruth
 from reportgen.io.options import LoadOptions
 from reportgen.io.project import ClassesSpec, InferenceSetSpec, Project
@@ -80,7 +80,7 @@ def project_from_evaluation(
     from reportgen.engine.evaluation import evaluate_model, with_report
     from reportgen.engine.project_run import ALL_FRAMES_ONLY, report_spec, segment_frames
 
-    source = Path(gt.source) if gt.source else Path("(in memory)")
+    source = location(gt.source) if gt.source else Path("(in memory)")
     iou_grid, conf_grid = config.iou_grid, config.confidence_grid
     for conf_value, iou_value in bootstrap_presets:
         conf_grid = with_value(conf_grid, conf_value)
@@ -88,7 +88,7 @@ def project_from_evaluation(
     if gt.task == "classification":
         iou_grid = np.array([config.iou])
     spec = Project(
-        path=source.resolve().parent / "(python)",
+        path=(source.resolve().parent if isinstance(source, Path) else Path.cwd()) / "(python)",
         name=title if title is not None else (source.stem if gt.source else "evaluation"),
         task=gt.task,
         dataset_name=source.name,
@@ -98,7 +98,7 @@ def project_from_evaluation(
         frame_id_column="frame_id",
         image_column=None,
         inference_sets=tuple(
-            InferenceSetSpec(r.name, Path(r.predictions.source or "(in memory)"), "auto") for r in results
+            InferenceSetSpec(r.name, location(r.predictions.source or "(in memory)"), "auto") for r in results
         ),
         classes=ClassesSpec(),
         confidence=config.confidence,

@@ -155,6 +155,9 @@ def test_api_reads_urls(tmp_path: Path, memory: Any) -> None:
     assert ev.to_dict()["inference_sets"][0]["path"] == pred_url
     gt = reportgen.load_ground_truth(gt_url)
     assert reportgen.load_predictions(pred_url, gt).name == "dt"
+    report = reportgen.build_report(ev, tmp_path / "r.html")  # provenance names the URLs as given
+    html = report.path.read_text(encoding="utf-8")
+    assert pred_url in html and gt_url in html
 
 
 def test_convert_reads_a_url(tmp_path: Path, memory: Any) -> None:
