@@ -8,6 +8,11 @@
   const RG = window.RG;
   const el = RG.el;
 
+  /** State fields the chart, segment summary and class report never read (the matrix's and its examples'). */
+  const TOP_OMIT = ["tab", "mx", "pct", "den", "filt", "fc", "cell", "exsort", "mq", "kinds"];
+  /** ... and those What flipped never reads (the class report's sort, search and row selection as well). */
+  const FLIPS_OMIT = TOP_OMIT.concat(["sort", "q", "sel"]);
+
   RG.Metrics = {
     build(root, app) {
       if (this.prebuilt && this.prebuilt !== root) {
@@ -82,13 +87,34 @@
       parts.description.hidden = !seg.description;
       parts.matrixBar.sync(st);
 
-      if (!only || only === "top") this.renderTop(app, ctx);
+      // the chart, the class report and what flipped are rebuilt only when what they show may have changed (a
+      // matrix toggle, filter or search leaves them as they are): their key is every state field they may read,
+      // the view-only flags and how much of the data is decoded
+      const ready = [Object.keys(data.b).length, data.exParts, !!data.ex, !!data.exError, !!data.blobError].join(",");
+      const keyOf = (omit) => JSON.stringify(st, (k, v) => (omit.includes(k) ? undefined : v)) + JSON.stringify(app.transient) + ready;
+      if (!only || only === "top") {
+        const key = keyOf(TOP_OMIT);
+        if (parts.topKey !== key) {
+          this.renderTop(app, ctx);
+          parts.topKey = key;
+        }
+      }
       if (!only || only === "flips") {
         // what flipped (B chosen)
-        if (compare) RG.fill(parts.flips, RG.Compare.panel(app, ctx));
-        else parts.flips.replaceChildren();
+        const key = keyOf(FLIPS_OMIT);
+        if (parts.flipsKey !== key) {
+          if (compare) RG.fill(parts.flips, RG.Compare.panel(app, ctx));
+          else parts.flips.replaceChildren();
+          parts.flipsKey = key;
+        }
       }
-      if (!only || only === "matrix") this.renderMatrix(app, ctx);
+      if (!only || only === "matrix") {
+        const key = keyOf(["tab"]);
+        if (parts.matrixKey !== key) {
+          this.renderMatrix(app, ctx);
+          parts.matrixKey = key;
+        }
+      }
     },
 
     /** The PR curve, the segment summary (A and B) and the classification report. */
