@@ -90,10 +90,10 @@
       // the chart, the class report and what flipped are rebuilt only when what they show may have changed (a
       // matrix toggle, filter or search leaves them as they are): their key is every state field they may read,
       // the view-only flags and how much of the data is decoded
-      const ready = [Object.keys(data.b).length, data.exParts, !!data.ex, !!data.exError, !!data.blobError].join(",");
-      const keyOf = (omit) => JSON.stringify(st, (k, v) => (omit.includes(k) ? undefined : v)) + JSON.stringify(app.transient) + ready;
+      const blobs = Object.keys(data.b).length + "," + !!data.blobError;
+      const keyOf = (omit, ready) => JSON.stringify(st, (k, v) => (omit.includes(k) ? undefined : v)) + JSON.stringify(app.transient) + blobs + ready;
       if (!only || only === "top") {
-        const key = keyOf(TOP_OMIT);
+        const key = keyOf(TOP_OMIT, "");
         if (parts.topKey !== key) {
           this.renderTop(app, ctx);
           parts.topKey = key;
@@ -101,7 +101,7 @@
       }
       if (!only || only === "flips") {
         // what flipped (B chosen)
-        const key = keyOf(FLIPS_OMIT);
+        const key = keyOf(FLIPS_OMIT, RG.Compare.anyOpen() ? "," + !!data.ex + "," + !!data.exError : ""); // an open group's pictures come from the examples
         if (parts.flipsKey !== key) {
           if (compare) RG.fill(parts.flips, RG.Compare.panel(app, ctx));
           else parts.flips.replaceChildren();
@@ -109,7 +109,7 @@
         }
       }
       if (!only || only === "matrix") {
-        const key = keyOf(["tab"]);
+        const key = keyOf(["tab"], "," + data.exParts + "," + !!data.ex + "," + !!data.exError);
         if (parts.matrixKey !== key) {
           this.renderMatrix(app, ctx);
           parts.matrixKey = key;
