@@ -68,7 +68,11 @@ WRAP = """() => {
     const f = obj[name];
     obj[name] = function (...args) {
       const t = performance.now();
-      try { return f.apply(this, args); } finally { window.__prof[label] = (window.__prof[label] || 0) + performance.now() - t; }
+      try {
+        return f.apply(this, args);
+      } finally {
+        window.__prof[label] = (window.__prof[label] || 0) + performance.now() - t;
+      }
     };
   };
   wrap(RG.app, "render", "app.render");
@@ -190,8 +194,10 @@ def one(browser: Any, url: str, case: Case, trace: Path | None = None) -> dict[s
     if trace:
         page.wait_for_timeout(300)
         browser.stop_tracing()
-    fu = page.evaluate("() => ({t0: window.__fu.t0, t1: window.__fu.t1, kind: window.__fu.kind, lt: window.__fu.longTasks,"
-                       " render: window.RG.lastRenderMs, prof: window.__prof || null})")  # fmt: skip
+    fu = page.evaluate(
+        "() => ({t0: window.__fu.t0, t1: window.__fu.t1, kind: window.__fu.kind, lt: window.__fu.longTasks,"
+        " render: window.RG.lastRenderMs, prof: window.__prof || null})"
+    )
     ctx.close()
     t0, t1 = fu["t0"], fu["t1"]
     overlapping = [d for s, d in fu["lt"] if s < t1 and s + d > t0 - 1]
@@ -206,7 +212,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("report", type=Path)
     parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--only", default="", help="run the cases whose name contains this text ('|' separates several)")
+    parser.add_argument("--only", default="", help="the cases whose name contains this ('|' separates several)")
     parser.add_argument("--json", type=Path, help="write every measurement here")
     parser.add_argument("--trace", default="", help="record a Chrome trace of the first case whose name contains this")
     parser.add_argument("--trace-out", type=Path, default=Path("trace.json"))
@@ -215,7 +221,8 @@ def main() -> None:
 
     url = args.report.resolve().as_uri()
     wanted = [c for c in cases() if not args.only or any(w in c.name for w in args.only.split("|"))]
-    print(f"load before: {busy_cores(2.0):.2f} busy cores of {os.cpu_count()}; loadavg {Path('/proc/loadavg').read_text().split()[:3]}")
+    loadavg = Path("/proc/loadavg").read_text().split()[:3]
+    print(f"load before: {busy_cores(2.0):.2f} busy cores of {os.cpu_count()}; loadavg {loadavg}")
     results: dict[str, list[dict[str, Any]]] = {}
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
@@ -235,9 +242,11 @@ def main() -> None:
         ms = [r["ms"] for r in runs]
         med = statistics.median(ms)
         worst = max(worst, med)
+        task = statistics.median(r["longest_task"] for r in runs)
+        render = statistics.median(r["render"] or 0 for r in runs)
         print(
             f"{name:<58} median {med:6.1f} ms  runs {' '.join(f'{x:.0f}' for x in ms):<24} "
-            f"longest task {statistics.median(r['longest_task'] for r in runs):5.0f}  render {statistics.median(r['render'] or 0 for r in runs):5.1f}"
+            f"longest task {task:5.0f}  render {render:5.1f}"
         )
     print(f"worst median: {worst:.1f} ms; loadavg after {Path('/proc/loadavg').read_text().split()[:3]}")
     if args.json:
