@@ -122,7 +122,8 @@
       }
       if (!only || only === "flips") {
         // what flipped (B chosen)
-        const key = keyOf(FLIPS_OMIT, RG.Compare.anyOpen() ? "," + !!data.ex + "," + !!data.exError : ""); // an open group's pictures come from the examples
+        // an open group's pictures come from the examples
+        const key = keyOf(FLIPS_OMIT, RG.Compare.anyOpen() ? "," + !!data.ex + "," + !!data.exError : "");
         if (parts.flipsKey !== key) {
           if (compare) RG.fill(parts.flips, RG.Compare.panel(app, ctx));
           else parts.flips.replaceChildren();
