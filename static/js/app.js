@@ -29,6 +29,19 @@
       this.render();
     }
 
+    /** Make `host` (the Metrics tab prepared out of sight, RG.Metrics.prepare) the view element #app in the
+     *  place of the current one, keeping its nodes, styles and layout. */
+    adoptRoot(host) {
+      const old = this.root;
+      old.id = "";
+      old.remove();
+      host.classList.remove("app-prep");
+      host.style.width = "";
+      host.id = "app";
+      host.setAttribute("role", "tabpanel");
+      this.root = host;
+    }
+
     fromHash() {
       const h = location.hash.replace(/^#/, "");
       clearTimeout(this.hashTimer);
@@ -133,7 +146,7 @@
       if (!this.warmed) this.warmed = {};
       if (this.warmed[mode] || this.warmPending || !window.requestIdleCallback) return;
       this.warmPending = true;
-      const steps = ["top", "matrix"].concat(mode === "compare" ? ["flips"] : []);
+      const steps = ["top", "layout", "matrix", "layout"].concat(mode === "compare" ? ["flips", "layout"] : []);
       const next = (deadline) => {
         const st = this.state;
         const now = st.b >= 0 ? "compare" : "one";

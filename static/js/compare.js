@@ -56,6 +56,8 @@
 
   RG.Compare = {
     OBJECT_BLOBS: OBJECT_BLOBS,
+    /** Whether a flip group is open (its objects' pictures come from the examples). */
+    anyOpen: () => OPEN.size > 0,
     outcomeText: outcomeText,
 
     /** Whether A and B are compared at the same preset (the flip list needs it). */

@@ -111,6 +111,8 @@
        *  exView holds the parts decoded so far. */
       this.ex = null;
       this.exError = null;
+      /** How many parts of the examples are decoded (a view showing examples repaints when it grows). */
+      this.exParts = 0;
     }
 
     /** Any blob by name, decoded once: resolves to {a, shape, strides}. */
@@ -377,6 +379,7 @@
         try {
           const buf = await gunzip(base64Bytes(job.part.data));
           job.set(JSON.parse(new TextDecoder().decode(buf)));
+          this.exParts += 1;
           job.resolve();
         } catch (err) {
           this.exError = err;

@@ -91,22 +91,24 @@
           const rowMax = new Float64Array(K);
           const colMax = new Float64Array(K);
           let allMax = 0;
-          for (let g = 0; g < K; g++) {
-            for (let p = 0; p < K; p++) {
-              if (g === C && p === C) continue;
-              const v = mx.pct ? share(B, mx.den, g, p) - share(A, mx.den, g, p) : B.at(g, p) - A.at(g, p);
-              q[g * K + p] = v;
-              const a = Math.abs(v);
-              if (a > rowMax[g]) rowMax[g] = a;
-              if (a > colMax[p]) colMax[p] = a;
-              if (a > allMax) allMax = a;
-            }
-          }
-          mx.q = q;
-          mx.scaleOf = (g, p) => (mx.pct || mx.den === "all" ? allMax : mx.den === "row" ? rowMax[g] : colMax[p]);
+          // a cell that is zero in A and in B has no change (of count or of share): only the cells non-zero in
+          // either are visited (a few hundred of the 6,561 at 80 classes)
           const union = new Set(A.nonzero);
           for (const cell of B.nonzero) union.add(cell);
           mx.union = Array.from(union);
+          for (const cell of mx.union) {
+            const g = Math.floor(cell / K);
+            const p = cell % K;
+            if (g === C && p === C) continue;
+            const v = mx.pct ? share(B, mx.den, g, p) - share(A, mx.den, g, p) : B.at(g, p) - A.at(g, p);
+            q[cell] = v;
+            const a = Math.abs(v);
+            if (a > rowMax[g]) rowMax[g] = a;
+            if (a > colMax[p]) colMax[p] = a;
+            if (a > allMax) allMax = a;
+          }
+          mx.q = q;
+          mx.scaleOf = (g, p) => (mx.pct || mx.den === "all" ? allMax : mx.den === "row" ? rowMax[g] : colMax[p]);
         },
         value: (mx, g, p) => mx.B.mat.at(g, p) - mx.A.mat.at(g, p),
         zero: (mx, g, p) => mx.q[g * mx.data.K + p] === 0,

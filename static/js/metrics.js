@@ -8,13 +8,21 @@
   const RG = window.RG;
   const el = RG.el;
 
+  /** State fields the chart, segment summary and class report never read (the matrix's and its examples'). */
+  const TOP_OMIT = ["tab", "mx", "pct", "den", "filt", "fc", "cell", "exsort", "mq", "kinds"];
+  /** ... and those What flipped never reads (the class report's sort, search and row selection as well). */
+  const FLIPS_OMIT = TOP_OMIT.concat(["sort", "q", "sel"]);
+
   RG.Metrics = {
     build(root, app) {
       if (this.prebuilt && this.prebuilt !== root) {
-        // the tab was prepared while the reader was elsewhere (prepare below): adopt its nodes and parts
-        RG.fill(root, Array.from(this.prebuilt.childNodes));
+        // the tab was prepared while the reader was elsewhere (prepare below): its element, styled and laid out
+        // out of sight, takes the place of the page's view element (moving its nodes would lay them out again)
+        const host = this.prebuilt;
         this.prebuilt = null;
-        root.dataset.view = "metrics";
+        if (host.isConnected && root === app.root) app.adoptRoot(host);
+        else RG.fill(root, Array.from(host.childNodes));
+        app.root.dataset.view = "metrics";
         return;
       }
       this.prebuilt = null;
@@ -44,17 +52,35 @@
     },
 
     /**
-     * Build and render the tab in a detached element while the reader is on another tab (called in idle time by
-     * app.js), so that its first visit costs what any later one does: the frame exists, the code has run once and
-     * the data it reads (matrices, outcomes) is cached. The visit adopts these nodes and re-renders them.
+     * Build and render the tab while the reader is on another tab (called in idle time by app.js, a step per
+     * idle period), so that its first visit costs no more than a later one: the frame exists, the code has run
+     * once, the data it reads (matrices, outcomes) is cached, and its nodes are styled and laid out at the view's
+     * width. They live in an element out of sight (.app-prep: content-visibility hidden, so its contents are
+     * neither painted nor focusable nor seen by assistive technology, and keep their layout). Steps: "top",
+     * "matrix", "flips" render a part; "layout" styles and lays out what was rendered (one task each, so no
+     * input waits behind all of it). The visit puts the element in the view's place (app.adoptRoot) and repaints
+     * only the parts whose state changed meanwhile.
      */
     prepare(app, step) {
       if (app.root.dataset.view === "metrics") return;
-      if (step === "top" || !this.prebuilt) {
-        const detached = document.createElement("div");
+      if (step === "layout") {
+        if (!this.prebuilt) return;
+        const host = this.prebuilt;
+        host.style.contentVisibility = "visible"; // within this task only: never painted, never focused
+        void host.offsetHeight;
+        host.style.contentVisibility = "";
+      } else if (step === "top" || !this.prebuilt) {
+        let host = this.host;
+        if (!host || !host.isConnected || host === app.root) {
+          host = this.host = document.createElement("div");
+          host.className = "app app-prep";
+          app.root.after(host);
+        }
+        host.style.width = app.root.clientWidth + "px";
+        host.dataset.view = "";
         this.prebuilt = null;
-        this.render(detached, app, "top");
-        this.prebuilt = detached;
+        this.render(host, app, "top");
+        this.prebuilt = host;
       } else this.render(this.prebuilt, app, step);
     },
 
@@ -82,13 +108,35 @@
       parts.description.hidden = !seg.description;
       parts.matrixBar.sync(st);
 
-      if (!only || only === "top") this.renderTop(app, ctx);
+      // the chart, the class report and what flipped are rebuilt only when what they show may have changed (a
+      // matrix toggle, filter or search leaves them as they are): their key is every state field they may read,
+      // the view-only flags and how much of the data is decoded
+      const blobs = Object.keys(data.b).length + "," + !!data.blobError;
+      const keyOf = (omit, ready) => JSON.stringify(st, (k, v) => (omit.includes(k) ? undefined : v)) + JSON.stringify(app.transient) + blobs + ready;
+      if (!only || only === "top") {
+        const key = keyOf(TOP_OMIT, "");
+        if (parts.topKey !== key) {
+          this.renderTop(app, ctx);
+          parts.topKey = key;
+        }
+      }
       if (!only || only === "flips") {
         // what flipped (B chosen)
-        if (compare) RG.fill(parts.flips, RG.Compare.panel(app, ctx));
-        else parts.flips.replaceChildren();
+        // an open group's pictures come from the examples
+        const key = keyOf(FLIPS_OMIT, RG.Compare.anyOpen() ? "," + !!data.ex + "," + !!data.exError : "");
+        if (parts.flipsKey !== key) {
+          if (compare) RG.fill(parts.flips, RG.Compare.panel(app, ctx));
+          else parts.flips.replaceChildren();
+          parts.flipsKey = key;
+        }
       }
-      if (!only || only === "matrix") this.renderMatrix(app, ctx);
+      if (!only || only === "matrix") {
+        const key = keyOf(["tab"], "," + data.exParts + "," + !!data.ex + "," + !!data.exError);
+        if (parts.matrixKey !== key) {
+          this.renderMatrix(app, ctx);
+          parts.matrixKey = key;
+        }
+      }
     },
 
     /** The PR curve, the segment summary (A and B) and the classification report. */
