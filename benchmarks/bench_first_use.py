@@ -30,15 +30,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # the sibling benchmark, also when loaded by a test
+from bench_report import CHROMIUM_ARGS as ARGS
+
 CHROMIUM = os.environ.get("REPORTGEN_CHROMIUM", "/usr/bin/chromium")
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 # armed by the driver just before the one input: the first keydown / click / change starts the clock, the second
 # animation frame after that event's handlers stops it
