@@ -116,7 +116,7 @@ class Project:
     #: folders that local paths (and image paths) may lead into, resolved, and URL prefixes that URLs may lead
     #: into; None: no restriction (inputs given on the command line)
     path_roots: tuple[Location, ...] | None = None
-    #: ``dask:``: the Dask cluster that matches the partitions of ``check`` (docs/scale.md), or None
+    #: ``dask:``: the Dask cluster that matches the partitions of ``check`` and ``build`` (docs/scale.md), or None
     dask: str | None = None
 
     def options_for(self, spec: InferenceSetSpec) -> LoadOptions:
