@@ -68,6 +68,31 @@ def test_selection_of_the_partitions_selections_is_the_selection_of_all(seed: in
     assert np.array_equal(merged.iou, whole.iou, equal_nan=True)
 
 
+def test_a_partition_with_objects_and_no_predictions() -> None:
+    """Frames whose objects no prediction is near: their partitions list the objects as missed (no IoU), and the
+    merged report data is the one-piece run's."""
+    from dataclasses import replace
+
+    from reportgen.engine.evaluation import EvalConfig, evaluate_model
+    from reportgen.engine.report_parts import ReportSpec
+    from reportgen.engine.streaming import evaluate_in_parts
+    from tests.gen import random_detection
+
+    data = random_detection(3, n_images=16)
+    gt = data.gt()
+    preds = data.preds(gt)
+    keep = preds.frame >= 8  # frames 0-7 keep their objects and lose every prediction
+    preds = replace(preds, frame=preds.frame[keep], cls=preds.cls[keep], box=preds.box[keep], score=preds.score[keep])
+    spec = ReportSpec((20, 3))
+    one = evaluate_model(gt, preds, EvalConfig.default(), report=spec).report
+    parted = evaluate_in_parts(gt, preds, EvalConfig.default(), num_parts=4, report=spec).report
+    assert one is not None and parted is not None
+    for a, b in zip(one.predictions + one.missed, parted.predictions + parted.missed, strict=True):
+        assert a.tie.tolist() == b.tie.tolist()
+        assert np.array_equal(a.iou, b.iou, equal_nan=True)
+    assert np.array_equal(one.outcomes.matched_class, parted.outcomes.matched_class)
+
+
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: Any) -> Path:
     return write_demo_project(tmp_path_factory.mktemp("demo"))

@@ -194,7 +194,7 @@ def report_part(part: Part, match: MatchResult, conf_thresholds: FloatArray, spe
         )
         pred_part.append(select(items, spec.segment_masks, spec.caps))
         by = match.gt_matched_by[u, real_obj]
-        iou_obj = np.where(by >= 0, match.pred_iou[u, np.maximum(by, 0)], np.nan) if by.size else np.zeros(0)
+        iou_obj = np.append(match.pred_iou[u], np.nan)[by]  # NaN where no prediction matched (by = -1)
         missed = Candidates(
             cell=gt.cls[real_obj] * side + c,
             key=np.where(by >= 0, np.append(preds.score, 0.0)[by], -np.inf),
