@@ -219,5 +219,5 @@ def evaluate_on_cluster(
         del reads
         parts = [r for r in results if r is not None]
         return reduce_parts(gt, parts, config, name=name, source=source_name, dropped_unknown_frames=dropped,
-                            keep_records=keep_records or report is not None, report=report,
+                            keep_records=keep_records, report=report,
                             progress=say)  # fmt: skip

@@ -236,7 +236,8 @@ def reduce_parts(
     report data, when the map step kept it with ``report``).
 
     ``parts`` must cover every frame of ``gt`` exactly once; it is consumed (emptied) so that each partition's
-    records are freed once merged. ``keep_records``: keep the merged records in the result (segments' curves).
+    records are freed once merged. ``keep_records``: keep the merged records in the result (segments' curves; always
+    with ``report``).
     """
     counts = parts[0].counts
     for p in parts[1:]:
@@ -244,7 +245,9 @@ def reduce_parts(
     segments = add_segments(parts)
     if counts.frame_count != gt.num_frames:
         raise ValueError(f"partitions cover {counts.frame_count} frames, the ground truth has {gt.num_frames}")
-    report_data = reduce_reports(gt, parts, config, report) if report is not None else None
+    report_data = None
+    if report is not None:
+        report_data = reduce_reports(gt, [p.report for p in parts], config.iou_grid.size, report)
     pieces = [p.records for p in parts]
     parts.clear()  # each partition's records are freed once copied
     records = Records.concat(pieces)
@@ -258,19 +261,18 @@ def reduce_parts(
     if records.has_voc:
         progress(f"{name}: VOC AP")
         voc = voc_from_records(gt, records, config.iou_grid, pixel_inclusive=config.pixel_inclusive)
-    kept = records if keep_records else None
+    kept = records if keep_records or report is not None else None  # a report's segments and bootstrap read them
     return ModelSummary(name, source, len(records), dropped_unknown_frames, counts, curves, coco, voc, kept, segments,
                         report_data)  # fmt: skip
 
 
-def reduce_reports(gt: GroundTruth, parts: Sequence[PartResult], config: EvalConfig, spec: ReportSpec) -> ReportData:
+def reduce_reports(gt: GroundTruth, parts: Sequence[ReportPart | None], num_iou: int, spec: ReportSpec) -> ReportData:
     """The partitions' report data merged (the map step ran with the same ``spec``)."""
-    with_report = [p.report for p in parts if p.report is not None]
-    if len(with_report) != len(parts):
-        raise ValueError("a partition has no report data")
-    acc = ReportAccumulator(gt, config.iou_grid.size, spec)
-    for rp in with_report:
-        acc.add(rp)
+    acc = ReportAccumulator(gt, num_iou, spec)
+    for part in parts:
+        if part is None:
+            raise ValueError("a partition has no report data")
+        acc.add(part)
     return acc.result()
 
 
@@ -305,9 +307,7 @@ def with_report(gt: GroundTruth, result: ModelResult, config: EvalConfig, spec: 
     """``result`` with its report data (:mod:`reportgen.engine.report_parts`), from the matching it kept: the
     same map step on one partition, and the same reduce."""
     part = report_part(whole(gt, result.predictions), result.match, config.confidence_grid, spec)
-    acc = ReportAccumulator(gt, config.iou_grid.size, spec)
-    acc.add(part)
-    return dataclasses.replace(result, report=acc.result())
+    return dataclasses.replace(result, report=reduce_reports(gt, [part], config.iou_grid.size, spec))
 
 
 def segment_counts(gt: GroundTruth, result: ModelResult, frame_mask: BoolArray) -> PresetCounts:

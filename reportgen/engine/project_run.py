@@ -141,7 +141,7 @@ def run_project(
     keep = report_spec(gt, segments) if report else None
     if partitioned or dask is not None:
         return _run_in_parts(project, gt, frame_table, config, preds, segments, progress, dask, keep, num_parts)
-    results = tuple(evaluate_model(gt, p, config, report=keep, keep_records=report, progress=progress) for p in preds)
+    results = tuple(evaluate_model(gt, p, config, report=keep, progress=progress) for p in preds)
     counts: dict[tuple[str, str], PresetCounts] = {}
     for result in results:
         for seg in segments:

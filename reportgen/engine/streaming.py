@@ -192,7 +192,7 @@ def evaluate_in_parts(
             say(f"{preds.name}: matched partition {p} of {k}")
         return reduce_parts(
             gt, results, config, name=preds.name, source=preds.source,
-            dropped_unknown_frames=preds.dropped_unknown_frames, keep_records=keep_records or report is not None,
+            dropped_unknown_frames=preds.dropped_unknown_frames, keep_records=keep_records,
             report=report, progress=say,
         )  # fmt: skip
 
