@@ -146,7 +146,7 @@
       if (!this.warmed) this.warmed = {};
       if (this.warmed[mode] || this.warmPending || !window.requestIdleCallback) return;
       this.warmPending = true;
-      const steps = ["top", "layout", "matrix", "layout"].concat(mode === "compare" ? ["flips", "layout"] : []);
+      const steps = ["top", "layout", "report", "layout", "matrix", "layout"].concat(mode === "compare" ? ["flips", "layout"] : []);
       const next = (deadline) => {
         const st = this.state;
         const now = st.b >= 0 ? "compare" : "one";
@@ -173,17 +173,20 @@
 
   RG.App = App;
 
-  /** Resolves once every blob decoding under way has finished and the repaint it asked for is done (tests and
-   *  the benchmark wait on it; the page does not need it). */
+  /** Resolves once every blob decoding under way has finished and the repaint it asked for is done, and so is
+   *  the repaint of the parts below the screen (RG.Metrics.renderBelow); tests and the benchmark wait on it, the
+   *  page does not need it. */
   RG.idle = async function () {
     const data = RG.app && RG.app.data;
     if (!data) return;
-    const all = () => (data._pending ? Array.from(data._pending.values()) : []).concat(data._exPromise ? [data._exPromise] : []);
-    let seen = -1;
-    while (all().length !== seen) {
-      seen = all().length;
-      await Promise.allSettled(all());
+    const all = () => (data._pending ? Array.from(data._pending.values()) : []).concat(data._exPromise ? [data._exPromise] : [])
+      .concat(RG.Metrics.belowDone ? [RG.Metrics.belowDone] : []);
+    for (;;) {
+      const now = all();
+      await Promise.allSettled(now);
       await new Promise((resolve) => setTimeout(resolve, 0));
+      const later = all();
+      if (later.length === now.length && later.every((p, i) => p === now[i])) return;
     }
   };
 

@@ -43,6 +43,11 @@
     });
   };
 
+  /** Resolves in a task after the next frame is rendered (its animation frame, then a new task). */
+  RG.afterPaint = function () {
+    return new Promise((resolve) => requestAnimationFrame(() => RG.nextTask().then(resolve)));
+  };
+
   /** gunzip in slices, one task each (RG.nextTask between them): for blobs decoded while the reader works. */
   async function gunzipSliced(bytes) {
     if (bytes.length <= SLICE) return gunzip(bytes);

@@ -8,10 +8,17 @@
   const RG = window.RG;
   const el = RG.el;
 
-  /** State fields the chart, segment summary and class report never read (the matrix's and its examples'). */
-  const TOP_OMIT = ["tab", "mx", "pct", "den", "filt", "fc", "cell", "exsort", "mq", "kinds"];
-  /** ... and those What flipped never reads (the class report's sort, search and row selection as well). */
-  const FLIPS_OMIT = TOP_OMIT.concat(["sort", "q", "sel"]);
+  /** State fields the class report never reads (the matrix's and its examples'). */
+  const REPORT_OMIT = ["tab", "mx", "pct", "den", "filt", "fc", "cell", "exsort", "mq", "kinds"];
+  /** ... and those the chart, the segment summary and What flipped never read (the class report's sort, search
+   *  and row selection as well). */
+  const VIEW_OMIT = REPORT_OMIT.concat(["sort", "q", "sel"]);
+  /** The tab's parts in page order: "top" (chart and segment summary), "report" (the classification report),
+   *  "matrix" (the confusion matrix and its examples), "flips" (What flipped). */
+  const PART_ORDER = ["top", "report", "matrix", "flips"];
+  /** A part whose top lies in this share of the screen's height at its bottom edge shows no more than its
+   *  heading there: a repaint renders it after the next paint (RG.Metrics.render). */
+  const BOTTOM_EDGE = 0.15;
 
   RG.Metrics = {
     build(root, app) {
@@ -43,10 +50,9 @@
         segSelect: segSelect, clsSelect: clsSelect, title: title, description: description, matrixBar: matrixBar,
         top: el("div"), flips: el("div"), matrix: el("div"), examples: el("div"),
       };
+      parts.matrixSection = el("section", { class: "matrix-section", "aria-labelledby": "matrix-title" }, matrixBar.node, parts.matrix);
       RG.fill(root, el("section", { class: "panel", "aria-labelledby": "metrics-title" },
-        el("div", { class: "section-head" }, title), toolbar, parts.top,
-        el("section", { class: "matrix-section", "aria-labelledby": "matrix-title" }, matrixBar.node, parts.matrix),
-        parts.examples, parts.flips));
+        el("div", { class: "section-head" }, title), toolbar, parts.top, parts.matrixSection, parts.examples, parts.flips));
       root.dataset.view = "metrics";
       this.parts = parts;
     },
@@ -57,7 +63,7 @@
      * once, the data it reads (matrices, outcomes) is cached, and its nodes are styled and laid out at the view's
      * width. They live in an element out of sight (.app-prep: content-visibility hidden, so its contents are
      * neither painted nor focusable nor seen by assistive technology, and keep their layout). Steps: "top",
-     * "matrix", "flips" render a part; "layout" styles and lays out what was rendered (one task each, so no
+     * "report", "matrix", "flips" render a part; "layout" styles and lays out what was rendered (one task each, so no
      * input waits behind all of it). The visit puts the element in the view's place (app.adoptRoot) and repaints
      * only the parts whose state changed meanwhile.
      */
@@ -84,8 +90,8 @@
       } else this.render(this.prebuilt, app, step);
     },
 
-    /** Render the tab into root; `only` ("top": chart, summary, class report; "flips"; "matrix": matrix and
-     *  examples) limits it to one part (the idle-time preparation does a part per step). */
+    /** Render the tab into root; `only` (a name of PART_ORDER) limits it to one part (the idle-time preparation
+     *  does a part per step, and so does a repaint of the parts below the screen, see below). */
     render(root, app, only) {
       if (root.dataset.view !== "metrics" || !this.parts) this.build(root, app);
       const parts = this.parts;
@@ -108,38 +114,60 @@
       parts.description.hidden = !seg.description;
       parts.matrixBar.sync(st);
 
-      // the chart, the class report and what flipped are rebuilt only when what they show may have changed (a
-      // matrix toggle, filter or search leaves them as they are): their key is every state field they may read,
-      // the view-only flags and how much of the data is decoded
+      // each part is rebuilt only when what it shows may have changed (a matrix toggle, filter or search leaves the
+      // chart and the class report as they are): its key is every state field it may read, the view-only flags and
+      // how much of the data is decoded
       const blobs = Object.keys(data.b).length + "," + !!data.blobError;
       const keyOf = (omit, ready) => JSON.stringify(st, (k, v) => (omit.includes(k) ? undefined : v)) + JSON.stringify(app.transient) + blobs + ready;
-      if (!only || only === "top") {
-        const key = keyOf(TOP_OMIT, "");
-        if (parts.topKey !== key) {
-          this.renderTop(app, ctx);
-          parts.topKey = key;
+      const exReady = "," + !!data.ex + "," + !!data.exError;
+      const PARTS = {
+        top: { key: () => keyOf(VIEW_OMIT, ""), render: () => this.renderTop(app, ctx) },
+        report: { node: () => parts.reportSlot, key: () => keyOf(REPORT_OMIT, ""), render: () => RG.ClassReport.render(app, ctx, parts.reportSlot) },
+        matrix: { node: () => parts.matrixSection, key: () => keyOf(["tab"], "," + data.exParts + exReady), render: () => this.renderMatrix(app, ctx) },
+        // what flipped (B chosen); an open group's pictures come from the examples
+        flips: {
+          node: () => parts.flips, key: () => keyOf(VIEW_OMIT, RG.Compare.anyOpen() ? exReady : ""),
+          render: () => (compare ? RG.fill(parts.flips, RG.Compare.panel(app, ctx)) : parts.flips.replaceChildren()),
+        },
+      };
+      // a repaint of the view in sight renders a part below the top now only if the reader can see more of it than
+      // a heading at the bottom edge, or is working in it; else in a task after the next paint (renderBelow), so
+      // an input's first paint waits on what is on screen only
+      const inSight = (node) => only || root !== app.root || node.contains(document.activeElement) ||
+        node.getBoundingClientRect().top < window.innerHeight * (1 - BOTTOM_EDGE);
+      for (const name of PART_ORDER) {
+        if (only && only !== name) continue;
+        const part = PARTS[name];
+        const key = part.key();
+        if (parts[name + "Key"] === key) continue;
+        if (part.node && !inSight(part.node())) {
+          this.renderBelow(app, name);
+          continue;
         }
-      }
-      if (!only || only === "flips") {
-        // what flipped (B chosen)
-        // an open group's pictures come from the examples
-        const key = keyOf(FLIPS_OMIT, RG.Compare.anyOpen() ? "," + !!data.ex + "," + !!data.exError : "");
-        if (parts.flipsKey !== key) {
-          if (compare) RG.fill(parts.flips, RG.Compare.panel(app, ctx));
-          else parts.flips.replaceChildren();
-          parts.flipsKey = key;
-        }
-      }
-      if (!only || only === "matrix") {
-        const key = keyOf(["tab"], "," + data.exParts + "," + !!data.ex + "," + !!data.exError);
-        if (parts.matrixKey !== key) {
-          this.renderMatrix(app, ctx);
-          parts.matrixKey = key;
-        }
+        part.render();
+        parts[name + "Key"] = key;
       }
     },
 
-    /** The PR curve, the segment summary (A and B) and the classification report. */
+    /** Render `part` of the tab in a task after the next paint (a task per part, in page order), with the state
+     *  of that moment; RG.idle waits for it. */
+    renderBelow(app, part) {
+      if (!this.below) this.below = new Set();
+      this.below.add(part);
+      if (this.belowDone) return;
+      this.belowDone = RG.afterPaint().then(async () => {
+        for (const name of PART_ORDER) {
+          if (!this.below.delete(name)) continue;
+          if (app.state.tab === "metrics" && app.root.dataset.view === "metrics" && this.parts) this.render(app.root, app, name);
+          if (this.below.size) await RG.nextTask();
+        }
+      }).finally(() => {
+        this.belowDone = null;
+        if (this.below.size) this.renderBelow(app, this.below.values().next().value);
+      });
+    },
+
+    /** The PR curve and the segment summary (A and B), and the frame of the parts beside and below them. */
     renderTop(app, ctx) {
       const parts = this.parts;
       const data = app.data;
@@ -184,6 +212,7 @@
           ? el("div", null, el("div", { class: "metrics-top compare" }, parts.chartSlot,
             el("div", null, el("h3", { class: "summary-title", text: "Segment summary" }), parts.summarySlot)), parts.reportSlot)
           : el("div", { class: "metrics-top" }, parts.chartSlot, parts.reportSlot));
+        parts.reportKey = null; // its slot is new
       }
       RG.fill(parts.chartSlot, chart);
       if (compare) {
@@ -192,7 +221,6 @@
         summary.classList.add("summary-card");
         RG.fill(parts.summarySlot, summary, RG.Compare.methodNote(app, "summary-ci-note"));
       }
-      RG.ClassReport.render(app, ctx, parts.reportSlot);
     },
 
     /** The confusion matrix and the examples of its picked cells: A's, B's or B − A. */

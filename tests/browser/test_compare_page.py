@@ -57,6 +57,8 @@ SWEEP_GRID = """([steps]) => {
     el.dispatchEvent(new Event("input", { bubbles: true }));
   };
   const read = READ;
+  // the reader who sweeps the presets watches the matrix: it is in sight, and so repainted with each step
+  document.getElementById("matrix").scrollIntoView();
   const out = [];
   const times = [];
   for (const [u, t] of steps) {
@@ -424,6 +426,7 @@ def test_flips_need_equal_presets(demo: Report, open_page: OpenPage) -> None:
     page.uncheck("#same-presets")
     assert page.locator("#flips-status").get_attribute("data-state") == "ok"  # still equal
     page.evaluate(SET_RANGE, ["conf-b", t + 1])
+    idle(page)  # What flipped is below the screen: it is repainted after the next paint
     status = page.locator("#flips-status")
     assert status.get_attribute("data-state") == "presets"
     assert "needs A and B at the same preset" in status.text_content()
@@ -432,6 +435,7 @@ def test_flips_need_equal_presets(demo: Report, open_page: OpenPage) -> None:
     assert page.locator(".summary-card .ci").count() == 0
     assert page.locator("#summary-ci-note").get_attribute("data-state") == "presets"
     page.evaluate(SET_RANGE, ["conf-b", t])
+    idle(page)
     assert page.locator("#flips-status").get_attribute("data-state") == "ok"
     assert page.locator(".summary-card .ci").count() == 3
 

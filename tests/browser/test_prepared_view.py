@@ -109,3 +109,39 @@ def test_a_matrix_toggle_keeps_the_other_parts(demo: Report, open_page: OpenPage
     _, t = defaults(demo)
     page.evaluate(SET_RANGE, ["conf-a", t + 1])
     assert _text(page) == _fresh_text(open_page, demo, page)
+
+
+CHOOSE_B = """() => {
+  const s = document.getElementById("model-b");
+  s.value = "1";
+  s.dispatchEvent(new Event("change", { bubbles: true }));
+  // what the handler left for after the paint: the parts below the screen
+  return { pending: Array.from(RG.Metrics.below || []), flips: !!document.querySelector("#flips-status"),
+           report: !!document.querySelector("#class-report.compare"),
+           summary: !!document.querySelector(".summary-card") };
+}"""
+
+
+def test_parts_below_the_screen_follow_the_paint_and_parts_in_sight_do_not(demo: Report, open_page: OpenPage) -> None:
+    """An input repaints at once what the reader can see; the parts below the screen (here the class report,
+    the matrix and What flipped) follow in a task after the paint, and then show what a fresh page shows."""
+    page = open_page(demo, "tab=metrics", height=600)
+    got = page.evaluate(CHOOSE_B)
+    assert got["summary"]  # the segment summary beside the chart: in sight, repainted by the handler
+    assert not got["flips"] and not got["report"]
+    assert got["pending"] == ["report", "matrix", "flips"]
+    assert _text(page) == _fresh_text(open_page, demo, page)  # _text waits for RG.idle
+    assert page.locator("#flips-status").count() == 1 and page.locator("#class-report.compare").count() == 1
+    # the reader scrolled to the matrix: a preset change repaints it at once
+    page.evaluate("document.getElementById('matrix').scrollIntoView()")
+    _, t = defaults(demo)
+    before = page.evaluate("document.getElementById('matrix').textContent")
+    step = """([t]) => {
+  const e = document.getElementById("conf-a");
+  e.value = String(t);
+  e.dispatchEvent(new Event("input", { bubbles: true }));
+  return [document.getElementById("matrix").textContent, Array.from(RG.Metrics.below)];
+}"""
+    after = page.evaluate(step, [t + 3])
+    assert after[0] != before and "matrix" not in after[1]
+    assert _text(page) == _fresh_text(open_page, demo, page)
