@@ -45,12 +45,12 @@
         el("div", { class: "control" }, el("label", { for: "class-select", text: "Metric Class" }), clsSelect),
         RG.button("Segment details ↗", { id: "open-details", class: "btn" }, () => app.update({ tab: "details" }, { push: true })),
         description);
-      const matrixBar = RG.Matrix.toolbar(app);
       const parts = {
-        segSelect: segSelect, clsSelect: clsSelect, title: title, description: description, matrixBar: matrixBar,
+        segSelect: segSelect, clsSelect: clsSelect, title: title, description: description, matrixBar: null,
         top: el("div"), flips: el("div"), matrix: el("div"), examples: el("div"),
       };
-      parts.matrixSection = el("section", { class: "matrix-section", "aria-labelledby": "matrix-title" }, matrixBar.node, parts.matrix);
+      // the matrix's toolbar is made with the matrix's first render (renderMatrix): often below the screen
+      parts.matrixSection = el("section", { class: "matrix-section" }, parts.matrix);
       RG.fill(root, el("section", { class: "panel", "aria-labelledby": "metrics-title" },
         el("div", { class: "section-head" }, title), toolbar, parts.top, parts.matrixSection, parts.examples, parts.flips));
       root.dataset.view = "metrics";
@@ -112,7 +112,6 @@
       parts.clsSelect.title = st.cls >= 0 ? data.classes[st.cls] : "All classes";
       parts.description.textContent = seg.description || "";
       parts.description.hidden = !seg.description;
-      parts.matrixBar.sync(st);
 
       // each part is rebuilt only when what it shows may have changed (a matrix toggle, filter or search leaves the
       // chart and the class report as they are): its key is every state field it may read, the view-only flags and
@@ -228,6 +227,12 @@
       const parts = this.parts;
       const data = app.data;
       const st = app.state;
+      if (!parts.matrixBar) {
+        parts.matrixBar = RG.Matrix.toolbar(app);
+        parts.matrixSection.prepend(parts.matrixBar.node);
+        parts.matrixSection.setAttribute("aria-labelledby", "matrix-title");
+      }
+      parts.matrixBar.sync(st);
       const s = ctx.s;
       const compare = ctx.compare;
       const sel = new Set(st.sel);

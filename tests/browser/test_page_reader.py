@@ -261,6 +261,24 @@ def test_long_names_keep_every_card_value_inside_its_card(long_names: Report, op
     assert _cells_outside(page, "#app") == []
 
 
+ROW_NAME_HEIGHTS = "() => Array.from(document.querySelectorAll('#report-body .row-btn')).map((b) => b.offsetHeight)"
+
+
+@pytest.mark.parametrize("b", ["", "&b=model-v2"])
+def test_class_report_names_keep_their_column(demo: Report, open_page: OpenPage, b: str) -> None:
+    """A and B side by side: the Class column keeps its width (the first row of a fixed-layout table sets the
+    widths, and there it is the groups' row), so "Rotorcraft (helicopter)" is not cut into "helicopte r"."""
+    page = open_page(demo, "tab=metrics" + b, width=1440)
+    heights = page.evaluate(ROW_NAME_HEIGHTS)
+    assert len(heights) == len(demo.payload["classes"])
+    assert max(heights) == min(heights)  # every name of the demo on one line
+    width, rem = page.evaluate(
+        "[document.getElementById('sort-name').closest('th').getBoundingClientRect().width,"
+        " parseFloat(getComputedStyle(document.documentElement).fontSize)]"
+    )
+    assert width >= (11 if b else 7) * rem - 0.5  # report.css: 11rem with A and B; 22% (at least 7rem) for one set
+
+
 def test_long_names_are_whole_on_hover(long_names: Report, open_page: OpenPage) -> None:
     page = open_page(long_names, "tab=metrics&b=" + LONG_B)
     assert page.locator("#model-a").get_attribute("title") == LONG_A
