@@ -137,6 +137,7 @@
       for (const name of PART_ORDER) {
         if (only && only !== name) continue;
         const part = PARTS[name];
+        if (name === "report" && !parts.reportSlot) continue; // its slot comes with the top's first render
         const key = part.key();
         if (parts[name + "Key"] === key) continue;
         if (part.node && !inSight(part.node())) {
