@@ -135,11 +135,15 @@ def seg_index(rep: Report, name: str) -> int:
 
 
 # ------------------------------------------------------------------------------------------------ page helpers
-SET_RANGE = """([id, v]) => {
+#: move a slider; resolves once the parts of the Metrics tab below the screen, repainted after the next paint,
+#: are repainted too (RG.idle), with the time of the input's own repaint
+SET_RANGE = """async ([id, v]) => {
   const el = document.getElementById(id);
   el.value = String(v);
   el.dispatchEvent(new Event("input", { bubbles: true }));
-  return RG.lastRenderMs;
+  const ms = RG.lastRenderMs;
+  await RG.idle();
+  return ms;
 }"""
 
 READ_CARDS = """(segs) => {
