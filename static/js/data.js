@@ -48,6 +48,20 @@
     return new Promise((resolve) => requestAnimationFrame(() => RG.nextTask().then(resolve)));
   };
 
+  /** Resolves in an idle period of at least `ms` milliseconds after the next paint (no frame due and no input
+   *  waiting: the work then delays neither), or `latest` ms after the call at the latest. */
+  RG.whenIdle = function (ms, latest) {
+    if (!window.requestIdleCallback) return RG.afterPaint();
+    const start = performance.now();
+    return RG.afterPaint().then(() => new Promise((resolve) => {
+      const wait = (deadline) => {
+        if (deadline.timeRemaining() >= ms || performance.now() - start >= latest) resolve();
+        else requestIdleCallback(wait, { timeout: Math.max(1, latest - (performance.now() - start)) });
+      };
+      requestIdleCallback(wait, { timeout: latest });
+    }));
+  };
+
   /** gunzip in slices, one task each (RG.nextTask between them): for blobs decoded while the reader works. */
   async function gunzipSliced(bytes) {
     if (bytes.length <= SLICE) return gunzip(bytes);

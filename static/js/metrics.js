@@ -17,8 +17,12 @@
    *  "matrix" (the confusion matrix and its examples), "flips" (What flipped). */
   const PART_ORDER = ["top", "report", "matrix", "flips"];
   /** A part whose top lies in this share of the screen's height at its bottom edge shows no more than its
-   *  heading there: a repaint renders it after the next paint (RG.Metrics.render). */
+   *  heading there: a repaint renders it once the page is idle after the next paint (RG.Metrics.render). */
   const BOTTOM_EDGE = 0.15;
+  /** ... once the page has an idle period this long (no frame due, no input waiting), or this long after the
+   *  input at the latest */
+  const BELOW_IDLE_MS = 30;
+  const BELOW_LATEST_MS = 150;
 
   RG.Metrics = {
     build(root, app) {
@@ -130,7 +134,7 @@
         },
       };
       // a repaint of the view in sight renders a part below the top now only if the reader can see more of it than
-      // a heading at the bottom edge, or is working in it; else in a task after the next paint (renderBelow), so
+      // a heading at the bottom edge, or is working in it; else once the page is idle after the next paint (renderBelow), so
       // an input's first paint waits on what is on screen only
       const inSight = (node) => only || root !== app.root || node.contains(document.activeElement) ||
         node.getBoundingClientRect().top < window.innerHeight * (1 - BOTTOM_EDGE);
@@ -149,13 +153,14 @@
       }
     },
 
-    /** Render `part` of the tab in a task after the next paint (a task per part, in page order), with the state
-     *  of that moment; RG.idle waits for it. */
+    /** Render `part` of the tab in an idle period after the next paint (no frame due, no input waiting; at the
+     *  latest BELOW_LATEST_MS after the input), a task per part in page order, with the state of that moment;
+     *  RG.idle waits for it. */
     renderBelow(app, part) {
       if (!this.below) this.below = new Set();
       this.below.add(part);
       if (this.belowDone) return;
-      this.belowDone = RG.afterPaint().then(async () => {
+      this.belowDone = RG.whenIdle(BELOW_IDLE_MS, BELOW_LATEST_MS).then(async () => {
         for (const name of PART_ORDER) {
           if (!this.below.delete(name)) continue;
           if (app.state.tab === "metrics" && app.root.dataset.view === "metrics" && this.parts) this.render(app.root, app, name);

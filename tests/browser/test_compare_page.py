@@ -138,6 +138,7 @@ def test_swap_and_the_order_next_to_the_matrix(demo: Report, open_page: OpenPage
     check_grid(demo, page.evaluate(READ_GRID), 0, 1, s, u, t)
     assert "mx=delta" in page.evaluate("location.hash")
     page.click("#swap")
+    idle(page)  # the matrix is below the screen: it is repainted once the page is idle after the paint
     st = state(page)
     assert (st["a"], st["b"], st["mx"]) == (1, 0, "delta")
     order = page.locator("#matrix-order").text_content()
@@ -145,6 +146,7 @@ def test_swap_and_the_order_next_to_the_matrix(demo: Report, open_page: OpenPage
     check_grid(demo, page.evaluate(READ_GRID), 1, 0, s, u, t)
     # back to one inference set: the delta mode goes with B
     page.select_option("#model-b", "-1")
+    idle(page)
     assert state(page)["mx"] == "a"
     assert page.locator("#toggle-mx").is_hidden()
     assert page.locator("#matrix-order").count() == 0
@@ -426,7 +428,7 @@ def test_flips_need_equal_presets(demo: Report, open_page: OpenPage) -> None:
     page.uncheck("#same-presets")
     assert page.locator("#flips-status").get_attribute("data-state") == "ok"  # still equal
     page.evaluate(SET_RANGE, ["conf-b", t + 1])
-    idle(page)  # What flipped is below the screen: it is repainted after the next paint
+    idle(page)  # What flipped is below the screen: it is repainted once the page is idle after the paint
     status = page.locator("#flips-status")
     assert status.get_attribute("data-state") == "presets"
     assert "needs A and B at the same preset" in status.text_content()

@@ -124,7 +124,8 @@ CHOOSE_B = """() => {
 
 def test_parts_below_the_screen_follow_the_paint_and_parts_in_sight_do_not(demo: Report, open_page: OpenPage) -> None:
     """An input repaints at once what the reader can see; the parts below the screen (here the class report,
-    the matrix and What flipped) follow in a task after the paint, and then show what a fresh page shows."""
+    the matrix and What flipped) follow once the page is idle after the paint, and then show what a fresh page
+    shows."""
     page = open_page(demo, "tab=metrics", height=600)
     got = page.evaluate(CHOOSE_B)
     assert got["summary"]  # the segment summary beside the chart: in sight, repainted by the handler

@@ -135,7 +135,7 @@ def seg_index(rep: Report, name: str) -> int:
 
 
 # ------------------------------------------------------------------------------------------------ page helpers
-#: move a slider; resolves once the parts of the Metrics tab below the screen, repainted after the next paint,
+#: move a slider; resolves once the parts of the Metrics tab below the screen, repainted when idle after the paint,
 #: are repainted too (RG.idle), with the time of the input's own repaint
 SET_RANGE = """async ([id, v]) => {
   const el = document.getElementById(id);
