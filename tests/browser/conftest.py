@@ -62,6 +62,31 @@ class Watch:
 OpenPage = Callable[..., Any]
 
 
+#: the page's input methods after which a test reads what the input changed
+INPUTS = ("click", "dblclick", "fill", "press", "select_option", "check", "uncheck", "set_checked", "type")
+
+
+def _settle_after_inputs(page: Any) -> None:
+    """After each input through `page` (and its keyboard), wait until the page is idle (``RG.idle()``): the parts
+    of the Metrics tab below the screen are repainted once the page is idle after the paint, and a test reads
+    them as a reader who scrolls there would see them. The test of that deferral reads the page in the same
+    script as its input, so it still sees what the input's own repaint left for later."""
+
+    def settling(act: Callable[..., Any]) -> Callable[..., Any]:
+        def run(*args: Any, **kwargs: Any) -> Any:
+            out = act(*args, **kwargs)
+            if not page.is_closed():
+                page.evaluate("() => (window.RG && RG.idle ? RG.idle() : null)")
+            return out
+
+        return run
+
+    for name in INPUTS:
+        setattr(page, name, settling(getattr(page, name)))
+    page.keyboard.press = settling(page.keyboard.press)
+    page.keyboard.type = settling(page.keyboard.type)
+
+
 @pytest.fixture
 def open_page(browser: Any) -> Iterator[OpenPage]:
     contexts = []
@@ -85,6 +110,7 @@ def open_page(browser: Any) -> Iterator[OpenPage]:
             page.wait_for_selector("html[data-ready]", state="attached")
             assert page.evaluate("document.documentElement.dataset.ready") == "1"
             page.evaluate("RG.idle()")  # blobs the first view asked for (e.g. the comparison data) are decoded
+            _settle_after_inputs(page)
         page.watch = w
         return page
 
