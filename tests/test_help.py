@@ -16,6 +16,18 @@ from reportgen.io.options import INPUT_OPTIONS
 from reportgen.io.project import load_project
 
 REPO = Path(__file__).resolve().parents[1]
+#: pycocotools' fake100 case: ground truth and detections (tests/reference/cocoapi_fake100)
+FAKE100 = REPO / "tests" / "reference" / "cocoapi_fake100"
+FAKE100_GT = FAKE100 / "instances_val2014_100.json"
+FAKE100_DETS = FAKE100 / "instances_val2014_fakebbox100_results.json"
+
+
+def fresh_python(code: str) -> str:
+    """What `code` prints when run by a fresh interpreter (nothing imported yet)."""
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
 COMMANDS = ("evaluate", "check", "build", "convert", "demo")
 OPTION = re.compile(r"(?<![\w-])(--[a-z][a-z-]*[a-z])")
 
@@ -110,50 +122,35 @@ def test_every_input_option_is_documented_and_offered() -> None:
 def test_help_loads_nothing_heavy() -> None:
     """``reportgen --help`` (and any command's start) imports neither numpy, pandas, numba nor matplotlib: the
     start-up is typer's, not the engine's (benchmarks/bench_startup.py measures it)."""
-    import subprocess
-    import sys
-
     code = (
         "import sys; from typer.testing import CliRunner; from reportgen.cli import app;"
         "CliRunner().invoke(app, ['--help']); CliRunner().invoke(app, ['evaluate', '--help']);"
         "print(sorted(m for m in ('numpy', 'pandas', 'numba', 'matplotlib', 'pyarrow', 'yaml') if m in sys.modules))"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.strip() == "[]"
+    assert fresh_python(code).strip() == "[]"
 
 
 def test_evaluate_on_coco_json_loads_neither_pandas_nor_pyarrow(tmp_path: Path) -> None:
-    import subprocess
-    import sys
-
-    gt = REPO / "tests" / "reference" / "cocoapi_fake100" / "instances_val2014_100.json"
-    dets = REPO / "tests" / "reference" / "cocoapi_fake100" / "instances_val2014_fakebbox100_results.json"
     code = (
         "import sys; from typer.testing import CliRunner; from reportgen.cli import app;"
-        f"r = CliRunner().invoke(app, ['evaluate', '--gt', {str(gt)!r}, '--pred', {str(dets)!r}, '-q']);"
+        f"r = CliRunner().invoke(app, ['evaluate', '--gt', {str(FAKE100_GT)!r}, '--pred', {str(FAKE100_DETS)!r},"
+        " '-q']);"
         "print(r.exit_code, sorted(m for m in ('pandas', 'pyarrow', 'matplotlib') if m in sys.modules))"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.strip() == "0 []"
+    assert fresh_python(code).strip() == "0 []"
 
 
 def test_cli_skips_numbas_scipy_blas_probe(tmp_path: Path) -> None:
     """numba's first kernel load imports SciPy's BLAS (about 0.4 s) to learn whether jitted code may call np.dot;
     the command line skips that probe (reportgen's kernels use no BLAS), and SciPy still imports afterwards."""
-    import subprocess
-    import sys
-
     pytest.importorskip("scipy.linalg")
-    gt = REPO / "tests" / "reference" / "cocoapi_fake100" / "instances_val2014_100.json"
-    dets = REPO / "tests" / "reference" / "cocoapi_fake100" / "instances_val2014_fakebbox100_results.json"
     code = (
         "import sys; from reportgen.cli import main;"
-        f"sys.argv = ['reportgen', 'evaluate', '--gt', {str(gt)!r}, '--pred', {str(dets)!r}, '-q'];\n"
+        f"sys.argv = ['reportgen', 'evaluate', '--gt', {str(FAKE100_GT)!r}, '--pred', {str(FAKE100_DETS)!r}, '-q'];\n"
         "try:\n    main()\nexcept SystemExit as e:\n    code = e.code\n"
         "import numba.np.arraymath as arraymath\n"
         "print(code, 'scipy.linalg' in sys.modules, arraymath._HAVE_BLAS)\n"
         "import scipy.linalg.cython_blas\n"
         "print('scipy.linalg' in sys.modules)\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.split("\n")[-3:] == ["0 False False", "True", ""]
+    assert fresh_python(code).split("\n")[-3:] == ["0 False False", "True", ""]
