@@ -67,6 +67,9 @@ INIT = """(() => {
 #: after a set-up step (choosing B), the reader moves to the next control: the timed input comes this much later
 SETUP_PAUSE = 500
 PROFILE = os.environ.get("BENCH_PROFILE") == "1"
+#: more trace categories, comma-separated (e.g. "blink,disabled-by-default-blink.debug" names what a style or layout
+#: update was spent on)
+TRACE_CATEGORIES = [c for c in os.environ.get("BENCH_TRACE_CATS", "").split(",") if c]
 # wraps the page's main rendering functions to add up their time (a diagnosis aid: BENCH_PROFILE=1)
 WRAP = """() => {
   window.__prof = {};
@@ -190,9 +193,9 @@ def one(browser: Any, url: str, case: Case, trace: Path | None = None) -> dict[s
         do(page, case.setup)
         page.wait_for_timeout(SETUP_PAUSE)
     if trace:
-        browser.start_tracing(page=page, path=str(trace), screenshots=False,
-                              categories=["devtools.timeline", "disabled-by-default-devtools.timeline", "v8.execute",
-                                          "blink.user_timing", "disabled-by-default-v8.cpu_profiler"])  # fmt: skip
+        categories = ["devtools.timeline", "disabled-by-default-devtools.timeline", "v8.execute", "blink.user_timing"]
+        categories += ["disabled-by-default-v8.cpu_profiler", *TRACE_CATEGORIES]
+        browser.start_tracing(page=page, path=str(trace), screenshots=False, categories=categories)
     if PROFILE:
         page.evaluate(WRAP)
     kind = case.action.partition(":")[0]
