@@ -25,16 +25,20 @@
   const BELOW_LATEST_MS = 150;
 
   RG.Metrics = {
+    /** Build the tab's frame in root, or put the tab prepared out of sight in root's place; returns the element the
+     *  tab now lives in (the prepared one, when it took the view's place). */
     build(root, app) {
       if (this.prebuilt && this.prebuilt !== root) {
         // the tab was prepared while the reader was elsewhere (prepare below): its element, styled and laid out
         // out of sight, takes the place of the page's view element (moving its nodes would lay them out again)
         const host = this.prebuilt;
         this.prebuilt = null;
-        if (host.isConnected && root === app.root) app.adoptRoot(host);
-        else RG.fill(root, Array.from(host.childNodes));
-        app.root.dataset.view = "metrics";
-        return;
+        if (host.isConnected && root === app.root) {
+          app.adoptRoot(host);
+          root = app.root;
+        } else RG.fill(root, Array.from(host.childNodes));
+        root.dataset.view = "metrics";
+        return root;
       }
       this.prebuilt = null;
       const data = app.data;
@@ -59,6 +63,7 @@
         el("div", { class: "section-head" }, title), toolbar, parts.top, parts.matrixSection, parts.examples, parts.flips));
       root.dataset.view = "metrics";
       this.parts = parts;
+      return root;
     },
 
     /**
@@ -97,7 +102,7 @@
     /** Render the tab into root; `only` (a name of PART_ORDER) limits it to one part (the idle-time preparation
      *  does a part per step, and so does a repaint of the parts below the screen, see below). */
     render(root, app, only) {
-      if (root.dataset.view !== "metrics" || !this.parts) this.build(root, app);
+      if (root.dataset.view !== "metrics" || !this.parts) root = this.build(root, app);
       const parts = this.parts;
       const data = app.data;
       const st = app.state;

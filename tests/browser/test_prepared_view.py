@@ -146,3 +146,24 @@ def test_parts_below_the_screen_follow_the_paint_and_parts_in_sight_do_not(demo:
     after = page.evaluate(step, [t + 3])
     assert after[0] != before and "matrix" not in after[1]
     assert _text(page) == _fresh_text(open_page, demo, page)
+
+
+VISIT_PREPARED = """() => {
+  document.querySelector(".app-prep").dataset.mark = "prepared";
+  document.getElementById("tab-metrics").click();
+  return { adopted: document.getElementById("app").dataset.mark === "prepared", pending: Array.from(RG.Metrics.below || []) };
+}"""
+
+
+def test_a_visit_repaints_the_stale_parts_of_the_prepared_tab_as_any_repaint(demo: Report, open_page: OpenPage) -> None:
+    """The tab was prepared at one preset and the reader moved the slider on Scenarios: the visit takes the prepared
+    element and repaints its parts like any repaint, those in sight at once and those below the screen (the matrix,
+    What flipped) once the page is idle (it used to repaint every part in the visit's handler)."""
+    page = open_page(demo, height=600)
+    _prepared(page, "one")
+    _, t = defaults(demo)
+    page.evaluate(SET_RANGE, ["conf-a", t + 1])
+    got = page.evaluate(VISIT_PREPARED)
+    assert got["adopted"]
+    assert got["pending"] == ["matrix", "flips"]  # the chart and the class report beside it are in sight
+    assert _text(page) == _fresh_text(open_page, demo, page)
