@@ -46,6 +46,7 @@
       const h = location.hash.replace(/^#/, "");
       clearTimeout(this.hashTimer);
       this.hashPending = false;
+      this.hashPush = false;
       if (h === this.lastHash) return;
       this.lastHash = h;
       this.state = RG.parseHash(h, this.data);
@@ -69,17 +70,18 @@
       if (st.filt !== "cell") st.cell = null;
       this.transient = {};
       this.render();
-      if (opts && opts.push) this.writeHash(true);
-      else {
-        // a slider sends many changes: write the URL once it settles (history updates are slow IPC)
-        clearTimeout(this.hashTimer);
-        this.hashPending = true;
-        this.hashTimer = setTimeout(() => this.writeHash(false), 120);
-      }
+      // history updates are slow IPC: a navigation is written once this task is done (its repaint does not wait on
+      // it), an adjustment once it settles (a slider sends many); a navigation still pending makes the write a push
+      if (opts && opts.push) this.hashPush = true;
+      clearTimeout(this.hashTimer);
+      this.hashPending = true;
+      this.hashTimer = setTimeout(() => this.writeHash(false), opts && opts.push ? 0 : 120);
     }
 
     /** Mirror the state into location.hash: pushState for navigation, replaceState for adjustments. */
     writeHash(push) {
+      push = push || this.hashPush;
+      this.hashPush = false;
       clearTimeout(this.hashTimer);
       this.hashPending = false;
       const h = RG.stateHash(this.state, this.data);
