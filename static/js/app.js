@@ -57,6 +57,8 @@
 
     /** Apply a change of state, re-render, and mirror the state into the URL. */
     update(patch, opts) {
+      // a navigation whose URL is not written yet (see below) keeps its own history entry
+      if (opts && opts.push && this.hashPush) this.writeHash(true);
       const st = Object.assign(this.state, patch);
       if (st.b === st.a) st.b = -1;
       if (st.b < 0) {

@@ -428,6 +428,18 @@ def test_card_click_and_details_button(demo: Report, open_page: OpenPage) -> Non
     assert page.locator("#details-title").text_content() == "Delta wings"
 
 
+def test_two_navigations_in_a_row_keep_a_history_entry_each(demo: Report, open_page: OpenPage) -> None:
+    """A navigation writes the URL after its handler; a second one before that write still gets its own entry."""
+    page = open_page(demo)
+    n = page.evaluate("history.length")
+    page.evaluate("() => { document.getElementById('tab-metrics').click(); document.getElementById('tab-scenarios').click(); }")
+    page.evaluate("RG.idle()")
+    assert page.evaluate("history.length") == n + 2
+    page.go_back()
+    page.wait_for_function("RG.app.state.tab === 'metrics'")
+    assert "tab=metrics" in page.evaluate("location.hash")
+
+
 def test_metric_class_and_pr_curve(demo: Report, open_page: OpenPage) -> None:
     s = seg_index(demo, "Far away planes")
     page = open_page(demo, "tab=metrics&seg=Far%20away%20planes&b=model-v2")
