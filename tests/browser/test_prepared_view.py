@@ -151,7 +151,8 @@ def test_parts_below_the_screen_follow_the_paint_and_parts_in_sight_do_not(demo:
 VISIT_PREPARED = """() => {
   document.querySelector(".app-prep").dataset.mark = "prepared";
   document.getElementById("tab-metrics").click();
-  return { adopted: document.getElementById("app").dataset.mark === "prepared", pending: Array.from(RG.Metrics.below || []) };
+  const adopted = document.getElementById("app").dataset.mark === "prepared";
+  return { adopted: adopted, pending: Array.from(RG.Metrics.below || []) };
 }"""
 
 

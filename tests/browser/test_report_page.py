@@ -432,7 +432,7 @@ def test_two_navigations_in_a_row_keep_a_history_entry_each(demo: Report, open_p
     """A navigation writes the URL after its handler; a second one before that write still gets its own entry."""
     page = open_page(demo)
     n = page.evaluate("history.length")
-    page.evaluate("() => { document.getElementById('tab-metrics').click(); document.getElementById('tab-scenarios').click(); }")
+    page.evaluate("() => { for (const t of ['metrics', 'scenarios']) document.getElementById('tab-' + t).click(); }")
     page.evaluate("RG.idle()")
     assert page.evaluate("history.length") == n + 2
     page.go_back()
