@@ -57,8 +57,9 @@
 
     /** Apply a change of state, re-render, and mirror the state into the URL. */
     update(patch, opts) {
+      const push = !!(opts && opts.push);
       // a navigation whose URL is not written yet (see below) keeps its own history entry
-      if (opts && opts.push && this.hashPush) this.writeHash(true);
+      if (push && this.hashPush) this.writeHash(true);
       const st = Object.assign(this.state, patch);
       if (st.b === st.a) st.b = -1;
       if (st.b < 0) {
@@ -74,10 +75,10 @@
       this.render();
       // history updates are slow IPC: a navigation is written once this task is done (its repaint does not wait on
       // it), an adjustment once it settles (a slider sends many); a navigation still pending makes the write a push
-      if (opts && opts.push) this.hashPush = true;
+      if (push) this.hashPush = true;
       clearTimeout(this.hashTimer);
       this.hashPending = true;
-      this.hashTimer = setTimeout(() => this.writeHash(false), opts && opts.push ? 0 : 120);
+      this.hashTimer = setTimeout(() => this.writeHash(false), push ? 0 : 120);
     }
 
     /** Mirror the state into location.hash: pushState for navigation, replaceState for adjustments. */
@@ -150,7 +151,8 @@
       if (!this.warmed) this.warmed = {};
       if (this.warmed[mode] || this.warmPending || !window.requestIdleCallback) return;
       this.warmPending = true;
-      const steps = ["top", "layout", "report", "layout", "matrix", "layout"].concat(mode === "compare" ? ["flips", "layout"] : []);
+      // each part of the tab (What flipped only with B), each followed by its layout
+      const steps = RG.Metrics.PART_ORDER.filter((p) => p !== "flips" || mode === "compare").flatMap((p) => [p, "layout"]);
       const next = (deadline) => {
         const st = this.state;
         const now = st.b >= 0 ? "compare" : "one";

@@ -25,6 +25,8 @@
   const BELOW_LATEST_MS = 150;
 
   RG.Metrics = {
+    PART_ORDER: PART_ORDER,
+
     /** Build the tab's frame in root, or put the tab prepared out of sight in root's place; returns the element the
      *  tab now lives in (the prepared one, when it took the view's place). */
     build(root, app) {

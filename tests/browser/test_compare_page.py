@@ -138,7 +138,6 @@ def test_swap_and_the_order_next_to_the_matrix(demo: Report, open_page: OpenPage
     check_grid(demo, page.evaluate(READ_GRID), 0, 1, s, u, t)
     assert "mx=delta" in page.evaluate("location.hash")
     page.click("#swap")
-    idle(page)  # the matrix is below the screen: it is repainted once the page is idle after the paint
     st = state(page)
     assert (st["a"], st["b"], st["mx"]) == (1, 0, "delta")
     order = page.locator("#matrix-order").text_content()
@@ -146,7 +145,6 @@ def test_swap_and_the_order_next_to_the_matrix(demo: Report, open_page: OpenPage
     check_grid(demo, page.evaluate(READ_GRID), 1, 0, s, u, t)
     # back to one inference set: the delta mode goes with B
     page.select_option("#model-b", "-1")
-    idle(page)
     assert state(page)["mx"] == "a"
     assert page.locator("#toggle-mx").is_hidden()
     assert page.locator("#matrix-order").count() == 0
@@ -428,7 +426,6 @@ def test_flips_need_equal_presets(demo: Report, open_page: OpenPage) -> None:
     page.uncheck("#same-presets")
     assert page.locator("#flips-status").get_attribute("data-state") == "ok"  # still equal
     page.evaluate(SET_RANGE, ["conf-b", t + 1])
-    idle(page)  # What flipped is below the screen: it is repainted once the page is idle after the paint
     status = page.locator("#flips-status")
     assert status.get_attribute("data-state") == "presets"
     assert "needs A and B at the same preset" in status.text_content()
@@ -437,7 +434,6 @@ def test_flips_need_equal_presets(demo: Report, open_page: OpenPage) -> None:
     assert page.locator(".summary-card .ci").count() == 0
     assert page.locator("#summary-ci-note").get_attribute("data-state") == "presets"
     page.evaluate(SET_RANGE, ["conf-b", t])
-    idle(page)
     assert page.locator("#flips-status").get_attribute("data-state") == "ok"
     assert page.locator(".summary-card .ci").count() == 3
 
